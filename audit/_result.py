@@ -1,0 +1,210 @@
+"""AuditResult: the one shape every auditor returns.
+
+A result is data: a status, a tidy table of metric rows, and findings. Every auditor,
+built-in or plugin, returns exactly this shape, so reports, checks and the gate need
+no per-auditor code.
+"""
+from __future__ import annotations
+
+import dataclasses
+import enum
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["Status", "Severity", "Finding", "AuditResult", "METRIC_COLUMNS", "metrics_frame"]
+
+#: Columns of every result's ``metrics`` frame, in order. ``group`` maps each sensitive
+#: feature to its value (None for an overall or aggregate figure); ``over`` lists the
+#: sensitive features an aggregate compares; ``label`` is the class of a one-vs-rest row.
+METRIC_COLUMNS = ("metric", "group", "value", "ci_low", "ci_high", "n", "over", "label")
+
+
+class Status(str, enum.Enum):
+    """Outcome of an auditor or a whole report, worst last."""
+
+    PASS = "pass"
+    WARN = "warn"
+    FAIL = "fail"
+    SKIPPED = "skipped"
+    ERROR = "error"
+
+    def __str__(self) -> str:  # so f-strings show "pass", not "Status.PASS"
+        return self.value
+
+
+class Severity(str, enum.Enum):
+    """How much a finding matters."""
+
+    INFO = "info"
+    WARNING = "warning"
+    HIGH = "high"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclasses.dataclass(frozen=True)
+class Finding:
+    """Something an auditor wants a reviewer to read: a code, a sentence, its evidence."""
+
+    severity: Severity
+    code: str
+    message: str
+    evidence: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"severity": str(Severity(self.severity)), "code": self.code,
+                "message": self.message, "evidence": _jsonable(dict(self.evidence))}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Finding:
+        return cls(Severity(d["severity"]), d["code"], d["message"], dict(d.get("evidence") or {}))
+
+
+def metrics_frame(rows: Sequence[Mapping[str, Any]] | pd.DataFrame | None = None) -> pd.DataFrame:
+    """Return a metrics frame with exactly :data:`METRIC_COLUMNS`, filling absent columns with None."""
+    frame = pd.DataFrame(list(rows) if rows is not None and not isinstance(rows, pd.DataFrame) else rows)
+    for col in METRIC_COLUMNS:
+        if col not in frame.columns:
+            frame[col] = None
+    frame = frame.loc[:, list(METRIC_COLUMNS)].reset_index(drop=True)
+    frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype("float64")
+    for col in ("ci_low", "ci_high"):
+        frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
+    frame["n"] = pd.array(pd.to_numeric(frame["n"], errors="coerce"), dtype="Int64")
+    return frame
+
+
+@dataclasses.dataclass(frozen=True)
+class AuditResult:
+    """What one auditor found about one subject.
+
+    Attributes
+    ----------
+    auditor, version : the auditor's registry name and version.
+    status : PASS/WARN/FAIL from the auditor's own findings, SKIPPED when its needs are
+        unmet (``reason`` says which), ERROR when it raised (``reason`` holds the error).
+    metrics : tidy frame with :data:`METRIC_COLUMNS`.
+    findings : what a reviewer should read, most severe first.
+    params : the auditor's configuration, as given.
+    reason : why the auditor was skipped or failed.
+    details : JSON-able extra material for the report section (e.g. calibration bins).
+    """
+
+    auditor: str
+    version: str
+    status: Status
+    metrics: pd.DataFrame = dataclasses.field(default_factory=metrics_frame)
+    findings: tuple[Finding, ...] = ()
+    params: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    reason: str | None = None
+    details: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+
+    # -- accessors: one shape in, one shape out -------------------------------------------
+    def value(self, metric: str, group: Mapping[str, Any] | None = None, *,
+              over: Sequence[str] | None = None, label: Any = None) -> float:
+        """The value of one metric row; raises KeyError naming the metric when absent."""
+        rows = self.rows(metric, group=group, over=over, label=label)
+        if len(rows) != 1:
+            raise KeyError(f"expected one row for metric {metric!r} (group={group!r}, over={over!r}); "
+                           f"found {len(rows)}. Known metrics: {sorted(set(self.metrics['metric']))}")
+        return float(rows["value"].iloc[0])
+
+    def rows(self, metric: str, *, group: Mapping[str, Any] | None = None,
+             over: Sequence[str] | None = None, label: Any = None) -> pd.DataFrame:
+        """Rows of one metric, optionally for one group, one ``over`` set or one class label."""
+        m = self.metrics
+        sel = m["metric"] == metric
+        if group is not None:
+            want = {k: _group_value(v) for k, v in group.items()}
+            sel &= m["group"].map(lambda g: g == want)
+        if over is not None:
+            sel &= m["over"].map(lambda o: o is not None and list(o) == list(over))
+        if label is not None:
+            sel &= m["label"].map(lambda x: x == str(label))
+        return m.loc[sel]
+
+    def by_group(self, metric: str, *, label: Any = None) -> pd.DataFrame:
+        """One metric for every group, as a frame with one column per sensitive feature."""
+        rows = self.rows(metric, label=label)
+        rows = rows[rows["group"].map(lambda g: g is not None)]
+        keys = pd.DataFrame(list(rows["group"]), index=rows.index)
+        return pd.concat([keys, rows[["value", "ci_low", "ci_high", "n"]]], axis=1).reset_index(drop=True)
+
+    # -- serialisation ---------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "auditor": self.auditor,
+            "version": self.version,
+            "status": str(Status(self.status)),
+            "reason": self.reason,
+            "params": _jsonable(dict(self.params)),
+            "metrics": [_row_to_dict(r) for r in self.metrics.itertuples(index=False)],
+            "findings": [f.to_dict() for f in self.findings],
+            "details": _jsonable(dict(self.details)),
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> AuditResult:
+        return cls(
+            auditor=d["auditor"], version=d.get("version", ""), status=Status(d["status"]),
+            metrics=metrics_frame(d.get("metrics") or []),
+            findings=tuple(Finding.from_dict(f) for f in d.get("findings") or ()),
+            params=dict(d.get("params") or {}), reason=d.get("reason"),
+            details=dict(d.get("details") or {}),
+        )
+
+    def _repr_html_(self) -> str:
+        from .report import render_result_html
+
+        return render_result_html(self)
+
+
+def _group_value(v: Any) -> Any:
+    return None if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
+
+
+def _row_to_dict(row: Any) -> dict[str, Any]:
+    d = row._asdict()
+    out: dict[str, Any] = {}
+    for key in METRIC_COLUMNS:
+        v = d[key]
+        if key == "group":
+            v = None if v is None else {str(k): _group_value(x) for k, x in dict(v).items()}
+        elif key == "over":
+            v = None if v is None else [str(x) for x in v]
+        elif key == "label":
+            v = None if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
+        else:
+            v = _jsonable(v)
+        out[key] = v
+    return out
+
+
+def _jsonable(v: Any) -> Any:
+    """Convert numpy/pandas scalars and containers into plain JSON values (NaN -> None)."""
+    if v is None or v is pd.NA or v is pd.NaT:
+        return None
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    if isinstance(v, (int, np.integer)):
+        return int(v)
+    if isinstance(v, (float, np.floating)):
+        f = float(v)
+        return None if math.isnan(f) or math.isinf(f) else f
+    if isinstance(v, str):
+        return v
+    if isinstance(v, enum.Enum):
+        return _jsonable(v.value)
+    if isinstance(v, Mapping):
+        return {str(k): _jsonable(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple, set, frozenset, np.ndarray, pd.Series)):
+        items = list(v)
+        if isinstance(v, (set, frozenset)):
+            items = sorted(items, key=str)
+        return [_jsonable(x) for x in items]
+    return str(v)
