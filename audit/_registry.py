@@ -1,0 +1,104 @@
+"""Auditor discovery through the entry-point group ``audit.auditors`` (a contract).
+
+Built-in auditors are registered in rai-audit's own ``pyproject.toml`` exactly as a
+third party's would be, and loaded by the same code path. Loading validates the
+class against the :class:`Auditor` protocol, as pluggy validates hook implementations,
+and a failure names the distribution, the entry point and what is wrong.
+Set ``RAI_AUDIT_DISABLE_PLUGIN_AUTOLOAD=1`` to load only rai-audit's own auditors.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+from importlib import metadata
+from typing import Any
+
+from ._auditor import Requirement
+from ._exceptions import PluginError, UsageError
+
+__all__ = ["ENTRY_POINT_GROUP", "RegisteredAuditor", "available", "get", "register", "unregister",
+           "MSG_UNKNOWN_AUDITOR", "MSG_BAD_PLUGIN"]
+
+ENTRY_POINT_GROUP = "audit.auditors"
+MSG_UNKNOWN_AUDITOR = "unknown auditor {name!r}; available auditors: {available}. See `rai-audit list`."
+MSG_BAD_PLUGIN = "auditor plugin {entry!r} from distribution {dist!r} is invalid: {problem}."
+_OWN_DIST = "rai-audit"
+
+
+@dataclasses.dataclass(frozen=True)
+class RegisteredAuditor:
+    """An auditor class with where it came from."""
+
+    name: str
+    cls: type
+    distribution: str
+    distribution_version: str
+
+
+_manual: dict[str, RegisteredAuditor] = {}
+
+
+def _validate(cls: Any, entry: str, dist: str) -> type:
+    def bad(problem: str) -> PluginError:
+        return PluginError(MSG_BAD_PLUGIN.format(entry=entry, dist=dist, problem=problem))
+
+    if not isinstance(cls, type):
+        raise bad(f"expected a class, got {type(cls).__name__}")
+    for attr in ("name", "version", "requires", "run"):
+        if not hasattr(cls, attr):
+            raise bad(f"the class has no attribute {attr!r}")
+    if not callable(cls.run):
+        raise bad("run is not callable")
+    if cls.name != entry:
+        raise bad(f"the class's name {cls.name!r} differs from the entry-point name {entry!r}")
+    try:
+        {Requirement(r) for r in cls.requires}
+    except (ValueError, TypeError):
+        raise bad(f"requires holds an unknown requirement; known: {[r.value for r in Requirement]}") from None
+    return cls
+
+
+def _from_entry_points() -> dict[str, RegisteredAuditor]:
+    only_own = os.environ.get("RAI_AUDIT_DISABLE_PLUGIN_AUTOLOAD", "") not in ("", "0")
+    found: dict[str, RegisteredAuditor] = {}
+    for ep in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+        dist = ep.dist.name if ep.dist is not None else "unknown"
+        dist_version = ep.dist.version if ep.dist is not None else ""
+        if only_own and dist != _OWN_DIST:
+            continue
+        if ep.name in found:  # the same distribution installed twice (e.g. editable + wheel)
+            continue
+        try:
+            cls = ep.load()
+        except Exception as exc:
+            raise PluginError(MSG_BAD_PLUGIN.format(entry=ep.name, dist=dist,
+                                                    problem=f"import failed: {type(exc).__name__}: {exc}")) from exc
+        found[ep.name] = RegisteredAuditor(ep.name, _validate(cls, ep.name, dist), dist, dist_version)
+    return found
+
+
+def available() -> dict[str, RegisteredAuditor]:
+    """Every auditor: installed entry points, then those registered in-process."""
+    found = _from_entry_points()
+    found.update(_manual)
+    return dict(sorted(found.items()))
+
+
+def get(name: str) -> RegisteredAuditor:
+    """The registered auditor called ``name``; UsageError listing the known names otherwise."""
+    everything = available()
+    if name not in everything:
+        raise UsageError(MSG_UNKNOWN_AUDITOR.format(name=name, available=sorted(everything)))
+    return everything[name]
+
+
+def register(cls: type, *, distribution: str = "<in-process>") -> type:
+    """Register an auditor class in this process (tests, notebooks). Returns the class."""
+    _manual[cls.name] = RegisteredAuditor(cls.name, _validate(cls, getattr(cls, "name", "?"), distribution),
+                                          distribution, "")
+    return cls
+
+
+def unregister(name: str) -> None:
+    """Remove an auditor registered with :func:`register`."""
+    _manual.pop(name, None)

@@ -1,0 +1,170 @@
+"""AuditSubject: the model, the data and the columns' roles, validated once at the boundary."""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._exceptions import DataError, UsageError
+from ._model import ModelAdapter, adapt_model
+from ._validation import as_column_list, check_columns, check_finite, check_frame
+
+__all__ = ["AuditSubject", "TASKS", "MSG_NO_TARGET_OR_PREDICTION", "MSG_BAD_TASK", "MSG_PREDICTION_LENGTH"]
+
+TASKS = ("binary", "multiclass", "regression")
+MSG_BAD_TASK = "task must be one of {tasks}; got {task!r}."
+MSG_NO_TARGET_OR_PREDICTION = ("prediction column {column!r} is not in the data and no model was given to "
+                               "compute it; pass model=... or name an existing prediction column.")
+MSG_PREDICTION_LENGTH = ("the model returned {got} predictions for {expected} rows; "
+                         "a model must return one prediction per row.")
+
+
+class AuditSubject:
+    """What is audited: a model (or given predictions), a table, and column roles.
+
+    Parameters
+    ----------
+    data : pandas/polars frame, pyarrow Table, or a path to a CSV or Parquet file.
+    model : torch ``nn.Module``, scikit-learn style estimator, reference network, or None
+        when the table already holds predictions.
+    target, prediction, score : column names. When a model is given and ``prediction``
+        is None, predictions (and positive-class scores, if the model gives them) are
+        computed once here.
+    sensitive_features, quasi_identifiers, features : column names (``features``
+        defaults to every column that has no other role).
+    task : "binary", "multiclass" or "regression"; inferred from the target when None.
+    name : a label for reports.
+    """
+
+    def __init__(self, data: Any, *, model: Any = None, target: str | None = None,
+                 prediction: str | None = None, score: str | None = None,
+                 sensitive_features: str | Sequence[str] | None = None,
+                 quasi_identifiers: str | Sequence[str] | None = None,
+                 features: str | Sequence[str] | None = None,
+                 task: str | None = None, name: str | None = None, random_state: int = 0) -> None:
+        frame = check_frame(data)
+        self.data: pd.DataFrame = frame
+        self.name = name
+        self.random_state = int(random_state)
+        self.model: ModelAdapter | None = adapt_model(model)
+
+        self.target = check_columns(frame, as_column_list(target, "target"), "target")[0] if target else None
+        self.score_column = check_columns(frame, as_column_list(score, "score"), "score")[0] if score else None
+        self.sensitive_features = check_columns(
+            frame, as_column_list(sensitive_features, "sensitive_features"), "sensitive_features")
+        self.quasi_identifiers = check_columns(
+            frame, as_column_list(quasi_identifiers, "quasi_identifiers"), "quasi_identifiers")
+        if prediction is not None and (self.model is None or prediction in frame.columns):
+            if prediction not in frame.columns and self.model is None:
+                check_columns(frame, [prediction], "prediction")
+            self.prediction_column: str | None = prediction
+        else:
+            self.prediction_column = None
+        roles = {self.target, self.prediction_column, self.score_column}
+        if features is None:
+            self.features = tuple(str(c) for c in frame.columns
+                                  if c not in roles and c not in self.sensitive_features
+                                  and c not in self.quasi_identifiers)
+            if self.model is not None and self.model.kind == "reference":
+                self.features = tuple(self.model.model.feature_names)
+        else:
+            self.features = check_columns(frame, as_column_list(features, "features"), "features")
+
+        self.y_true = (check_finite(frame[self.target], self.target, "target")
+                       if self.target else None)
+        self.task = self._resolve_task(task)
+        self.y_pred, self.y_score = self._predictions()
+
+    # -- construction helpers ----------------------------------------------------------------
+    def _resolve_task(self, task: str | None) -> str | None:
+        if task is not None:
+            if task not in TASKS:
+                raise UsageError(MSG_BAD_TASK.format(tasks=list(TASKS), task=task))
+            return task
+        if self.model is not None and self.model.kind == "reference":
+            return self.model.model.task
+        source = self.y_true
+        if source is None and self.prediction_column is not None:
+            source = self.data[self.prediction_column].to_numpy()
+        if source is None:
+            return None
+        return infer_task(source)
+
+    def _predictions(self) -> tuple[np.ndarray | None, np.ndarray | None]:
+        n = len(self.data)
+        y_pred = y_score = None
+        if self.prediction_column is not None:
+            y_pred = check_finite(self.data[self.prediction_column], self.prediction_column, "prediction")
+        elif self.model is not None and self.task is not None:
+            y_pred = np.asarray(self.model.predict(self.data, self.features, self.task))
+            if len(y_pred) != n:
+                raise DataError(MSG_PREDICTION_LENGTH.format(got=len(y_pred), expected=n))
+            check_finite(y_pred, "<model output>", "prediction")
+        if self.score_column is not None:
+            y_score = check_finite(self.data[self.score_column], self.score_column, "score").astype(np.float64)
+        elif self.model is not None and self.task == "binary" and self.prediction_column is None:
+            y_score = self.model.score(self.data, self.features, self.task)
+        return y_pred, y_score
+
+    # -- views -----------------------------------------------------------------------------
+    @property
+    def n_rows(self) -> int:
+        return len(self.data)
+
+    @property
+    def sensitive_frame(self) -> pd.DataFrame:
+        return self.data.loc[:, list(self.sensitive_features)]
+
+    def has(self, requirement: str) -> bool:
+        """Whether this subject can satisfy one auditor requirement (see ``Requirement``)."""
+        from ._auditor import Requirement
+
+        req = Requirement(requirement)
+        return {
+            Requirement.TARGET: self.y_true is not None,
+            Requirement.PREDICTIONS: self.y_pred is not None,
+            Requirement.SCORES: self.y_score is not None,
+            Requirement.SENSITIVE_FEATURES: bool(self.sensitive_features),
+            Requirement.QUASI_IDENTIFIERS: bool(self.quasi_identifiers),
+            Requirement.MODEL: self.model is not None,
+            Requirement.TORCH_MODEL: self.model is not None and self.model.torch_module() is not None,
+        }[req]
+
+    def fingerprint(self) -> str:
+        """sha256 over the data's column names, dtypes and row hashes: identifies the table, reveals nothing."""
+        h = hashlib.sha256()
+        h.update("\x1f".join(f"{c}:{t}" for c, t in self.data.dtypes.astype(str).items()).encode())
+        h.update(pd.util.hash_pandas_object(self.data, index=False).to_numpy().tobytes())
+        return "sha256:" + h.hexdigest()
+
+    def describe(self) -> dict[str, Any]:
+        """JSON-able description for report.json (roles and sizes, never values)."""
+        return {
+            "name": self.name,
+            "n_rows": int(self.n_rows),
+            "task": self.task,
+            "target": self.target,
+            "prediction": self.prediction_column or ("<model>" if self.model is not None else None),
+            "score": self.score_column or ("<model>" if self.y_score is not None and self.model else None),
+            "sensitive_features": list(self.sensitive_features),
+            "quasi_identifiers": list(self.quasi_identifiers),
+            "features": list(self.features),
+            "model": self.model.describe() if self.model is not None else None,
+            "data_fingerprint": self.fingerprint(),
+        }
+
+    def __repr__(self) -> str:
+        return (f"AuditSubject(name={self.name!r}, n_rows={self.n_rows}, task={self.task!r}, "
+                f"target={self.target!r}, sensitive_features={list(self.sensitive_features)!r}, "
+                f"model={None if self.model is None else self.model.kind!r})")
+
+
+def infer_task(values: Any) -> str:
+    """'regression' for non-integer floats, 'binary' for at most two classes, else 'multiclass'."""
+    arr = np.asarray(values)
+    if arr.dtype.kind == "f" and not np.all(np.mod(arr, 1) == 0):
+        return "regression"
+    return "binary" if len(pd.unique(arr)) <= 2 else "multiclass"

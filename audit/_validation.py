@@ -1,0 +1,123 @@
+"""Validation at the boundary: each function checks one thing and returns the converted value.
+
+Messages are module constants so tests can assert them verbatim; each says what was
+expected, what was found, and how to fix it.
+"""
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._exceptions import DataError, UsageError
+
+__all__ = [
+    "MSG_MISSING_COLUMN", "MSG_EMPTY_DATA", "MSG_UNREADABLE", "MSG_UNSUPPORTED_DATA",
+    "MSG_NAN_IN_COLUMN", "MSG_LENGTH_MISMATCH", "MSG_DUPLICATE_COLUMNS", "MSG_ROLE_TYPE",
+    "MSG_UNSUPPORTED_FORMAT",
+    "check_columns", "check_frame", "read_table", "as_column_list", "check_finite",
+]
+
+MSG_MISSING_COLUMN = "column {column!r} given as {role} is not in the data{hint}; the data has columns {available}."
+MSG_EMPTY_DATA = "the data has no rows; expected at least one row to audit. Check the file or the filter that produced it."
+MSG_UNREADABLE = "cannot read {path!s}: {reason}. Check that the path exists and is a CSV or Parquet file."
+MSG_UNSUPPORTED_FORMAT = ("cannot read {path!s}: unsupported file type {suffix!r}; "
+                          "expected .csv, .csv.gz, .tsv or .parquet.")
+MSG_UNSUPPORTED_DATA = ("data of type {type} is not supported; expected a pandas or polars DataFrame, "
+                        "a pyarrow Table, or a path to a CSV or Parquet file.")
+MSG_NAN_IN_COLUMN = ("column {column!r} ({role}) has {count} missing or non-finite value(s) out of {n} rows; "
+                     "{role} must be complete. Drop or fill those rows before auditing.")
+MSG_LENGTH_MISMATCH = ("{name} has {got} rows but the data has {expected}; "
+                       "predictions must align one-to-one with the data's rows.")
+MSG_DUPLICATE_COLUMNS = ("the data has duplicate column name(s) {names}; "
+                         "rename them so that every column name is unique.")
+MSG_ROLE_TYPE = "{role} must be a column name or a list of column names; got {type}."
+
+
+def as_column_list(value: Any, role: str) -> tuple[str, ...]:
+    """Normalise a column-role argument (None, a name, or a list of names) to a tuple of str."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, Iterable) and not isinstance(value, (bytes, dict)):
+        out = tuple(value)
+        if all(isinstance(v, str) for v in out):
+            return out
+    raise UsageError(MSG_ROLE_TYPE.format(role=role, type=type(value).__name__))
+
+
+def read_table(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """Read a CSV or Parquet file into pandas, turning every failure into a UsageError naming the path."""
+    p = Path(path)
+    name = p.name.lower()
+    try:
+        if name.endswith((".parquet", ".pq")):
+            return pd.read_parquet(p)
+        if name.endswith((".csv", ".csv.gz", ".txt")):
+            return pd.read_csv(p)
+        if name.endswith((".tsv", ".tsv.gz")):
+            return pd.read_csv(p, sep="\t")
+    except FileNotFoundError:
+        raise UsageError(MSG_UNREADABLE.format(path=p, reason="no such file")) from None
+    except IsADirectoryError:
+        raise UsageError(MSG_UNREADABLE.format(path=p, reason="it is a directory")) from None
+    except PermissionError:
+        raise UsageError(MSG_UNREADABLE.format(path=p, reason="permission denied")) from None
+    except Exception as exc:  # parser errors of pandas/pyarrow: report them as the user's file problem
+        reason = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else 'unreadable'}"
+        raise UsageError(MSG_UNREADABLE.format(path=p, reason=reason[:300])) from None
+    raise UsageError(MSG_UNSUPPORTED_FORMAT.format(path=p, suffix="".join(p.suffixes) or p.name))
+
+
+def check_frame(data: Any) -> pd.DataFrame:
+    """Return ``data`` as a pandas DataFrame with unique column names and at least one row."""
+    if isinstance(data, (str, os.PathLike)):
+        frame = read_table(data)
+    elif isinstance(data, pd.DataFrame):
+        frame = data
+    elif type(data).__module__.startswith("polars"):
+        frame = data.collect() if hasattr(data, "collect") else data
+        frame = frame.to_pandas()
+    elif type(data).__module__.startswith("pyarrow"):
+        frame = data.to_pandas()
+    else:
+        raise UsageError(MSG_UNSUPPORTED_DATA.format(type=type(data).__name__))
+    dupes = frame.columns[frame.columns.duplicated()].unique().tolist()
+    if dupes:
+        raise DataError(MSG_DUPLICATE_COLUMNS.format(names=[str(d) for d in dupes]))
+    if len(frame) == 0:
+        raise DataError(MSG_EMPTY_DATA)
+    return frame
+
+
+def check_columns(frame: pd.DataFrame, columns: Sequence[str], role: str) -> tuple[str, ...]:
+    """Return ``columns`` after checking each is in ``frame``; the error suggests a close name."""
+    available = [str(c) for c in frame.columns]
+    for col in columns:
+        if col not in frame.columns:
+            close = difflib.get_close_matches(col, available, n=1, cutoff=0.6)
+            if not close:
+                lowered = {a.lower(): a for a in available}
+                close = [lowered[col.lower()]] if col.lower() in lowered else []
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            shown = available if len(available) <= 30 else available[:30] + ["..."]
+            raise UsageError(MSG_MISSING_COLUMN.format(column=col, role=role, hint=hint, available=shown))
+    return tuple(columns)
+
+
+def check_finite(values: Any, column: str, role: str) -> np.ndarray:
+    """Return ``values`` as an array, refusing missing or non-finite entries with a count."""
+    series = pd.Series(values)
+    bad = series.isna()
+    if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
+        bad |= ~np.isfinite(series.to_numpy(dtype="float64", na_value=np.nan))
+    count = int(bad.sum())
+    if count:
+        raise DataError(MSG_NAN_IN_COLUMN.format(column=column, role=role, count=count, n=len(series)))
+    return series.to_numpy()

@@ -1,0 +1,229 @@
+"""The ``rai-audit`` command (a contract: DESIGN.md section 5).
+
+Exit codes are :class:`audit.ExitCode`. Usage errors print one line naming the
+column, key or path, and no traceback. Progress goes to stderr, and only when stderr
+is a terminal (quiet in CI and pipes).
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from ._exceptions import AuditError, PluginError, UsageError
+from ._exit import ExitCode
+
+__all__ = ["main", "build_parser"]
+
+logger = logging.getLogger("audit")
+
+
+class _Progress:
+    """One line per step on stderr when it is a terminal and not in CI; silent otherwise."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.enabled = (not quiet and sys.stderr.isatty() and not os.environ.get("CI"))
+
+    def __call__(self, message: str) -> None:
+        if self.enabled:
+            print(f"· {message}", file=sys.stderr, flush=True)
+
+
+def _policy_for_task(task: str | None) -> Path:
+    name = "regression.toml" if task == "regression" else "classification.toml"
+    return Path(str(resources.files("audit") / "policies" / name))
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    from . import _registry
+    from .models import REFERENCE_NETWORKS
+
+    print("auditors:")
+    for name, reg in _registry.available().items():
+        version = f" {reg.distribution_version}" if reg.distribution_version else ""
+        print(f"  {name:<14} {reg.cls.__module__}.{reg.cls.__qualname__}  (from {reg.distribution}{version})")
+    print("reference networks:")
+    for name in REFERENCE_NETWORKS:
+        print(f"  {name}")
+    return ExitCode.OK
+
+
+def _cmd_train(args: argparse.Namespace, progress: _Progress) -> int:
+    from .models import REFERENCE_NETWORKS, train
+
+    names = args.names or list(REFERENCE_NETWORKS)
+    unknown = [n for n in names if n not in REFERENCE_NETWORKS]
+    if unknown:
+        raise UsageError(f"unknown reference network(s) {unknown}; known: {list(REFERENCE_NETWORKS)}.")
+    for name in names:
+        progress(f"training {name}")
+        train(name, **_models_kw(args))
+        print(f"trained {name}")
+    return ExitCode.OK
+
+
+def _models_kw(args: argparse.Namespace) -> dict[str, Any]:
+    return {"models_dir": args.models} if getattr(args, "models", None) else {}
+
+
+def _cmd_run(args: argparse.Namespace, progress: _Progress) -> int:
+    from ._api import build_auditors, run_auditors
+    from ._spec import load_spec
+    from ._subject import AuditSubject
+
+    spec = load_spec(args.spec)
+    data, model, card = spec.load_data_and_model(getattr(args, "models", None))
+    d = spec.data
+    progress("validating the data")
+    subject = AuditSubject(data, model=model, target=d.get("target"), prediction=d.get("prediction"),
+                           score=d.get("score"), sensitive_features=d.get("sensitive_features"),
+                           quasi_identifiers=d.get("quasi_identifiers"), features=d.get("features"),
+                           task=d.get("task"), name=spec.name or spec.path.stem, random_state=spec.random_state)
+    auditors = build_auditors(spec.auditors, spec.auditor_options)
+    report = run_auditors(subject, auditors, checks=spec.checks, title=spec.title, model_card=card,
+                          progress=progress)
+    out = Path(args.out)
+    report.save(out)
+    _print_verdict(report.to_dict(), report.failed_checks, out / "report.html")
+    return report.exit_code
+
+
+def _print_verdict(doc: dict[str, Any], failed: list[dict[str, Any]], html: Path | None) -> None:
+    print(f"rai-audit: {doc['status'].upper()}: {doc['title']}")
+    for r in doc["results"]:
+        note = f" ({r['reason']})" if r.get("reason") else ""
+        print(f"  auditor {r['auditor']}: {r['status']}{note}")
+    for c in failed:
+        print(f"  check {c['status'].upper()}: {c['message']}")
+    if html is not None:
+        print(f"  report: {html}")
+
+
+def _cmd_gate(args: argparse.Namespace) -> int:
+    from ._checks import evaluate_checks, load_policy
+    from ._ci import junit_xml, markdown_summary
+    from ._io import write_files_atomically
+    from ._report import AuditReport, exit_code_for, overall_status
+
+    report = AuditReport.load(args.report)
+    checks = load_policy(args.policy)
+    outcomes = evaluate_checks(checks, {r.auditor: r for r in report.results})
+    status = overall_status(report.results, outcomes)
+    doc = report.to_dict()
+    check_dicts = [o.to_dict() for o in outcomes]
+    if args.junit:
+        write_files_atomically(Path(args.junit).parent, {Path(args.junit).name: junit_xml(doc, check_dicts)})
+    if args.summary:
+        write_files_atomically(Path(args.summary).parent,
+                               {Path(args.summary).name: markdown_summary(doc, check_dicts, str(status))})
+    doc["status"] = str(status)
+    _print_verdict(doc, [c for c in check_dicts if c["status"] != "pass"], None)
+    return exit_code_for(status)
+
+
+def _cmd_demo(args: argparse.Namespace, progress: _Progress) -> int:
+    from ._api import run
+    from ._io import write_files_atomically
+    from .models import REFERENCE_NETWORKS, load_reference, train
+    from .report import render_index
+
+    out = Path(args.out)
+    entries = []
+    for name in REFERENCE_NETWORKS:
+        try:
+            net = load_reference(name, **_models_kw(args))
+        except UsageError:
+            progress(f"training {name} (no trained weights found)")
+            net = train(name, **_models_kw(args))
+        progress(f"auditing {name}")
+        report = run(net.test_frame(), model=net, target=net.target, sensitive_features=list(net.sensitive_features),
+                     checks=_policy_for_task(net.task), name=name, title=f"Audit of reference network {name}",
+                     random_state=0, progress=progress)
+        report.save(out / name)
+        n_checks = len(report.checks)
+        failed = len(report.failed_checks)
+        entries.append({"name": name, "href": f"{name}/report.html", "status": report.status,
+                        "title": report.title,
+                        "summary": f"{n_checks - failed} of {n_checks} checks passed; task {net.task}; "
+                                   f"{report.subject['n_rows']} test rows"})
+        print(f"{name}: {report.status} -> {out / name / 'report.html'}")
+    write_files_atomically(out, {"index.html": render_index(entries, title="rai-audit: reference network audits")})
+    print(f"index: {out / 'index.html'}")
+    return ExitCode.OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rai-audit", description="Responsible-AI audit of ML models: fairness, "
+                                     "attribution, privacy and energy, with a CI gate.")
+    from . import __version__
+
+    parser.add_argument("--version", action="version", version=f"rai-audit {__version__}")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens (to stderr)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("demo", help="train missing reference networks, audit each, write reports and an index")
+    p.add_argument("--out", default="reports", help="output folder (default: reports/)")
+    p.add_argument("--models", default=None, help="reference network folder (default: ./models)")
+
+    p = sub.add_parser("train", help="train reference networks into models/<name>/, deterministically")
+    p.add_argument("names", nargs="*", metavar="NAME", help="networks to train (default: all)")
+    p.add_argument("--models", default=None, help="reference network folder (default: ./models)")
+
+    p = sub.add_parser("run", help="run the audit a spec file describes and apply its checks")
+    p.add_argument("spec", metavar="SPEC.toml")
+    p.add_argument("--out", default="reports", help="output folder for report.html and report.json")
+    p.add_argument("--models", default=None, help="reference network folder (default: ./models)")
+
+    p = sub.add_parser("gate", help="apply a policy to a saved report.json; exit 0 pass, 1 fail, 3 error")
+    p.add_argument("report", metavar="REPORT.json")
+    p.add_argument("--policy", required=True, metavar="POLICY.toml")
+    p.add_argument("--junit", default=None, metavar="FILE", help="write JUnit XML, one test case per check")
+    p.add_argument("--summary", default=None, metavar="FILE",
+                   help="write a Markdown summary (e.g. $GITHUB_STEP_SUMMARY)")
+
+    sub.add_parser("list", help="list auditors (with the distribution providing each) and reference networks")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``rai-audit``; returns an :class:`ExitCode`."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on bad usage; our contract says 4
+        return ExitCode.OK if exc.code == 0 else ExitCode.USAGE_ERROR
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="rai-audit: %(levelname)s: %(message)s", stream=sys.stderr)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return ExitCode.USAGE_ERROR
+    progress = _Progress(args.quiet)
+    try:
+        if args.command == "list":
+            return int(_cmd_list(args))
+        if args.command == "train":
+            return int(_cmd_train(args, progress))
+        if args.command == "run":
+            return int(_cmd_run(args, progress))
+        if args.command == "gate":
+            return int(_cmd_gate(args))
+        return int(_cmd_demo(args, progress))
+    except KeyboardInterrupt:
+        print("rai-audit: interrupted", file=sys.stderr)
+        return ExitCode.INTERRUPTED
+    except UsageError as exc:
+        print(f"rai-audit: error: {exc}", file=sys.stderr)
+        return ExitCode.USAGE_ERROR
+    except (PluginError, AuditError) as exc:
+        print(f"rai-audit: internal error: {exc}", file=sys.stderr)
+        return ExitCode.INTERNAL_ERROR
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

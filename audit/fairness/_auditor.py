@@ -1,0 +1,151 @@
+"""FairnessAuditor: group metrics, disparities and their intervals for one subject."""
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from .._auditor import BaseAuditor, Requirement
+from .._result import AuditResult, Finding, Severity, Status
+
+__all__ = ["FairnessAuditor"]
+
+_HEADLINE = {
+    "binary": ("selection_rate", ("demographic_parity_difference", "equalized_odds_difference")),
+    "multiclass": ("selection_rate", ("demographic_parity_difference", "equalized_odds_difference")),
+    "regression": ("mean_absolute_error", ("mean_absolute_error_difference", "mean_prediction_difference")),
+}
+
+
+def _fmt_group(group: Mapping[str, Any]) -> str:
+    return ", ".join(f"{k}={'<missing>' if v is None else v}" for k, v in group.items())
+
+
+def _finite(x: Any) -> bool:
+    return x is not None and not (isinstance(x, float) and math.isnan(x))
+
+
+class FairnessAuditor(BaseAuditor):
+    """Bias metrics by group and intersectional group, with bootstrap intervals.
+
+    Parameters
+    ----------
+    n_boot : bootstrap replicates for percentile intervals (0 for none).
+    ci : interval level.
+    min_group_size : groups smaller than this are flagged; their figures are noise-prone.
+    intersections : also audit the intersection of all sensitive features.
+    reference_group : e.g. ``{"race": "White"}``: disparities of every group against it.
+    population_shares : e.g. ``{"sex": {"Female": 0.51, "Male": 0.49}}``: flags groups the
+        data under-represents relative to the population it should describe.
+    representation_threshold : a group whose share is below this fraction of its
+        population share is flagged as under-represented.
+    disparate_impact_threshold : the four-fifths rule's 0.8.
+    calibration_bins : reliability-diagram bins when scores are available.
+    pos_label : the positive class (binary); default 1 when present, else the larger class.
+    random_state : seed of the bootstrap; None takes the subject's.
+    """
+
+    name = "fairness"
+    version = "1.0"
+    requires = frozenset({Requirement.TARGET, Requirement.PREDICTIONS, Requirement.SENSITIVE_FEATURES})
+
+    def __init__(self, *, n_boot: int = 200, ci: float = 0.95, min_group_size: int = 30,
+                 intersections: bool = True, reference_group: Mapping[str, Any] | None = None,
+                 population_shares: Mapping[str, Mapping[str, float]] | None = None,
+                 representation_threshold: float = 0.8, disparate_impact_threshold: float = 0.8,
+                 calibration_bins: int = 10, pos_label: Any = None, random_state: int | None = None) -> None:
+        self.n_boot = n_boot
+        self.ci = ci
+        self.min_group_size = min_group_size
+        self.intersections = intersections
+        self.reference_group = reference_group
+        self.population_shares = population_shares
+        self.representation_threshold = representation_threshold
+        self.disparate_impact_threshold = disparate_impact_threshold
+        self.calibration_bins = calibration_bins
+        self.pos_label = pos_label
+        self.random_state = random_state
+
+    def run(self, subject: Any) -> AuditResult:
+        from . import calibration_table, group_metrics
+
+        seed = subject.random_state if self.random_state is None else self.random_state
+        metrics = group_metrics(subject.y_true, subject.y_pred, sensitive_features=subject.sensitive_frame,
+                                y_score=subject.y_score, task=subject.task, pos_label=self.pos_label,
+                                intersections=self.intersections, reference_group=self.reference_group,
+                                population_shares=self.population_shares, n_boot=self.n_boot, ci=self.ci,
+                                random_state=seed)
+        details: dict[str, Any] = {"min_group_size": self.min_group_size, "task": subject.task,
+                                   "n_boot": self.n_boot, "ci": self.ci}
+        if subject.y_score is not None and subject.task == "binary":
+            cal = calibration_table(subject.y_true, subject.y_score, sensitive_features=subject.sensitive_frame,
+                                    n_bins=self.calibration_bins, pos_label=self.pos_label)
+            details["calibration"] = cal.to_dict(orient="records")
+        findings = self._findings(metrics, subject.task, details)
+        worst = max((f.severity for f in findings), key=list(Severity).index, default=Severity.INFO)
+        status = Status.WARN if worst in (Severity.WARNING, Severity.HIGH) else Status.PASS
+        return AuditResult(self.name, self.version, status, metrics=metrics, findings=tuple(findings),
+                           params=self.get_params(), details=details)
+
+    # -- findings: what a reviewer should read first ----------------------------------------------
+    def _findings(self, m: pd.DataFrame, task: str, details: dict[str, Any]) -> list[Finding]:
+        out: list[Finding] = []
+        counts = m[(m["metric"] == "count") & m["group"].map(lambda g: g is not None)]
+        small = counts[(counts["value"] > 0) & (counts["value"] < self.min_group_size)]
+        empty = counts[counts["value"] == 0]
+        rate_metric, headline = _HEADLINE.get(task, _HEADLINE["binary"])
+        rates = m[(m["metric"] == rate_metric) & m["group"].map(lambda g: g is not None) & m["label"].isna()]
+        if len(small):
+            widths = []
+            for row in small.itertuples(index=False):
+                match = rates[rates["group"].map(lambda g, want=row.group: g == want)]
+                width = (float(match["ci_high"].iloc[0] - match["ci_low"].iloc[0])
+                         if len(match) and _finite(match["ci_low"].iloc[0]) else None)
+                widths.append({"group": row.group, "n": int(row.value), f"{rate_metric}_ci_width": width})
+            details["small_groups"] = widths
+            out.append(Finding(Severity.WARNING, "fairness.small_groups",
+                               f"{len(small)} group(s) have fewer than {self.min_group_size} rows; their metrics "
+                               "are noise-prone, so read their intervals, not their point estimates.",
+                               {"groups": widths[:50], "total": len(widths)}))
+        if len(empty):
+            cells = [row.group for row in empty.itertuples(index=False)]
+            out.append(Finding(Severity.INFO, "fairness.empty_cells",
+                               f"{len(cells)} intersectional cell(s) have no rows in the data, so the model's "
+                               "behaviour there is unknown.", {"groups": cells[:50], "total": len(cells)}))
+        for row in m[m["metric"] == "disparate_impact_ratio"].itertuples(index=False):
+            if _finite(row.value) and row.value < self.disparate_impact_threshold:
+                out.append(Finding(Severity.WARNING, "fairness.disparate_impact",
+                                   f"across {' x '.join(row.over)}"
+                                   f"{'' if row.label is None else f' (class {row.label})'}: the lowest selection "
+                                   f"rate is {row.value:.2f} of the highest, below the four-fifths rule's "
+                                   f"{self.disparate_impact_threshold:g}.",
+                                   {"over": list(row.over), "value": row.value, "ci_low": row.ci_low,
+                                    "ci_high": row.ci_high, "label": row.label}))
+        for row in m[m["metric"] == "representation_ratio"].itertuples(index=False):
+            if _finite(row.value) and row.value < self.representation_threshold:
+                out.append(Finding(Severity.WARNING, "fairness.under_represented",
+                                   f"group {_fmt_group(row.group)} makes up {row.value:.2f} of its share of the "
+                                   "reference population in this data.", {"group": row.group, "value": row.value}))
+        for name in headline:
+            for row in m[(m["metric"] == name) & m["label"].isna()].itertuples(index=False):
+                if not _finite(row.value):
+                    continue
+                per = rates[rates["over"].map(lambda o, want=row.over: o is not None and list(o) == list(want))]
+                per = per[per["value"].notna()]
+                evidence: dict[str, Any] = {"over": list(row.over), "value": row.value,
+                                            "ci_low": row.ci_low, "ci_high": row.ci_high}
+                text = f"{name} across {' x '.join(row.over)} is {row.value:.3g}"
+                if _finite(row.ci_low):
+                    text += f" ({self.ci:.0%} CI {row.ci_low:.3g} to {row.ci_high:.3g})"
+                if len(per):
+                    lo = per.loc[per["value"].idxmin()]
+                    hi = per.loc[per["value"].idxmax()]
+                    evidence.update(lowest={"group": lo["group"], rate_metric: lo["value"], "n": lo["n"]},
+                                    highest={"group": hi["group"], rate_metric: hi["value"], "n": hi["n"]})
+                    text += (f"; {rate_metric} ranges from {lo['value']:.3g} ({_fmt_group(lo['group'])}) "
+                             f"to {hi['value']:.3g} ({_fmt_group(hi['group'])})")
+                out.append(Finding(Severity.INFO, f"fairness.{name}", text + ".", evidence))
+        order = list(Severity)
+        return sorted(out, key=lambda f: -order.index(f.severity))
