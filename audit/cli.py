@@ -10,6 +10,7 @@ import argparse
 import logging
 import os
 import sys
+import traceback
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
@@ -222,6 +223,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return ExitCode.USAGE_ERROR
     except (PluginError, AuditError) as exc:
         print(f"rai-audit: internal error: {exc}", file=sys.stderr)
+        return ExitCode.INTERNAL_ERROR
+    except Exception:  # a bug of ours: fail closed with exit 3 (never 1, which means "checks failed")
+        traceback.print_exc(file=sys.stderr)
+        print("rai-audit: internal error (the traceback above is a bug report; please file it)", file=sys.stderr)
         return ExitCode.INTERNAL_ERROR
 
 

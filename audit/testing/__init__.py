@@ -1,0 +1,166 @@
+"""Conformance kit: the contract every auditor, built-in or plugin, must keep.
+
+Use it in a plugin's own test suite::
+
+    from audit.testing import parametrize_with_checks
+
+    @parametrize_with_checks([MyAuditor()])
+    def test_my_auditor(auditor, check):
+        check(auditor)
+
+Each check builds small seeded subjects (a binary task with a tiny torch model, two
+sensitive features, a one-member group) and asserts one rule of the Auditor protocol.
+"""
+from __future__ import annotations
+
+import contextlib
+import copy
+import io
+import json
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._api import run_auditors
+from .._auditor import Requirement
+from .._result import METRIC_COLUMNS, AuditResult, Status
+from .._subject import AuditSubject
+
+__all__ = ["make_subject", "check_auditor", "all_checks", "parametrize_with_checks"]
+
+
+def make_subject(n: int = 400, *, random_state: int = 0, with_model: bool = True,
+                 one_member_group: bool = True) -> AuditSubject:
+    """A small seeded binary-classification subject with a torch model over numeric features."""
+    import torch
+
+    rng = np.random.default_rng(random_state)
+    sex = rng.choice(["female", "male"], n)
+    race = rng.choice(["a", "b", "c"], n, p=[0.6, 0.3, 0.1])
+    if one_member_group:
+        race[0] = "d"
+    x1 = rng.normal(size=n) + (sex == "male") * 0.5
+    x2 = rng.normal(size=n)
+    y = (x1 + 0.5 * x2 + rng.normal(scale=0.7, size=n) > 0.3).astype(int)
+    frame = pd.DataFrame({"x1": x1, "x2": x2, "is_male": (sex == "male").astype(float),
+                          "sex": sex, "race": race, "y": y})
+    model = None
+    if with_model:
+        torch.manual_seed(random_state)
+        model = torch.nn.Sequential(torch.nn.Linear(3, 8), torch.nn.ReLU(), torch.nn.Linear(8, 1))
+    return AuditSubject(frame, model=model, target="y", sensitive_features=["sex", "race"],
+                        features=["x1", "x2", "is_male"], name="conformance", random_state=random_state)
+
+
+def _run(auditor: Any, subject: AuditSubject) -> AuditResult:
+    return run_auditors(subject, [auditor]).results[0]
+
+
+def check_has_protocol_attributes(auditor: Any) -> None:
+    for attr in ("name", "version", "requires", "run"):
+        if not hasattr(auditor, attr):
+            raise AssertionError(f"{type(auditor).__name__} has no attribute {attr!r}")
+    if not isinstance(auditor.name, str) or not auditor.name:
+        raise AssertionError("name must be a non-empty string")
+    {Requirement(r) for r in auditor.requires}
+
+
+def check_returns_one_shape(auditor: Any) -> None:
+    result = _run(auditor, make_subject())
+    if result.status == Status.ERROR:
+        raise AssertionError(f"{auditor.name} crashed on the conformance subject: {result.reason}")
+    if tuple(result.metrics.columns) != METRIC_COLUMNS:
+        raise AssertionError(f"metrics columns are {tuple(result.metrics.columns)}, expected {METRIC_COLUMNS}")
+    if result.auditor != auditor.name:
+        raise AssertionError(f"result.auditor {result.auditor!r} differs from auditor.name {auditor.name!r}")
+
+
+def check_deterministic(auditor: Any) -> None:
+    a = _run(copy.deepcopy(auditor), make_subject()).to_dict()
+    b = _run(copy.deepcopy(auditor), make_subject()).to_dict()
+    if json.dumps(a, sort_keys=True) != json.dumps(b, sort_keys=True):
+        raise AssertionError(f"{auditor.name}: two runs with the same seed gave different results")
+
+
+def check_does_not_mutate_subject(auditor: Any) -> None:
+    subject = make_subject()
+    before = subject.data.copy(deep=True)
+    y_pred = None if subject.y_pred is None else subject.y_pred.copy()
+    _run(auditor, subject)
+    pd.testing.assert_frame_equal(subject.data, before)
+    if y_pred is not None and not np.array_equal(subject.y_pred, y_pred):
+        raise AssertionError(f"{auditor.name} changed the subject's predictions")
+
+
+def check_json_round_trip(auditor: Any) -> None:
+    result = _run(auditor, make_subject())
+    text = json.dumps(result.to_dict(), allow_nan=False)
+    again = AuditResult.from_dict(json.loads(text)).to_dict()
+    if json.dumps(again, sort_keys=True) != json.dumps(json.loads(text), sort_keys=True):
+        raise AssertionError(f"{auditor.name}: result does not survive a JSON round trip")
+
+
+def check_html_repr(auditor: Any) -> None:
+    html = _run(auditor, make_subject())._repr_html_()
+    if not isinstance(html, str) or auditor.name not in html:
+        raise AssertionError(f"{auditor.name}: _repr_html_ must return HTML naming the auditor")
+
+
+def check_no_stdout(auditor: Any) -> None:
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        _run(auditor, make_subject())
+    if buf.getvalue():
+        raise AssertionError(f"{auditor.name} printed to stdout: {buf.getvalue()[:200]!r}; use logging")
+
+
+def check_skips_unmet_requirements(auditor: Any) -> None:
+    needs = {Requirement(r) for r in auditor.requires}
+    subject = make_subject(with_model=False)
+    if not needs & {Requirement.MODEL, Requirement.TORCH_MODEL, Requirement.PREDICTIONS, Requirement.SCORES}:
+        subject = AuditSubject(subject.data, target="y", name="no sensitive features")
+        if Requirement.SENSITIVE_FEATURES not in needs and Requirement.TARGET not in needs:
+            return
+    result = _run(auditor, subject)
+    if result.status != Status.SKIPPED or not result.reason:
+        raise AssertionError(f"{auditor.name}: expected status skipped with a reason when its requirements "
+                             f"are unmet; got {result.status} ({result.reason})")
+
+
+def check_params_unchanged(auditor: Any) -> None:
+    if not hasattr(auditor, "get_params"):
+        return
+    params = copy.deepcopy(auditor.get_params())
+    _run(auditor, make_subject())
+    if auditor.get_params() != params:
+        raise AssertionError(f"{auditor.name}: run() changed the auditor's configuration")
+
+
+def all_checks() -> list[Callable[[Any], None]]:
+    """Every conformance check, in a stable order."""
+    return [check_has_protocol_attributes, check_returns_one_shape, check_deterministic,
+            check_does_not_mutate_subject, check_json_round_trip, check_html_repr, check_no_stdout,
+            check_skips_unmet_requirements, check_params_unchanged]
+
+
+def check_auditor(auditor: Any) -> None:
+    """Run every conformance check on ``auditor``; raises AssertionError on the first broken rule."""
+    for check in all_checks():
+        check(auditor)
+
+
+def _pairs(auditors: Sequence[Any]) -> Iterator[tuple[Any, Callable[[Any], None]]]:
+    for auditor in auditors:
+        for check in all_checks():
+            yield auditor, check
+
+
+def parametrize_with_checks(auditors: Sequence[Any]) -> Any:
+    """A ``pytest.mark.parametrize`` over (auditor, check) with readable ids."""
+    import pytest
+
+    pairs = list(_pairs(auditors))
+    ids = [f"{a.name}-{c.__name__}" for a, c in pairs]
+    return pytest.mark.parametrize(("auditor", "check"), pairs, ids=ids)
