@@ -23,11 +23,11 @@ def write_files_atomically(folder: str | os.PathLike[str], files: Mapping[str, s
             if Path(name).name != name or name in ("", ".", ".."):
                 raise ValueError(f"refusing to write {name!r}: only plain file names inside {root} are allowed")
             fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=root)
+            staged.append((Path(tmp), root / name))
             with os.fdopen(fd, "wb") as fh:
                 fh.write(content.encode("utf-8") if isinstance(content, str) else content)
                 fh.flush()
                 os.fsync(fh.fileno())
-            staged.append((Path(tmp), root / name))
         for tmp, target in staged:
             os.replace(tmp, target)
     finally:

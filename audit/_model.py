@@ -85,7 +85,7 @@ class ModelAdapter:
         bad = [c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c].dtype)]
         if bad:
             raise UsageError(MSG_NON_NUMERIC_FEATURES.format(columns=bad))
-        data = torch.as_tensor(X.to_numpy(dtype=np.float32))
+        data = torch.from_numpy(np.array(X.to_numpy(dtype=np.float32), copy=True))
         module = self.model
         was_training = module.training
         module.eval()
