@@ -1,13 +1,31 @@
-"""rai-audit: responsible-AI audits of ML models (fairness, attribution, privacy, energy)."""
-from __future__ import annotations
+"""rai-audit: responsible-AI audits of ML models (fairness, attribution, privacy, energy).
 
-from ._exceptions import AuditError, DataError, PluginError, SpecError, UsageError
-from ._exit import ExitCode
-from ._result import AuditResult, Finding, Severity, Status
+    >>> import audit
+    >>> report = audit.run(frame, model=model, target="y", sensitive_features=["sex"])  # doctest: +SKIP
+    >>> report.status, report.exit_code                                                 # doctest: +SKIP
+
+The public surface is this module's ``__all__`` plus the subpackages ``audit.fairness``,
+``audit.models``, ``audit.report`` and ``audit.testing``.
+"""
+from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from . import fairness
+from ._api import build_auditors, run, run_auditors
+from ._auditor import Auditor, BaseAuditor, Requirement
+from ._checks import Check, CheckOutcome, evaluate_checks, load_policy, parse_checks
+from ._exceptions import AuditError, DataError, PluginError, SpecError, UsageError
+from ._exit import ExitCode
+from ._registry import available as available_auditors
+from ._registry import register as register_auditor
+from ._report import AuditReport
+from ._result import METRIC_COLUMNS, AuditResult, Finding, Severity, Status
+from ._subject import AuditSubject
+
 __all__ = [
-    "AuditError", "AuditResult", "DataError", "ExitCode", "Finding", "PluginError",
-    "Severity", "SpecError", "Status", "UsageError", "__version__",
+    "METRIC_COLUMNS", "AuditError", "AuditReport", "AuditResult", "AuditSubject", "Auditor", "BaseAuditor",
+    "Check", "CheckOutcome", "DataError", "ExitCode", "Finding", "PluginError", "Requirement", "Severity",
+    "SpecError", "Status", "UsageError", "__version__", "available_auditors", "build_auditors",
+    "evaluate_checks", "fairness", "load_policy", "parse_checks", "register_auditor", "run", "run_auditors",
 ]

@@ -113,7 +113,14 @@ def _cmd_gate(args: argparse.Namespace) -> int:
 
     report = AuditReport.load(args.report)
     checks = load_policy(args.policy)
-    outcomes = evaluate_checks(checks, {r.auditor: r for r in report.results})
+    results = {r.auditor: r for r in report.results}
+    outcomes = evaluate_checks(checks, results)
+    if args.baseline:
+        from ._baseline import regression_checks
+
+        old = AuditReport.load(args.baseline)
+        outcomes += regression_checks(checks, results, {r.auditor: r for r in old.results},
+                                      abs_tol=args.tolerance_abs, rel_tol=args.tolerance_rel)
     status = overall_status(report.results, outcomes)
     doc = report.to_dict()
     check_dicts = [o.to_dict() for o in outcomes]
@@ -184,6 +191,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("gate", help="apply a policy to a saved report.json; exit 0 pass, 1 fail, 3 error")
     p.add_argument("report", metavar="REPORT.json")
     p.add_argument("--policy", required=True, metavar="POLICY.toml")
+    p.add_argument("--baseline", default=None, metavar="OLD.json",
+                   help="also fail when a gated metric got worse than in this (last accepted) report")
+    p.add_argument("--tolerance-abs", type=float, default=0.01, metavar="X",
+                   help="absolute change tolerated against the baseline (default 0.01)")
+    p.add_argument("--tolerance-rel", type=float, default=0.1, metavar="X",
+                   help="relative change tolerated against the baseline (default 0.1)")
     p.add_argument("--junit", default=None, metavar="FILE", help="write JUnit XML, one test case per check")
     p.add_argument("--summary", default=None, metavar="FILE",
                    help="write a Markdown summary (e.g. $GITHUB_STEP_SUMMARY)")

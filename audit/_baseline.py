@@ -1,0 +1,70 @@
+"""No-regression checks against a baseline report (the last accepted one).
+
+For every metric a policy gates, each row of the new report (matched to the baseline by
+metric, group, ``over`` and class label) must not be worse than the baseline's by more
+than the tolerance: worse means higher for a ``max`` check, lower for a ``min`` check.
+A change counts as a regression only when it exceeds both the absolute tolerance and
+the relative one (a fraction of the baseline's magnitude), as MLflow's model validation
+pairs ``min_absolute_change`` with ``min_relative_change``.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ._checks import Check, CheckOutcome
+from ._result import AuditResult, Status
+
+__all__ = ["regression_checks"]
+
+
+def _key(row: Any) -> tuple[Any, ...]:
+    group = tuple(sorted(row.group.items())) if row.group is not None else None
+    over = tuple(row.over) if row.over is not None else None
+    return (row.metric, group, over, row.label)
+
+
+def regression_checks(checks: Sequence[Check], new: Mapping[str, AuditResult], old: Mapping[str, AuditResult], *,
+                      abs_tol: float = 0.01, rel_tol: float = 0.1) -> list[CheckOutcome]:
+    """One outcome per policy check: the worst regression of its metric against the baseline."""
+    outcomes = []
+    for check in checks:
+        base = dataclasses.replace(check, name=f"no regression vs baseline: {check.metric}")
+        a, b = new.get(check.auditor), old.get(check.auditor)
+        if a is None or b is None or a.status in (Status.SKIPPED, Status.ERROR):
+            outcomes.append(CheckOutcome(base, Status.PASS if b is None else Status.FAIL,
+                                         f"{check.metric}: no baseline to compare with." if b is None else
+                                         f"{check.metric}: the new report has no usable result for "
+                                         f"{check.auditor!r}, so no regression check is possible."))
+            continue
+        before = {_key(r): r.value for r in b.rows(check.metric_name, over=check.over, group=check.group,
+                                                   label=check.label).itertuples(index=False)}
+        worst: tuple[float, Any, float] | None = None
+        for row in a.rows(check.metric_name, over=check.over, group=check.group,
+                          label=check.label).itertuples(index=False):
+            old_value = before.get(_key(row))
+            if old_value is None or math.isnan(old_value) or math.isnan(row.value):
+                continue
+            change = row.value - old_value if check.op == "max" else old_value - row.value
+            allowed = max(abs_tol, rel_tol * abs(old_value))
+            if worst is None or change - allowed > worst[0] - worst[2]:
+                worst = (change, row, allowed)
+        if worst is None:
+            outcomes.append(CheckOutcome(base, Status.PASS, f"{check.metric}: no row in common with the baseline."))
+            continue
+        change, row, allowed = worst
+        where = ", ".join(f"{k}={v}" for k, v in (row.group or {}).items()) or \
+            ("across " + " x ".join(row.over) if row.over else "overall")
+        direction = "rose" if check.op == "max" else "fell"
+        if change > allowed:
+            status = Status.FAIL if check.severity == "fail" else Status.WARN
+            msg = (f"{check.metric} {where} {direction} by {change:.4g} against the baseline "
+                   f"(to {row.value:.4g}); tolerance {allowed:.4g}.")
+        else:
+            status = Status.PASS
+            msg = f"{check.metric}: largest change against the baseline {change:+.4g} ({where}), within {allowed:.4g}."
+        outcomes.append(CheckOutcome(base, status, msg, value=float(row.value), group=row.group,
+                                     over=tuple(row.over) if row.over is not None else None))
+    return outcomes
