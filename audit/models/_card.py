@@ -12,7 +12,6 @@ import platform
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import sklearn
 import torch
 from fairlearn.metrics import (MetricFrame, count, false_positive_rate, selection_rate,

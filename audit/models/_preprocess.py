@@ -135,7 +135,8 @@ class TabularPreprocessor:
         if self.target_scaling is None:
             raise UsageError("this preprocessor keeps no target scaling (not a regression "
                              "preprocessor); fit it with target=train[target]")
-        return (np.asarray(y, dtype=float) - self.target_scaling["mean"]) / self.target_scaling["std"]
+        scaling = self.target_scaling
+        return (np.asarray(y, dtype=float) - scaling["mean"]) / scaling["std"]
 
     def unscale_target(self, z: Any) -> np.ndarray:
         """Map standardised predictions back to the target's original units."""

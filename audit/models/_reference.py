@@ -204,7 +204,8 @@ def load_reference(name_or_path: str | os.PathLike[str],
             raise DataError(f"{folder / 'recipe.json'} lacks {k!r}; retrain with "
                             f"`rai-audit train {folder.name}`")
     dataset = dataset_for_recipe(recipe)
-    module = build_from_recipe(recipe["architecture"], preprocessor.n_encoded)
+    with torch.random.fork_rng(devices=[]):  # the weights are overwritten: keep the caller's RNG
+        module = build_from_recipe(recipe["architecture"], preprocessor.n_encoded)
     state = load_state_dict(folder / "weights.pt")
     try:
         module.load_state_dict(state, strict=True)
