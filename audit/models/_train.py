@@ -24,7 +24,6 @@ import torch
 from torch import nn
 
 from .._exceptions import UsageError
-from ._card import build_card, card_markdown, card_metrics
 from ._network import build_from_recipe, parameter_count
 from ._preprocess import TabularPreprocessor
 from ._recipes import REFERENCE_NETWORKS, recipe_for
@@ -115,6 +114,8 @@ def train(name: str, models_dir: str | os.PathLike[str] | None = None) -> Refere
     The folder is written to a temporary sibling first and then moved into place, so a
     crash never leaves a half-written folder behind.
     """
+    from ._card import build_card, card_markdown, card_metrics  # fairlearn: slow import
+
     recipe = recipe_for(name)
     root = resolve_models_dir(models_dir)
     root.mkdir(parents=True, exist_ok=True)
