@@ -1,0 +1,28 @@
+"""Reference networks: small torch MLPs trained deterministically on vendored public data.
+
+They are the subjects of the demo, the fixtures of the tests and the calibration standard
+of the auditors. Four are defined (:data:`REFERENCE_NETWORKS`): ``adult-mlp``,
+``compas-mlp``, ``german-mlp`` (binary) and ``diabetes-mlp`` (regression). Each trained
+network lives in ``<models_dir>/<name>/`` (recipe, preprocessor, weights, model card);
+see :func:`resolve_models_dir` for where that folder is found.
+
+    >>> from audit.models import load_reference
+    >>> net = load_reference("german-mlp")          # doctest: +SKIP
+    >>> net.predict(net.test_frame())[:5]            # doctest: +SKIP
+"""
+from __future__ import annotations
+
+from ._datasets import AGE_BANDS, DATASETS, Dataset, load_dataset
+from ._network import build_mlp, parameter_count
+from ._preprocess import TabularPreprocessor
+from ._recipes import REFERENCE_NETWORKS
+from ._reference import (MODELS_DIR_ENV, REQUIRED_FILES, ReferenceNetwork, load_reference,
+                         resolve_models_dir)
+from ._train import train, train_all
+
+__all__ = [
+    "AGE_BANDS", "DATASETS", "Dataset", "MODELS_DIR_ENV", "REFERENCE_NETWORKS",
+    "REQUIRED_FILES", "ReferenceNetwork", "TabularPreprocessor", "build_mlp",
+    "load_dataset", "load_reference", "parameter_count", "resolve_models_dir", "train",
+    "train_all",
+]
