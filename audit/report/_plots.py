@@ -98,6 +98,11 @@ def _svg(fig: Figure, ident: str, description: str) -> Markup:
     svg = buf.getvalue()
     svg = svg[svg.index("<svg"):]  # drop the XML declaration, DOCTYPE and comment
     svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg, count=1, flags=re.S)
+    # Matplotlib names every group (figure_1, patch_1...): the same ids in every figure. Keep
+    # only ids something references (markers, clip paths: salted, so unique per figure).
+    refs = set(re.findall(r"#([\w.\-]+)", svg))
+    svg = re.sub(r'\s+id="([^"]*)"', lambda m: m.group(0) if m.group(1) in refs else "", svg)
+    svg = re.sub(r"\n[ \t]+", "\n", svg)  # indentation only: text never spans lines
     title_id = f"{ident}-title"
     open_end = svg.index(">") + 1
     svg = (svg[: open_end - 1].replace("<svg ", f'<svg role="img" aria-labelledby="{title_id}" ', 1)
