@@ -219,7 +219,7 @@ def disparity_figure(ident: str, panels: Sequence[tuple[str, float, Sequence[Bar
             ax.invert_yaxis()
             ax.grid(axis="y", visible=False)
             ax.set_xlim(min(0.0, *values) - 0.02, top * 1.05 + 0.02)
-            ax.set_title(_text(title, 60), loc="left")
+            ax.set_title(_text(title, 90), loc="left")
         handles = [Line2D([], [], color=_INK, linewidth=1.1, marker="|", label="95% CI")]
         if seen.get("fail"):
             handles.append(Line2D([], [], color=_FAIL, linewidth=2.0, label="threshold (fail)"))

@@ -35,6 +35,7 @@ _CLASSIFICATION_COLUMNS = (
 _REGRESSION_COLUMNS = ("mean_absolute_error", "root_mean_squared_error", "mean_prediction", "mean_target",
                        "r2_score", "mean_squared_error")
 _MAX_GROUP_COLUMNS = 7
+_MAX_BARS = 24
 _LOWER_IS_WORSE = frozenset({"accuracy_score", "balanced_accuracy_score", "precision_score", "f1_score",
                              "roc_auc_score", "r2_score", "true_positive_rate", "true_negative_rate"})
 _HIGHER_IS_WORSE = frozenset({"mean_absolute_error", "mean_squared_error", "root_mean_squared_error",
@@ -341,7 +342,7 @@ def _disparity_block(idx: _Fairness, auditor: str, ctx: SectionContext) -> list[
 
     def bars(rows: Sequence[Mapping[str, Any]]) -> list[Bar]:
         made = []
-        for r in rows[:24]:
+        for r in rows[:_MAX_BARS]:
             v = _num(r.get("value"))
             if v is None:
                 continue
@@ -352,8 +353,12 @@ def _disparity_block(idx: _Fairness, auditor: str, ctx: SectionContext) -> list[
                             tuple((t, s) for t, s, _ in _thresholds(ctx.checks, auditor, r))))
         return made
 
-    panels = [(title, parity, b) for title, parity, b in
-              (("Differences (0 = parity)", 0.0, bars(diffs)), ("Ratios (1 = parity)", 1.0, bars(ratios))) if b]
+    panels = []
+    for title, parity, rows in (("Differences (0 = parity)", 0.0, diffs), ("Ratios (1 = parity)", 1.0, ratios)):
+        made = bars(rows)
+        if made:
+            more = f" \u2014 first {_MAX_BARS} of {len(rows)}, all in the table below" if len(rows) > _MAX_BARS else ""
+            panels.append((title + more, parity, made))
     out = ["<h3>Disparities</h3>"]
     if panels:
         worst = max((b for _, parity, bs in panels if parity == 0.0 for b in bs), key=lambda b: b.value, default=None)

@@ -2,55 +2,12 @@
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 
 import pytest
+from report_helpers import REMOTE, outline
 
 from audit.report import render_html
 from audit.report import _sections
-
-_VOID = {"meta", "br", "hr", "img", "input", "link", "wbr", "col", "area", "base", "source"}
-REMOTE = re.compile(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", re.I)
-
-
-class _Outline(HTMLParser):
-    """Collects headings, checks that tags nest, and records every tag and attribute name."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.stack: list[str] = []
-        self.headings: list[int] = []
-        self.tags: set[str] = set()
-        self.attrs: set[str] = set()
-        self.th_without_scope = 0
-        self.errors: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.add(tag)
-        self.attrs.update(a for a, _ in attrs)
-        if re.fullmatch(r"h[1-6]", tag):
-            self.headings.append(int(tag[1]))
-        if tag == "th" and "scope" not in dict(attrs):
-            self.th_without_scope += 1
-        if tag not in _VOID:
-            self.stack.append(tag)
-
-    def handle_startendtag(self, tag, attrs):
-        self.tags.add(tag)
-        self.attrs.update(a for a, _ in attrs)
-
-    def handle_endtag(self, tag):
-        if not self.stack or self.stack[-1] != tag:
-            self.errors.append(f"</{tag}> closes {self.stack[-1:] or 'nothing'}")
-        else:
-            self.stack.pop()
-
-
-def outline(html: str) -> _Outline:
-    parser = _Outline()
-    parser.feed(html)
-    parser.close()
-    return parser
 
 
 def test_page_is_one_well_formed_document(binary_html):
