@@ -7,6 +7,7 @@ auditors (plugins) get the generic view: a metrics table and their details as JS
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -67,7 +68,13 @@ def _is_num(v: Any) -> bool:
 
 
 def _num(v: Any) -> float | None:
-    return float(v) if _is_num(v) and v == v else None
+    """A finite float, or None (missing, NaN, infinite or not a number)."""
+    return float(v) if _is_num(v) and math.isfinite(v) else None
+
+
+def _int(v: Any) -> int | None:
+    f = _num(v)
+    return None if f is None else int(f)
 
 
 # -- shared pieces ----------------------------------------------------------------------------
@@ -222,16 +229,14 @@ def _sort_rule(metric: str) -> tuple[str, Callable[[float, float | None], float]
 
 
 def _group_n(cells: Mapping[tuple[str, str | None], Mapping[str, Any]], headline: Any) -> int | None:
-    for key in ((headline,) if headline else ()) + (("count", None),):
-        row = cells.get(key)
-        if row is not None and _is_num(row.get("n")):
-            return int(row["n"])
-    count = cells.get(("count", None))
-    if count is not None and _is_num(count.get("value")):
-        return int(count["value"])
-    for row in cells.values():
-        if _is_num(row.get("n")):
-            return int(row["n"])
+    """Rows in a group: the ``n`` of its headline row, else its ``count`` metric, else any ``n``."""
+    rows = [cells[k] for k in ((headline,) if headline else ()) + (("count", None),) if k in cells]
+    candidates = [r.get("n") for r in rows] + [cells[("count", None)].get("value") if ("count", None) in cells else None]
+    candidates += [r.get("n") for r in cells.values()]
+    for value in candidates:
+        n = _int(value)
+        if n is not None:
+            return n
     return None
 
 
@@ -268,7 +273,8 @@ def render_fairness(result: Mapping[str, Any], ctx: SectionContext) -> list[str]
     """Group rates with intervals, disparities against thresholds, per-group tables, calibration."""
     idx = _index(result.get("metrics") or [])
     details = result.get("details") if isinstance(result.get("details"), Mapping) else {}
-    min_n = int(details["min_group_size"]) if _is_num(details.get("min_group_size")) else DEFAULT_MIN_GROUP_SIZE
+    min_n = _int(details.get("min_group_size"))
+    min_n = DEFAULT_MIN_GROUP_SIZE if min_n is None else min_n
     auditor = str(result.get("auditor", "fairness"))
     task = ctx.subject.get("task")
     out: list[str] = []
@@ -436,7 +442,7 @@ def _calibration_block(bins: Sequence[Any], ctx: SectionContext) -> list[str]:
         key = (over, tuple((str(k), None if v is None else str(v)) for k, v in (group or {}).items()))
         entry = curves.setdefault(key, {"points": [], "n": 0})
         entry["points"].append((_num(b.get("bin_low")) or 0.0, x, y))
-        entry["n"] += int(b["n"]) if _is_num(b.get("n")) else 0
+        entry["n"] += _int(b.get("n")) or 0
     if not curves:
         return []
     overall = curves.get(((), ()))

@@ -202,3 +202,18 @@ def test_number_format(value, text):
     from audit.report._html import fmt_num
 
     assert fmt_num(value) == text
+
+
+def test_odd_values_render_without_falling_back(report_factory):
+    report = report_factory("binary")
+    rows = report["results"][0]["metrics"]
+    rows[0]["n"] = float("nan")
+    rows[1]["value"] = None
+    rows[2]["ci_low"], rows[2]["ci_high"] = None, float("inf")
+    rows.append({"metric": "selection_rate", "group": {"race": None}, "value": 0.5, "ci_low": None,
+                 "ci_high": None, "n": 60, "over": ["race"], "label": None})
+    report["results"][0]["details"]["min_group_size"] = float("nan")
+    report["results"][0]["details"]["calibration"].append({"group": None, "over": None, "mean_score": None})
+    html = render_html(report)
+    assert "could not be drawn" not in html
+    assert "race=(missing)" in html and "(missing)" in html[html.index("<svg"):html.index("</svg>")]
