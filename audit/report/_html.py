@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 __all__ = [
-    "Markup", "esc", "cell", "fmt_num", "fmt_ci", "fmt_threshold", "group_label", "over_label",
+    "Markup", "esc", "cell", "fmt_num", "fmt_ci", "ci_parts", "fmt_threshold", "group_label", "over_label",
     "status_badge", "status_class", "status_word", "status_symbol", "severity_badge", "table", "to_json_text",
     "truncate", "humanize", "STATUS_ORDER", "SEVERITY_ORDER",
 ]
@@ -64,8 +64,12 @@ def humanize(key: Any) -> str:
     return text[:1].upper() + text[1:] if text else str(key)
 
 
-def fmt_num(value: Any) -> str:
-    """Format a number compactly and stably (3 decimals for rates, separators for counts)."""
+def fmt_num(value: Any, *, whole: bool = True) -> str:
+    """Format a number compactly and stably (3 decimals for rates, separators for counts).
+
+    ``whole=False`` keeps decimals on integer-valued floats, so ``0.000`` and ``1.000`` sit
+    beside ``0.383`` in one interval instead of ``0`` and ``1``.
+    """
     if value is None:
         return "\u2014"
     if isinstance(value, bool):
@@ -80,21 +84,29 @@ def fmt_num(value: Any) -> str:
         return "NaN"
     if math.isinf(v):
         return "\u221e" if v > 0 else "\u2212\u221e"
-    if v.is_integer() and abs(v) < 1e15:
+    if whole and v.is_integer() and abs(v) < 1e15:
         return f"{int(v):,}"
     if abs(v) >= 1000:
         return f"{v:,.1f}"
-    if abs(v) >= 0.001:
+    if abs(v) >= 0.001 or v == 0:
         return f"{v:.3f}"
     return f"{v:.2e}"
 
 
+def ci_parts(value: Any, low: Any = None, high: Any = None) -> tuple[str, str | None]:
+    """``("0.170", "[0.000, 0.383]")``: the value and its interval formatted alike (None: no interval)."""
+    nums = [x for x in (value, low, high) if isinstance(x, (int, float)) and not isinstance(x, bool)]
+    whole = all(float(x).is_integer() for x in nums if math.isfinite(float(x)))
+    text = fmt_num(value, whole=whole)
+    if low is None and high is None:
+        return text, None
+    return text, f"[{fmt_num(low, whole=whole)}, {fmt_num(high, whole=whole)}]"
+
+
 def fmt_ci(value: Any, low: Any = None, high: Any = None) -> str:
     """``value [low, high]``, or just the value when the interval is unknown."""
-    text = fmt_num(value)
-    if low is None and high is None:
-        return text
-    return f"{text} [{fmt_num(low)}, {fmt_num(high)}]"
+    text, interval = ci_parts(value, low, high)
+    return text if interval is None else f"{text} {interval}"
 
 
 def fmt_threshold(op: Any, threshold: Any) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ._html import (
-    SEVERITY_ORDER, Markup, esc, fmt_ci, fmt_num, fmt_threshold, group_label, humanize, over_label,
+    SEVERITY_ORDER, Markup, ci_parts, esc, fmt_ci, fmt_num, fmt_threshold, group_label, humanize, over_label,
     severity_badge, status_badge, table, to_json_text, truncate,
 )
 from ._plots import Bar, Curve, Point, calibration_figure, disparity_figure, rates_figure
@@ -243,9 +243,8 @@ def _group_n(cells: Mapping[tuple[str, str | None], Mapping[str, Any]], headline
 def _cell_ci(row: Mapping[str, Any] | None) -> Any:
     if row is None or row.get("value") is None:
         return "\u2014"
-    lo, hi = row.get("ci_low"), row.get("ci_high")
-    ci = "" if lo is None and hi is None else f' <span class="ci">[{esc(fmt_num(lo))}, {esc(fmt_num(hi))}]</span>'
-    return Markup(esc(fmt_num(row.get("value"))) + ci)
+    text, interval = ci_parts(row.get("value"), row.get("ci_low"), row.get("ci_high"))
+    return Markup(esc(text) + (f' <span class="ci">{esc(interval)}</span>' if interval else ""))
 
 
 def _thresholds(checks: Sequence[Mapping[str, Any]], auditor: str, row: Mapping[str, Any]) -> list[tuple[float, str, str]]:

@@ -217,3 +217,11 @@ def test_odd_values_render_without_falling_back(report_factory):
     html = render_html(report)
     assert "could not be drawn" not in html
     assert "race=(missing)" in html and "(missing)" in html[html.index("<svg"):html.index("</svg>")]
+
+
+def test_interval_bounds_keep_the_value_format():
+    from audit.report._html import fmt_ci
+
+    assert fmt_ci(0.17, 0.0, 0.383) == "0.170 [0.000, 0.383]"
+    assert fmt_ci(0.95, 0.9, 1.0) == "0.950 [0.900, 1.000]"
+    assert fmt_ci(40.0) == "40" and fmt_ci(0.5, None, None) == "0.500"
