@@ -168,6 +168,8 @@ def rates_figure(ident: str, panels: Sequence[tuple[str, Sequence[Point]]], *, m
                        edgecolors=_WARN, linewidths=1.4, zorder=3)
             if overall is not None:
                 ax.axvline(overall, color=_INK, linestyle="--", linewidth=0.9)
+            if hidden:  # mark where the undrawn middle of the ranking was cut out
+                ax.axhline(len(kept) / 2 - 0.5, color=_MUTED, linestyle=(0, (1, 2)), linewidth=1.0)
             ax.set_yticks(ys, [_text(p.label) for p in kept])
             ax.set_ylim(-0.7, len(kept) - 0.3)
             ax.grid(axis="y", visible=False)
