@@ -19,9 +19,9 @@ from ._html import (
 )
 from ._sections import metrics_table, render_findings, render_section, section_anchor
 
-__all__ = ["render_page", "render_index_page", "render_fragment"]
+__all__ = ["render_page", "render_index_page", "render_fragment", "safe_href"]
 
-_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 _VERDICT = {"pass": "Passed", "warn": "Passed with warnings", "fail": "Failed", "error": "Error",
             "skipped": "Skipped"}
 _DASH, _SEP = "\u2014", " \u00b7 "

@@ -225,3 +225,19 @@ def test_interval_bounds_keep_the_value_format():
     assert fmt_ci(0.17, 0.0, 0.383) == "0.170 [0.000, 0.383]"
     assert fmt_ci(0.95, 0.9, 1.0) == "0.950 [0.900, 1.000]"
     assert fmt_ci(40.0) == "40" and fmt_ci(0.5, None, None) == "0.500"
+
+
+def test_same_bytes_across_processes_and_hash_seeds(binary_html):
+    import hashlib
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    here = Path(__file__).resolve().parent
+    root = here.parents[1]
+    code = ("import hashlib, sys; from report_helpers import make_report; from audit.report import render_html; "
+            "sys.stdout.write(hashlib.sha256(render_html(make_report()).encode()).hexdigest())")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), str(here)]), "PYTHONHASHSEED": "12345"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60, check=True)
+    assert out.stdout == hashlib.sha256(binary_html.encode()).hexdigest()
