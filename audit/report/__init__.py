@@ -1,0 +1,36 @@
+"""Render report.json content to self-contained HTML: the report page, an index, a notebook view.
+
+Every page is one file: inline CSS, inline SVG plots, no script and no external request,
+so it opens offline, survives being attached to a CI run, and stays small (aggregates
+only, never row-level data). Every string that came from data is HTML-escaped.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from ._page import render_fragment, render_index_page, render_page
+
+if TYPE_CHECKING:
+    from .._result import AuditResult
+
+__all__ = ["render_html", "render_index", "render_result_html"]
+
+
+def render_html(report: Mapping[str, Any]) -> str:
+    """The HTML page for one report dict (the content of report.json), deterministic byte for byte."""
+    return render_page(report)
+
+
+def render_index(entries: Sequence[Mapping[str, Any]], title: str = "rai-audit reports") -> str:
+    """An index page of reports; entries carry ``name``, relative ``href``, ``status``, ``title``, ``summary``.
+
+    A ``href`` that is not a plain relative path (a URL, ``//host``, ``javascript:``...) is
+    shown as text, not linked.
+    """
+    return render_index_page(entries, title)
+
+
+def render_result_html(result: AuditResult) -> str:
+    """A compact HTML fragment for one result (used by ``AuditResult._repr_html_`` in Jupyter)."""
+    return render_fragment(result.to_dict())
