@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from report_helpers import make_report
+from tests.report.report_helpers import make_report
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,7 @@ import html as html_lib
 import re
 
 import pytest
-from report_helpers import HOSTILE_A, HOSTILE_B, REMOTE, make_report, outline
+from tests.report.report_helpers import HOSTILE_A, HOSTILE_B, REMOTE, make_report, outline
 
 from audit.report import render_html
 

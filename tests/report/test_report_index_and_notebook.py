@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from report_helpers import HOSTILE_A, HOSTILE_B, REMOTE, fairness_result, outline
+from tests.report.report_helpers import HOSTILE_A, HOSTILE_B, REMOTE, fairness_result, outline
 
 from audit import AuditResult
 from audit.report import render_index, render_result_html

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from report_helpers import REMOTE, outline
+from tests.report.report_helpers import REMOTE, outline
 
 from audit.report import render_html
 from audit.report import _sections
@@ -236,7 +236,7 @@ def test_same_bytes_across_processes_and_hash_seeds(binary_html):
 
     here = Path(__file__).resolve().parent
     root = here.parents[1]
-    code = ("import hashlib, sys; from report_helpers import make_report; from audit.report import render_html; "
+    code = ("import hashlib, sys; from tests.report.report_helpers import make_report; from audit.report import render_html; "
             "sys.stdout.write(hashlib.sha256(render_html(make_report()).encode()).hexdigest())")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), str(here)]), "PYTHONHASHSEED": "12345"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60, check=True)
