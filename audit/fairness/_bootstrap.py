@@ -1,0 +1,63 @@
+"""Bootstrap replicates from sufficient statistics, and percentile intervals.
+
+Two ways to draw a replicate, both distributionally identical to resampling N rows with
+replacement (what fairlearn's ``MetricFrame(n_boot=...)`` does):
+
+- *cells*: when every metric is a function of confusion counts, a replicate is one
+  multinomial draw of N over the (cell x y_true x y_pred) table. Its cost does not grow
+  with N.
+- *rows*: when a metric needs row-level values (regression errors, AUC, Brier, ECE),
+  each row gets a multinomial weight (how often it is drawn in a resample of N), and
+  the sufficient statistics become weighted ``bincount`` sums. All metrics of a
+  replicate then come from the same resample. Replicates are processed in chunks so
+  the ``(chunk, N)`` weight matrix stays within :data:`ROW_BUDGET` elements.
+"""
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+
+import numpy as np
+
+__all__ = ["ROW_BUDGET", "CELL_BUDGET", "cell_replicates", "row_weight_replicates",
+           "percentile_interval"]
+
+#: Largest replicate-by-row weight matrix built at once (elements).
+ROW_BUDGET = 1 << 21
+#: Largest replicate-by-cell table drawn at once (elements).
+CELL_BUDGET = 1 << 22
+
+
+def cell_replicates(cells: np.ndarray, n_boot: int, rng: np.random.Generator) -> Iterator[np.ndarray]:
+    """Yield chunks of multinomial redraws of the count table ``cells`` (shape ``(1, C, K, K)``)."""
+    counts = cells.reshape(-1)
+    n_rows = int(round(counts.sum()))
+    probabilities = counts / counts.sum()
+    chunk = max(1, CELL_BUDGET // counts.size)
+    for start in range(0, n_boot, chunk):
+        size = min(chunk, n_boot - start)
+        draws = rng.multinomial(n_rows, probabilities, size=size)
+        yield draws.astype(np.float64).reshape((size,) + cells.shape[1:])
+
+
+def row_weight_replicates(n_rows: int, n_boot: int, rng: np.random.Generator) -> Iterator[np.ndarray]:
+    """Yield chunks ``(chunk, N)`` of per-row resampling counts (multinomial, N draws each)."""
+    chunk = max(1, ROW_BUDGET // n_rows)
+    for start in range(0, n_boot, chunk):
+        size = min(chunk, n_boot - start)
+        drawn = rng.integers(0, n_rows, size=(size, n_rows)) \
+            + (np.arange(size, dtype=np.int64) * n_rows)[:, None]
+        yield np.bincount(drawn.ravel(), minlength=size * n_rows).reshape(size, n_rows).astype(np.float64)
+
+
+def percentile_interval(replicates: np.ndarray, point: np.ndarray, ci: float) -> tuple[np.ndarray, np.ndarray]:
+    """Percentile interval at level ``ci`` over axis 0, ignoring NaN replicates.
+
+    NaN where the point estimate is NaN or every replicate is NaN.
+    """
+    tail = (1.0 - ci) / 2.0 * 100.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        low, high = np.nanpercentile(replicates, [tail, 100.0 - tail], axis=0)
+    undefined = np.isnan(point)
+    return np.where(undefined, np.nan, low), np.where(undefined, np.nan, high)
