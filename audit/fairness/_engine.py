@@ -270,7 +270,10 @@ def _rows(plan: _Plan, point: list[_GroupingValues], low: list[_GroupingValues] 
             highs = np.full(len(agg_names), np.nan) if high is None else \
                 np.array([high[index].aggregate[k] for k in agg_names])
             add(agg_names, values, lows, highs, None, grouping.features, n_rows)
-    return metrics_frame(pd.DataFrame(columns))
+    # object columns keep None as None (pandas would turn it into NaN in a str column)
+    return metrics_frame(pd.DataFrame({name: pd.Series(values, dtype=object)
+                                       if name in ("group", "over", "label") else values
+                                       for name, values in columns.items()}))
 
 
 def _intervals(plan: _Plan, point: list[_GroupingValues], cells: np.ndarray, n_boot: int,
