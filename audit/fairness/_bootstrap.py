@@ -14,7 +14,6 @@ replacement (what fairlearn's ``MetricFrame(n_boot=...)`` does):
 """
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterator
 
 import numpy as np
@@ -53,11 +52,21 @@ def row_weight_replicates(n_rows: int, n_boot: int, rng: np.random.Generator) ->
 def percentile_interval(replicates: np.ndarray, point: np.ndarray, ci: float) -> tuple[np.ndarray, np.ndarray]:
     """Percentile interval at level ``ci`` over axis 0, ignoring NaN replicates.
 
-    NaN where the point estimate is NaN or every replicate is NaN.
+    Same values as ``np.nanpercentile`` (linear interpolation), computed with one sort
+    for all columns. NaN where the point estimate is NaN or every replicate is NaN.
     """
-    tail = (1.0 - ci) / 2.0 * 100.0
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        low, high = np.nanpercentile(replicates, [tail, 100.0 - tail], axis=0)
-    undefined = np.isnan(point)
-    return np.where(undefined, np.nan, low), np.where(undefined, np.nan, high)
+    tail = (1.0 - ci) / 2.0
+    ordered = np.sort(replicates, axis=0)  # NaN sort last
+    valid = (~np.isnan(ordered)).sum(axis=0)
+    bounds = []
+    for quantile in (tail, 1.0 - tail):
+        position = quantile * np.maximum(valid - 1, 0)
+        below = np.floor(position).astype(np.int64)
+        above = np.minimum(below + 1, np.maximum(valid - 1, 0))
+        low_value = np.take_along_axis(ordered, below[None, ...], axis=0)[0]
+        high_value = np.take_along_axis(ordered, above[None, ...], axis=0)[0]
+        with np.errstate(invalid="ignore"):
+            value = low_value + (high_value - low_value) * (position - below)
+        value = np.where(high_value == low_value, low_value, value)
+        bounds.append(np.where((valid == 0) | np.isnan(point), np.nan, value))
+    return bounds[0], bounds[1]

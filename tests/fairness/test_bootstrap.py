@@ -98,3 +98,21 @@ def test_score_metrics_get_intervals_and_nan_estimates_get_nan_intervals():
     undefined = auc[auc["value"].isna()].iloc[0]
     assert np.isnan(undefined["ci_low"]) and np.isnan(undefined["ci_high"])
     assert frame.loc[frame["metric"] == "expected_calibration_error", "ci_high"].notna().all()
+
+
+def test_percentile_interval_equals_nanpercentile():
+    import warnings
+
+    from audit.fairness._bootstrap import percentile_interval
+
+    rng = np.random.default_rng(0)
+    replicates = rng.random((37, 50))
+    replicates[rng.random((37, 50)) < 0.3] = np.nan
+    replicates[:, 3] = np.nan
+    low, high = percentile_interval(replicates, np.zeros(50), 0.9)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        expected_low, expected_high = np.nanpercentile(replicates, [5, 95], axis=0)
+    np.testing.assert_allclose(low, expected_low, atol=1e-12, rtol=0)
+    np.testing.assert_allclose(high, expected_high, atol=1e-12, rtol=0)
+    assert np.isnan(percentile_interval(replicates, np.full(50, np.nan), 0.9)[0]).all()
