@@ -373,8 +373,8 @@ def group_metrics(y_true: Any, y_pred: Any, *, sensitive_features: Any, y_score:
     population = _population_shares(population_shares, encoding)
 
     needs_rows = score is not None or targets.task == "regression"
-    group_of_row = [grouping.group_of_cell[encoding.cell_of_row] if needs_rows else encoding.cell_of_row
-                    for grouping in encoding.groupings]
+    group_of_row = [grouping.group_of_cell[encoding.cell_of_row]
+                    for grouping in encoding.groupings] if needs_rows else []
     reference_index: list[np.ndarray | None] = []
     population_share: list[np.ndarray | None] = []
     for grouping in encoding.groupings:

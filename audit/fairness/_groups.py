@@ -169,7 +169,8 @@ def encode_sensitive_features(sensitive_features: Any, n_rows: int, *,
         raise UsageError(msg.TOO_MANY_INTERSECTIONS.format(
             features=[f.name for f in features], count=product, limit=MAX_INTERSECTION_GROUPS))
 
-    if product <= MAX_INTERSECTION_GROUPS:
+    dense = product <= MAX_INTERSECTION_GROUPS
+    if dense:
         # Dense cells: every combination of levels is a cell, the cell id is the ravelled index.
         cell_of_row = np.ravel_multi_index([f.codes for f in features], shape) \
             if len(features) > 1 else features[0].codes
@@ -193,7 +194,7 @@ def encode_sensitive_features(sensitive_features: Any, n_rows: int, *,
             group_of_cell=cell_levels[:, index].astype(np.int64),
             level_codes=np.arange(len(feature.levels))[:, None],
             keys=tuple({feature.name: level} for level in feature.levels),
-            is_identity=len(features) == 1))
+            is_identity=dense and len(features) == 1))
     if with_intersection:
         names = [f.name for f in features]
         keys = tuple(dict(zip(names, combo))

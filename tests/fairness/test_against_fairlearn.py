@@ -226,3 +226,17 @@ def test_output_shape_and_order():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         group_metrics(y_true, y_pred, sensitive_features=sensitive, n_boot=5)
+
+
+def test_many_levels_without_intersection_uses_observed_cells():
+    rng = np.random.default_rng(6)
+    n = 3000
+    sensitive = pd.DataFrame({"a": rng.integers(0, 1100, n), "b": rng.integers(0, 1100, n)})
+    y_true = rng.integers(0, 2, n)
+    y_pred = rng.integers(0, 2, n)
+    frame = group_metrics(y_true, y_pred, sensitive_features=sensitive, intersections=False)
+    for feature in ("a", "b"):
+        expected = pd.Series(y_pred).groupby(sensitive[feature]).mean()
+        ours = our_values(frame, "selection_rate", [feature])
+        assert_close([ours[(str(k),)] for k in expected.index], expected.to_numpy(), feature)
+    assert not frame["over"].map(lambda o: o == ["a", "b"]).any()
