@@ -18,7 +18,7 @@ import pandas as pd
 from .._exceptions import DataError, UsageError
 from . import _messages as msg
 
-__all__ = ["Feature", "Grouping", "Encoding", "encode_sensitive_features", "level_key",
+__all__ = ["Feature", "Grouping", "Encoding", "encode_sensitive_features", "group_index_of", "level_key",
            "MAX_INTERSECTION_GROUPS"]
 
 #: Largest cartesian product of levels the intersection grouping may have; each group is a
