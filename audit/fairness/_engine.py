@@ -1,0 +1,449 @@
+"""``group_metrics`` and ``calibration_table``: fairness metrics from sufficient statistics."""
+from __future__ import annotations
+
+import dataclasses
+import numbers
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._exceptions import DataError, UsageError
+from .._result import metrics_frame
+from . import _messages as msg
+from ._bootstrap import cell_replicates, percentile_interval, row_weight_replicates
+from ._counts import (ScoreOrder, auc_by_group, calibration_bins, cell_table, group_sums,
+                      group_tables, score_order, weighted_cell_tables)
+from ._groups import Encoding, encode_sensitive_features, group_index_of, level_key
+from ._metrics import (BINARY_METRICS, ONE_VS_REST_METRICS, REFERENCE_METRICS_BINARY,
+                       REFERENCE_METRICS_MULTICLASS, REGRESSION_METRICS, Confusion,
+                       RegressionStats, aggregates)
+from ._targets import Targets, as_column, validate_score, validate_targets
+
+__all__ = ["group_metrics", "calibration_table", "ECE_BINS"]
+
+#: Equal-width bins of ``expected_calibration_error``.
+ECE_BINS = 10
+
+Key = tuple[str, "str | None"]  # (metric name, class label or None)
+
+
+@dataclasses.dataclass
+class _Plan:
+    """Everything :func:`_evaluate` needs, prepared once per call."""
+
+    targets: Targets
+    encoding: Encoding
+    score: np.ndarray | None
+    group_of_row: list[np.ndarray]
+    score_orders: list[ScoreOrder]
+    bin_of_row: np.ndarray | None
+    reference_index: list[np.ndarray | None]
+    population_share: list[np.ndarray | None]
+
+    @property
+    def needs_rows(self) -> bool:
+        return self.score is not None or self.targets.task == "regression"
+
+
+@dataclasses.dataclass
+class _GroupingValues:
+    """One grouping's figures with a leading replicate axis: per group ``(L, G)``, aggregates ``(L,)``."""
+
+    sizes: np.ndarray
+    per_group: dict[Key, np.ndarray]
+    aggregate: dict[Key, np.ndarray]
+
+
+# -- validation of the options -------------------------------------------------------------
+
+def _check_n_boot(n_boot: Any) -> int:
+    if isinstance(n_boot, bool) or not isinstance(n_boot, numbers.Integral) or n_boot < 0:
+        raise UsageError(msg.N_BOOT.format(n_boot=n_boot))
+    return int(n_boot)
+
+
+def _check_ci(ci: Any) -> float:
+    if isinstance(ci, bool) or not isinstance(ci, numbers.Real) or not 0.0 < float(ci) < 1.0:
+        raise UsageError(msg.CI_LEVEL.format(ci=ci))
+    return float(ci)
+
+
+def _reference_codes(reference_group: Any, encoding: Encoding) -> dict[str, int]:
+    if reference_group is None:
+        return {}
+    if not isinstance(reference_group, Mapping):
+        raise UsageError(msg.REFERENCE_TYPE.format(type_name=type(reference_group).__name__))
+    codes = {}
+    for feature, value in reference_group.items():
+        name = str(feature)
+        if name not in encoding.names:
+            raise UsageError(msg.REFERENCE_UNKNOWN_FEATURE.format(feature=feature,
+                                                                  known=list(encoding.names)))
+        levels = encoding.feature(name).levels
+        if level_key(value) not in levels:
+            raise UsageError(msg.REFERENCE_UNKNOWN_VALUE.format(feature=name, value=value,
+                                                                levels=list(levels)))
+        codes[name] = levels.index(level_key(value))
+    return codes
+
+
+def _population_shares(population_shares: Any, encoding: Encoding) -> dict[str, np.ndarray]:
+    if population_shares is None:
+        return {}
+    if not isinstance(population_shares, Mapping) or not all(
+            isinstance(v, Mapping) for v in population_shares.values()):
+        raise UsageError(msg.POPULATION_TYPE.format(type_name=type(population_shares).__name__))
+    out = {}
+    for feature, shares in population_shares.items():
+        name = str(feature)
+        if name not in encoding.names:
+            raise UsageError(msg.POPULATION_UNKNOWN_FEATURE.format(feature=feature,
+                                                                   known=list(encoding.names)))
+        levels = encoding.feature(name).levels
+        array = np.full(len(levels), np.nan)
+        for value, share in shares.items():
+            if level_key(value) not in levels:
+                raise UsageError(msg.POPULATION_UNKNOWN_VALUE.format(feature=name, value=value,
+                                                                     levels=list(levels)))
+            if isinstance(share, bool) or not isinstance(share, numbers.Real) \
+                    or not 0.0 < float(share) <= 1.0:
+                raise UsageError(msg.POPULATION_BAD_SHARE.format(feature=name, value=value, share=share))
+            array[levels.index(level_key(value))] = float(share)
+        out[name] = array
+    return out
+
+
+# -- evaluation: statistics -> metrics, for any number of replicates -------------------------
+
+def _regression_stats(plan: _Plan, index: int, weights: np.ndarray | None,
+                      total: np.ndarray) -> RegressionStats:
+    group = plan.group_of_row[index]
+    size = plan.encoding.groupings[index].size
+    y_true, y_pred = plan.targets.true_value, plan.targets.pred_value
+    error = y_true - y_pred
+    n = group_sums(group, size, None, weights)
+    sum_true = group_sums(group, size, y_true, weights)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean_true = sum_true / n
+    deviation = y_true[None, :] - np.nan_to_num(mean_true)[:, group]
+    sum_sq_deviation = group_sums(group, size, deviation * deviation, weights)
+    scale = np.abs(np.nan_to_num(mean_true)) + np.finfo(np.float64).tiny
+    tolerance = n * (n * 4 * np.finfo(np.float64).eps * scale) ** 2
+    return RegressionStats(
+        n=n, sum_true=sum_true, sum_pred=group_sums(group, size, y_pred, weights),
+        sum_abs_error=group_sums(group, size, np.abs(error), weights),
+        sum_sq_error=group_sums(group, size, error * error, weights),
+        sum_sq_deviation=sum_sq_deviation, constant_true=sum_sq_deviation <= tolerance, total=total)
+
+
+def _score_metrics(plan: _Plan, index: int, weights: np.ndarray | None) -> dict[Key, np.ndarray]:
+    group = plan.group_of_row[index]
+    size = plan.encoding.groupings[index].size
+    positive = plan.targets.true_code.astype(np.float64)
+    score = plan.score
+    n = group_sums(group, size, None, weights)
+    binned = group * ECE_BINS + plan.bin_of_row
+    bin_score = group_sums(binned, size * ECE_BINS, score, weights).reshape(-1, size, ECE_BINS)
+    bin_positive = group_sums(binned, size * ECE_BINS, positive, weights).reshape(-1, size, ECE_BINS)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        brier = group_sums(group, size, (score - positive) ** 2, weights) / n
+        ece = np.abs(bin_score - bin_positive).sum(axis=-1) / n
+    return {("roc_auc_score", None): auc_by_group(plan.score_orders[index], weights),
+            ("brier_score_loss", None): brier, ("expected_calibration_error", None): ece}
+
+
+def _per_group(plan: _Plan, index: int, tables: np.ndarray, weights: np.ndarray | None,
+               total: np.ndarray) -> dict[Key, np.ndarray]:
+    targets = plan.targets
+    if targets.task == "binary":
+        confusion = Confusion.from_tables(tables, total)
+        values = {(name, None): function(confusion) for name, function in BINARY_METRICS}
+        if plan.score is not None:
+            values.update(_score_metrics(plan, index, weights))
+        return values
+    if targets.task == "multiclass":
+        n = tables.sum(axis=(-2, -1))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            values = {("count", None): n, ("share", None): n / total,
+                      ("accuracy_score", None): np.trace(tables, axis1=-2, axis2=-1) / n}
+        for code, label in enumerate(targets.classes):
+            confusion = Confusion.one_vs_rest(tables, code, total)
+            for name, function in ONE_VS_REST_METRICS:
+                values[(name, str(label))] = function(confusion)
+        return values
+    stats = _regression_stats(plan, index, weights, total)
+    return {(name, None): function(stats) for name, function in REGRESSION_METRICS}
+
+
+def _labels(plan: _Plan) -> list[str | None]:
+    return [None] + [str(c) for c in plan.targets.classes] if plan.targets.task == "multiclass" else [None]
+
+
+def _reference_metrics(plan: _Plan, label: str | None) -> tuple[str, ...]:
+    task = plan.targets.task
+    if task == "binary":
+        return REFERENCE_METRICS_BINARY
+    if task == "multiclass":
+        return ("accuracy_score",) if label is None else REFERENCE_METRICS_MULTICLASS
+    return tuple(name for name, _ in REGRESSION_METRICS if name not in ("count", "share"))
+
+
+def _evaluate(plan: _Plan, cells: np.ndarray, weights: np.ndarray | None) -> list[_GroupingValues]:
+    """All figures of every grouping from per-cell tables ``(L, C, K, K)`` (and row weights)."""
+    total = cells.sum(axis=(1, 2, 3))[:, None]
+    results: list[_GroupingValues] = []
+    overall: dict[Key, np.ndarray] = {}
+    for index, grouping in enumerate(plan.encoding.groupings):
+        tables = group_tables(cells, grouping.group_of_cell, grouping.size,
+                              is_identity=grouping.is_identity)
+        sizes = tables.sum(axis=(-2, -1))
+        values = _per_group(plan, index, tables, weights, total)
+        empty = sizes == 0
+        values = {key: np.where(empty, np.nan, value) for key, value in values.items()}
+        if index == 0:
+            overall = {key: value[:, 0] for key, value in values.items()}
+            results.append(_GroupingValues(sizes, values, {}))
+            continue
+        aggregate: dict[Key, np.ndarray] = {}
+        for label in _labels(plan):
+            mine = {name: value for (name, lab), value in values.items() if lab == label}
+            theirs = {name: value for (name, lab), value in overall.items() if lab == label}
+            fairness = plan.targets.task != "regression" and "selection_rate" in mine
+            for name, value in aggregates(mine, theirs, fairness=fairness).items():
+                aggregate[(name, label)] = value
+        reference = plan.reference_index[index]
+        if reference is not None:
+            for label in _labels(plan):
+                for name in _reference_metrics(plan, label):
+                    value = values[(name, label)]
+                    base = value[:, reference]
+                    with np.errstate(divide="ignore", invalid="ignore"):
+                        ratio = np.where(base != 0, value / base, np.nan)
+                    values[(f"{name}_difference_to_reference", label)] = value - base
+                    values[(f"{name}_ratio_to_reference", label)] = ratio
+        population = plan.population_share[index]
+        if population is not None:
+            values[("representation_ratio", None)] = values[("share", None)] / population
+        results.append(_GroupingValues(sizes, values, aggregate))
+    return results
+
+
+# -- output ------------------------------------------------------------------------------------
+
+def _rows(plan: _Plan, point: list[_GroupingValues], low: list[_GroupingValues] | None,
+          high: list[_GroupingValues] | None) -> pd.DataFrame:
+    """Tidy rows: overall first, then each grouping's groups (level order) then its aggregates."""
+    columns: dict[str, list[Any]] = {c: [] for c in ("metric", "group", "value", "ci_low",
+                                                      "ci_high", "n", "over", "label")}
+    n_rows = len(plan.targets.true_code)
+
+    def add(names: list[Key], values: np.ndarray, lows: np.ndarray, highs: np.ndarray,
+            group: dict | None, over: tuple[str, ...] | None, n: int) -> None:
+        for (name, label), value, lo, hi in zip(names, values, lows, highs):
+            columns["metric"].append(name)
+            columns["group"].append(None if group is None else dict(group))
+            columns["value"].append(value)
+            columns["ci_low"].append(lo)
+            columns["ci_high"].append(hi)
+            columns["n"].append(n)
+            columns["over"].append(None if over is None else list(over))
+            columns["label"].append(label)
+
+    for index, grouping in enumerate(plan.encoding.groupings):
+        mine = point[index]
+        names = list(mine.per_group)
+        stacked = np.stack([mine.per_group[k][0] for k in names], axis=1)  # (G, M)
+        nan = np.full_like(stacked, np.nan)
+        stacked_low = nan if low is None else np.stack([low[index].per_group[k] for k in names], axis=1)
+        stacked_high = nan if high is None else np.stack([high[index].per_group[k] for k in names], axis=1)
+        sizes = mine.sizes[0].astype(np.int64)
+        for g, key in enumerate(grouping.keys):
+            over = None if index == 0 else grouping.features
+            add(names, stacked[g], stacked_low[g], stacked_high[g], key, over, int(sizes[g]))
+        if mine.aggregate:
+            agg_names = list(mine.aggregate)
+            values = np.array([mine.aggregate[k][0] for k in agg_names])
+            lows = np.full(len(agg_names), np.nan) if low is None else \
+                np.array([low[index].aggregate[k] for k in agg_names])
+            highs = np.full(len(agg_names), np.nan) if high is None else \
+                np.array([high[index].aggregate[k] for k in agg_names])
+            add(agg_names, values, lows, highs, None, grouping.features, n_rows)
+    # object columns keep None as None (pandas would turn it into NaN in a str column)
+    return metrics_frame(pd.DataFrame({name: pd.Series(values, dtype=object)
+                                       if name in ("group", "over", "label") else values
+                                       for name, values in columns.items()}))
+
+
+def _intervals(plan: _Plan, point: list[_GroupingValues], cells: np.ndarray, n_boot: int,
+               ci: float, random_state: Any) -> tuple[list[_GroupingValues], list[_GroupingValues]]:
+    rng = np.random.default_rng(random_state)
+    n_rows = len(plan.targets.true_code)
+    if plan.needs_rows:
+        targets = plan.targets
+        chunks = [_evaluate(plan, weighted_cell_tables(
+            plan.encoding.cell_of_row, plan.encoding.n_cells, targets.true_code,
+            targets.pred_code, targets.n_classes, weights), weights)
+            for weights in row_weight_replicates(n_rows, n_boot, rng)]
+    else:
+        chunks = [_evaluate(plan, draw, None) for draw in cell_replicates(cells, n_boot, rng)]
+    lows, highs = [], []
+    for index, mine in enumerate(point):
+        per_low, per_high, agg_low, agg_high = {}, {}, {}, {}
+        for key, value in mine.per_group.items():
+            replicates = np.concatenate([chunk[index].per_group[key] for chunk in chunks])
+            per_low[key], per_high[key] = percentile_interval(replicates, value[0], ci)
+        for key, value in mine.aggregate.items():
+            replicates = np.concatenate([chunk[index].aggregate[key] for chunk in chunks])
+            agg_low[key], agg_high[key] = percentile_interval(replicates, value[0], ci)
+        lows.append(_GroupingValues(mine.sizes, per_low, agg_low))
+        highs.append(_GroupingValues(mine.sizes, per_high, agg_high))
+    return lows, highs
+
+
+def group_metrics(y_true: Any, y_pred: Any, *, sensitive_features: Any, y_score: Any = None,
+                  task: str | None = None, pos_label: Any = None, intersections: bool = True,
+                  reference_group: Mapping[str, Any] | None = None,
+                  population_shares: Mapping[str, Mapping[Any, float]] | None = None,
+                  n_boot: int = 0, ci: float = 0.95, random_state: Any = 0) -> pd.DataFrame:
+    """Per-group metrics, fairness aggregates and bootstrap intervals as one tidy frame.
+
+    Groups are encoded once; one ``np.bincount`` gives a (cell x y_true x y_pred) count
+    table, and every rate, difference, ratio and interval is derived from it. Point
+    estimates equal fairlearn 0.15's ``MetricFrame`` with scikit-learn metrics (same
+    edge-case conventions; see :mod:`audit.fairness._metrics`), except that
+    ``roc_auc_score`` is NaN for a group with a single class, where scikit-learn raises.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n,)
+        Labels (binary, multiclass) or numbers (regression).
+    sensitive_features : DataFrame, dict of columns, Series, or 1-D/2-D array
+        One column per sensitive feature. Unnamed columns are called
+        ``sensitive_feature_0``, ``sensitive_feature_1``, ...; names are shown as str.
+        Missing values form their own group (shown as None), listed last.
+    y_score : array-like of shape (n,), optional
+        Probability of the positive class (binary only), for ``roc_auc_score``,
+        ``brier_score_loss`` and ``expected_calibration_error`` (10 equal-width bins).
+    task : {"binary", "multiclass", "regression"}, optional
+        Inferred when None: regression when y_true or y_pred is float with a non-integer
+        value, binary when the classes number at most two, else multiclass.
+    pos_label : optional
+        Positive class (binary). Default 1 if present, else the larger class.
+    intersections : bool
+        With two or more features, also report the full intersection, empty cells
+        included (n = 0, value NaN), as fairlearn does.
+    reference_group : dict feature -> value, optional
+        Adds ``<metric>_difference_to_reference`` (group - reference) and
+        ``<metric>_ratio_to_reference`` (NaN where the reference value is 0) per group,
+        for every grouping containing all the named features. In a grouping with more
+        features, each group is compared with the group that has the reference values on
+        the named features and its own values on the others (e.g. White women aged 30-40
+        for Black women aged 30-40).
+    population_shares : dict feature -> {value: share}, optional
+        Adds ``representation_ratio`` = share of the group in the data / population
+        share, in the single-feature groupings named (NaN for values not given).
+    n_boot : int
+        Bootstrap replicates for percentile intervals (0: no intervals, NaN bounds).
+        Count-based metrics redraw the (cell x y_true x y_pred) table from a multinomial
+        of N, which is distributionally identical to resampling rows; with row-level
+        metrics (y_score, regression) each replicate weights the rows by their
+        multinomial resampling counts and recomputes the weighted sufficient statistics
+        (bincount sums; AUC from per-group sorted scores), chunked to bound memory.
+        Intervals ignore NaN replicates and are NaN where the estimate is NaN.
+    ci : float
+        Interval level in (0, 1).
+    random_state : seed for ``numpy.random.default_rng``.
+
+    Returns
+    -------
+    pandas.DataFrame with columns ``audit._result.METRIC_COLUMNS``: overall rows
+    (group None, over None), then per grouping (each feature in the given order, then the
+    intersection) the per-group rows, groups in level order, then the aggregate rows
+    (group None, ``over`` = the grouping's features, n = N).
+    """
+    n_boot = _check_n_boot(n_boot)
+    ci = _check_ci(ci)
+    targets = validate_targets(y_true, y_pred, task=task, pos_label=pos_label)
+    n_rows = len(targets.true_code)
+    score = None if y_score is None else validate_score(y_score, n_rows, targets.task)
+    encoding = encode_sensitive_features(sensitive_features, n_rows, intersections=intersections)
+    reference = _reference_codes(reference_group, encoding)
+    population = _population_shares(population_shares, encoding)
+
+    needs_rows = score is not None or targets.task == "regression"
+    group_of_row = [grouping.group_of_cell[encoding.cell_of_row]
+                    for grouping in encoding.groupings] if needs_rows else []
+    reference_index: list[np.ndarray | None] = []
+    population_share: list[np.ndarray | None] = []
+    for grouping in encoding.groupings:
+        if reference and grouping.features and set(reference) <= set(grouping.features):
+            codes = grouping.level_codes.copy()
+            for name, code in reference.items():
+                codes[:, grouping.features.index(name)] = code
+            reference_index.append(group_index_of(grouping, codes))
+        else:
+            reference_index.append(None)
+        single = grouping.features[0] if len(grouping.features) == 1 else None
+        population_share.append(population.get(single) if single is not None else None)
+    plan = _Plan(
+        targets=targets, encoding=encoding, score=score, group_of_row=group_of_row,
+        score_orders=[] if score is None else [
+            score_order(group, grouping.size, score, targets.true_code)
+            for group, grouping in zip(group_of_row, encoding.groupings)],
+        bin_of_row=None if score is None else calibration_bins(score, ECE_BINS)[0],
+        reference_index=reference_index, population_share=population_share)
+
+    cells = cell_table(encoding.cell_of_row, encoding.n_cells, targets.true_code,
+                       targets.pred_code, targets.n_classes)
+    point = _evaluate(plan, cells, None)
+    low = high = None
+    if n_boot > 0:
+        low, high = _intervals(plan, point, cells, n_boot, ci, random_state)
+    return _rows(plan, point, low, high)
+
+
+def calibration_table(y_true: Any, y_score: Any, *, sensitive_features: Any, n_bins: int = 10,
+                      pos_label: Any = None) -> pd.DataFrame:
+    """Reliability table per group: equal-width score bins with their observed positive rate.
+
+    Bins are those of :func:`sklearn.calibration.calibration_curve` with
+    ``strategy='uniform'`` (a score on an inner edge falls in the lower bin); empty bins
+    are kept with n = 0 and NaN means, so every group has ``n_bins`` rows.
+
+    Returns
+    -------
+    pandas.DataFrame with columns ``group`` (dict feature -> value; None overall),
+    ``over`` (the grouping's features; None overall), ``bin_low``, ``bin_high``, ``n``,
+    ``mean_score``, ``fraction_positive``; overall first, then the groupings of
+    :func:`group_metrics` (each feature, then the intersection).
+    """
+    if isinstance(n_bins, bool) or not isinstance(n_bins, numbers.Integral) or n_bins < 1:
+        raise UsageError(msg.N_BINS.format(n_bins=n_bins))
+    targets = validate_targets(y_true, y_true, task=None, pos_label=pos_label)
+    if targets.task != "binary":
+        classes = np.unique(as_column(y_true, "y_true"))
+        raise DataError(msg.CALIBRATION_NOT_BINARY.format(
+            count=len(classes), classes=", ".join(repr(c) for c in classes[:10].tolist())))
+    n_rows = len(targets.true_code)
+    score = validate_score(y_score, n_rows, "binary")
+    encoding = encode_sensitive_features(sensitive_features, n_rows)
+    bins, edges = calibration_bins(score, int(n_bins))
+    positive = targets.true_code.astype(np.float64)
+    parts = []
+    for grouping in encoding.groupings:
+        index = grouping.group_of_cell[encoding.cell_of_row] * n_bins + bins
+        size = grouping.size * n_bins
+        n = group_sums(index, size, None, None)[0]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mean_score = group_sums(index, size, score, None)[0] / n
+            fraction = group_sums(index, size, positive, None)[0] / n
+        over = list(grouping.features) if grouping.features else None
+        parts.append(pd.DataFrame({
+            "group": [None if key is None else dict(key) for key in grouping.keys for _ in range(n_bins)],
+            "over": [None if over is None else list(over) for _ in range(size)],
+            "bin_low": np.tile(edges[:-1], grouping.size),
+            "bin_high": np.tile(edges[1:], grouping.size),
+            "n": n.astype(np.int64), "mean_score": mean_score, "fraction_positive": fraction}))
+    return pd.concat(parts, ignore_index=True)

@@ -1,0 +1,81 @@
+"""Error messages of the fairness engine, one constant each.
+
+Each says which argument is wrong, what was expected, what was got and how to fix it.
+Tests format these constants with ``str.format`` and compare the raised message verbatim,
+so a wording change is a one-line edit here.
+"""
+from __future__ import annotations
+
+__all__ = [
+    "EMPTY_INPUT", "LENGTH_MISMATCH", "NOT_ONE_DIMENSIONAL", "NON_FINITE", "UNKNOWN_TASK",
+    "MIXED_LABEL_TYPES", "TOO_MANY_CLASSES_BINARY", "POS_LABEL_NOT_FOUND", "POS_LABEL_AMBIGUOUS",
+    "POS_LABEL_NOT_BINARY", "REGRESSION_NOT_NUMERIC", "SCORE_TASK", "SCORE_NOT_NUMERIC",
+    "SCORE_RANGE", "SENSITIVE_TYPE", "SENSITIVE_NDIM", "NO_SENSITIVE", "DUPLICATE_FEATURE",
+    "TOO_MANY_INTERSECTIONS", "REFERENCE_TYPE", "REFERENCE_UNKNOWN_FEATURE",
+    "REFERENCE_UNKNOWN_VALUE", "POPULATION_TYPE", "POPULATION_UNKNOWN_FEATURE",
+    "POPULATION_UNKNOWN_VALUE", "POPULATION_BAD_SHARE", "N_BOOT", "CI_LEVEL", "N_BINS",
+    "CALIBRATION_NOT_BINARY",
+]
+
+EMPTY_INPUT = ("y_true is empty: expected at least one row, got 0 rows; "
+               "pass the rows of the table to audit.")
+LENGTH_MISMATCH = ("{name} has {got} rows but y_true has {expected}; "
+                   "pass one entry per row of y_true (same length, same order).")
+NOT_ONE_DIMENSIONAL = ("{name} must be one-dimensional: expected shape (n,), got shape {shape}; "
+                       "pass a single column (for scores, the positive-class column).")
+NON_FINITE = ("{name} contains {count} missing or infinite value(s), the first at row {row}; "
+              "expected finite values only; drop or impute those rows before auditing.")
+UNKNOWN_TASK = ("task must be 'binary', 'multiclass', 'regression' or None (infer it), "
+                "got {task!r}; pass one of those.")
+MIXED_LABEL_TYPES = ("y_true and y_pred hold labels that cannot be ordered together "
+                     "(types: {types}); pass labels of one type, e.g. all int or all str.")
+TOO_MANY_CLASSES_BINARY = ("task='binary' needs at most two classes in y_true and y_pred "
+                           "together (pos_label included), got {count}: {classes}; "
+                           "pass task='multiclass' or map the labels to two classes.")
+POS_LABEL_NOT_FOUND = ("pos_label={pos_label!r} is not one of the classes in y_true and "
+                       "y_pred ({classes}); pass one of those classes as pos_label.")
+POS_LABEL_AMBIGUOUS = ("y_true and y_pred hold the single class {label!r}, which is not 1, so "
+                       "the positive class is unknown; pass pos_label= to name it.")
+POS_LABEL_NOT_BINARY = ("pos_label applies to task='binary' only, got pos_label={pos_label!r} "
+                        "with task={task!r}; drop pos_label or pass task='binary'.")
+REGRESSION_NOT_NUMERIC = ("task='regression' needs numeric {name}, got dtype {dtype}; "
+                          "pass numbers, or task='binary'/'multiclass' for class labels.")
+SCORE_TASK = ("y_score is supported for task='binary' only, got task={task!r}; "
+              "drop y_score or pass a binary target.")
+SCORE_NOT_NUMERIC = ("y_score must be numeric, got dtype {dtype}; "
+                     "pass the predicted probability of the positive class.")
+SCORE_RANGE = ("y_score must hold probabilities of the positive class in [0, 1], got values "
+               "from {low!r} to {high!r}; pass predict_proba(X)[:, 1], not decision scores.")
+SENSITIVE_TYPE = ("sensitive_features must be a DataFrame, a dict of columns, a Series, a "
+                  "list or an array, got {type_name}; pass one of those.")
+SENSITIVE_NDIM = ("sensitive_features must be 1-D or 2-D, got an array of shape {shape}; "
+                  "pass one column per sensitive feature.")
+NO_SENSITIVE = ("sensitive_features has no columns: expected at least one sensitive feature, "
+                "got {got}; pass one column per sensitive feature.")
+DUPLICATE_FEATURE = ("sensitive_features names the column {name!r} more than once; "
+                     "give each sensitive feature a unique name.")
+TOO_MANY_INTERSECTIONS = ("the intersection of {features} has {count} groups, more than the "
+                          "limit of {limit}; pass intersections=False or fewer or coarser "
+                          "sensitive features.")
+REFERENCE_TYPE = ("reference_group must be a dict mapping a sensitive feature to a value, "
+                  "got {type_name}; pass e.g. {{'race': 'White'}}.")
+REFERENCE_UNKNOWN_FEATURE = ("reference_group names the feature {feature!r}, which is not a "
+                             "sensitive feature (known: {known}); use one of those names.")
+REFERENCE_UNKNOWN_VALUE = ("reference_group gives {feature!r} = {value!r}, which does not occur "
+                           "in that column (values: {levels}); use one of those values.")
+POPULATION_TYPE = ("population_shares must be a dict {{feature: {{value: share}}}}, got "
+                   "{type_name}; pass e.g. {{'sex': {{'F': 0.51, 'M': 0.49}}}}.")
+POPULATION_UNKNOWN_FEATURE = ("population_shares names the feature {feature!r}, which is not a "
+                              "sensitive feature (known: {known}); use one of those names.")
+POPULATION_UNKNOWN_VALUE = ("population_shares gives a share for {feature!r} = {value!r}, which "
+                            "does not occur in that column (values: {levels}); use one of "
+                            "those values.")
+POPULATION_BAD_SHARE = ("population_shares[{feature!r}][{value!r}] must be a number in (0, 1], "
+                        "got {share!r}; pass population shares as fractions.")
+N_BOOT = ("n_boot must be a non-negative integer, got {n_boot!r}; "
+          "pass 0 for no intervals or e.g. 1000 for bootstrap intervals.")
+CI_LEVEL = ("ci must be a number strictly between 0 and 1, got {ci!r}; "
+            "pass e.g. 0.95 for 95% intervals.")
+N_BINS = "n_bins must be an integer >= 1, got {n_bins!r}; pass e.g. 10."
+CALIBRATION_NOT_BINARY = ("calibration_table needs a binary y_true, got {count} classes: "
+                          "{classes}; pass a two-class target (pos_label names the positive).")

@@ -1,0 +1,141 @@
+"""fairlearn as the test oracle: the same figures through MetricFrame, keyed like ours."""
+from __future__ import annotations
+
+import functools
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import sklearn.metrics as skm
+from fairlearn import metrics as flm
+
+__all__ = ["MISSING", "binary_metric_functions", "regression_metric_functions", "our_values",
+           "fairlearn_frame", "assert_matches_fairlearn", "by_group_dict"]
+
+#: Sentinel that stands for a missing sensitive value when handing data to fairlearn.
+MISSING = "<missing>"
+
+
+def binary_metric_functions(pos_label=1) -> dict:
+    """fairlearn/sklearn functions for our binary metric names (base_rate: plain numpy)."""
+    return {
+        "count": flm.count,
+        "base_rate": lambda y_true, y_pred: float(np.mean(np.asarray(y_true) == pos_label)),
+        "selection_rate": functools.partial(flm.selection_rate, pos_label=pos_label),
+        "true_positive_rate": functools.partial(flm.true_positive_rate, pos_label=pos_label),
+        "false_positive_rate": functools.partial(flm.false_positive_rate, pos_label=pos_label),
+        "true_negative_rate": functools.partial(flm.true_negative_rate, pos_label=pos_label),
+        "false_negative_rate": functools.partial(flm.false_negative_rate, pos_label=pos_label),
+        "accuracy_score": skm.accuracy_score,
+        "balanced_accuracy_score": skm.balanced_accuracy_score,
+        "precision_score": functools.partial(skm.precision_score, pos_label=pos_label),
+        "f1_score": functools.partial(skm.f1_score, pos_label=pos_label),
+    }
+
+
+def regression_metric_functions() -> dict:
+    return {
+        "count": flm.count,
+        "mean_prediction": flm.mean_prediction,
+        "mean_target": lambda y_true, y_pred: float(np.mean(y_true)),
+        "mean_absolute_error": skm.mean_absolute_error,
+        "mean_squared_error": skm.mean_squared_error,
+        "root_mean_squared_error": skm.root_mean_squared_error,
+        "r2_score": skm.r2_score,
+    }
+
+
+def fairlearn_frame(metrics: dict, y_true, y_pred, sensitive: pd.DataFrame, **kwargs) -> flm.MetricFrame:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return flm.MetricFrame(metrics=metrics, y_true=y_true, y_pred=y_pred,
+                               sensitive_features=sensitive, **kwargs)
+
+
+def _key(index_value, n_features: int) -> tuple:
+    values = index_value if n_features > 1 else (index_value,)
+    return tuple(str(v) for v in values)
+
+
+def by_group_dict(series: pd.Series, n_features: int) -> dict[tuple, float]:
+    return {_key(k, n_features): float(v) for k, v in series.items()}
+
+
+def our_values(frame: pd.DataFrame, metric: str, over: Sequence[str] | None,
+               label: str | None = None) -> dict[tuple, float] | float:
+    """Our per-group values as {group key tuple: value} (missing shown as MISSING), or the
+    aggregate value when ``over`` is given and the row has no group, or overall if None."""
+    sel = (frame["metric"] == metric) & frame["label"].map(lambda x: x == label)
+    if over is None:
+        rows = frame[sel & frame["over"].isna()]
+        assert len(rows) == 1, (metric, len(rows))
+        return float(rows["value"].iloc[0])
+    rows = frame[sel & frame["over"].map(lambda o: o is not None and list(o) == list(over))]
+    return {tuple(MISSING if g[f] is None else g[f] for f in over): float(v)
+            for g, v in zip(rows["group"], rows["value"]) if g is not None}
+
+
+def our_aggregate(frame: pd.DataFrame, metric: str, over: Sequence[str], label: str | None = None) -> float:
+    sel = (frame["metric"] == metric) & frame["label"].map(lambda x: x == label) \
+        & frame["group"].isna() & frame["over"].map(lambda o: o is not None and list(o) == list(over))
+    rows = frame[sel]
+    assert len(rows) == 1, (metric, over, len(rows))
+    return float(rows["value"].iloc[0])
+
+
+def assert_close(ours, theirs, what: str) -> None:
+    np.testing.assert_allclose(ours, theirs, atol=1e-9, rtol=0, err_msg=what)
+
+
+def assert_matches_fairlearn(frame: pd.DataFrame, metrics: dict, y_true, y_pred,
+                             sensitive: pd.DataFrame, *, label: str | None = None,
+                             groupings: Sequence[Sequence[str]] | None = None,
+                             fairness_functions: bool = True) -> int:
+    """Compare overall, per-group values and aggregates of every grouping; return #checks."""
+    sensitive = sensitive.astype(object).where(sensitive.notna(), MISSING).astype(str)
+    names = list(sensitive.columns)
+    if groupings is None:
+        groupings = [[n] for n in names] + ([names] if len(names) > 1 else [])
+    checks = 0
+    for over in groupings:
+        mf = fairlearn_frame(metrics, y_true, y_pred, sensitive[list(over)])
+        for metric in metrics:
+            assert_close(our_values(frame, metric, None, label), float(mf.overall[metric]),
+                         f"overall {metric}")
+            theirs = by_group_dict(mf.by_group[metric], len(over))
+            ours = our_values(frame, metric, over, label)
+            assert set(ours) == set(theirs), (metric, over, set(ours) ^ set(theirs))
+            keys = sorted(theirs)
+            assert_close([ours[k] for k in keys], [theirs[k] for k in keys], f"{metric} by {over}")
+            checks += 2
+            if metric == "count":
+                continue
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                expected = {
+                    "difference": mf.difference(method="between_groups")[metric],
+                    "ratio": mf.ratio(method="between_groups")[metric],
+                    "group_min": mf.group_min()[metric], "group_max": mf.group_max()[metric]}
+            for kind, value in expected.items():
+                assert_close(our_aggregate(frame, f"{metric}_{kind}", over, label), float(value),
+                             f"{metric}_{kind} by {over}")
+                checks += 1
+        if fairness_functions and "selection_rate" in metrics:
+            checks += _check_fairness_functions(frame, y_true, y_pred, sensitive[list(over)], over, label)
+    return checks
+
+
+def _check_fairness_functions(frame, y_true, y_pred, sensitive, over, label) -> int:
+    checks = 0
+    for method, suffix in (("between_groups", ""), ("to_overall", "_to_overall")):
+        for name in ("demographic_parity_difference", "demographic_parity_ratio",
+                     "equalized_odds_difference", "equalized_odds_ratio",
+                     "equal_opportunity_difference", "equal_opportunity_ratio"):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                theirs = getattr(flm, name)(y_true, y_pred, sensitive_features=sensitive, method=method)
+            assert_close(our_aggregate(frame, name + suffix, over, label), float(theirs),
+                         f"{name}{suffix} by {over}")
+            checks += 1
+    return checks
