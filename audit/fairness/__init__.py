@@ -6,6 +6,7 @@ Everything is derived from per-group sufficient statistics computed in one pass
 from __future__ import annotations
 
 from . import _messages as messages
+from ._auditor import FairnessAuditor
 from ._engine import calibration_table, group_metrics
 
-__all__ = ["group_metrics", "calibration_table", "messages"]
+__all__ = ["FairnessAuditor", "group_metrics", "calibration_table", "messages"]
