@@ -9,6 +9,12 @@ from pathlib import Path
 __all__ = ["write_files_atomically"]
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_files_atomically(folder: str | os.PathLike[str], files: Mapping[str, str | bytes]) -> list[Path]:
     """Write every ``name -> content`` into ``folder``; all temp files first, then one rename each.
 
@@ -24,6 +30,7 @@ def write_files_atomically(folder: str | os.PathLike[str], files: Mapping[str, s
                 raise ValueError(f"refusing to write {name!r}: only plain file names inside {root} are allowed")
             fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=root)
             staged.append((Path(tmp), root / name))
+            os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a report is an ordinary file
             with os.fdopen(fd, "wb") as fh:
                 fh.write(content.encode("utf-8") if isinstance(content, str) else content)
                 fh.flush()

@@ -34,7 +34,10 @@ class FairnessAuditor(BaseAuditor):
     ----------
     n_boot : bootstrap replicates for percentile intervals (0 for none).
     ci : interval level.
-    min_group_size : groups smaller than this are flagged; their figures are noise-prone.
+    min_group_size : groups smaller than this are reported and flagged, but left out of the
+        aggregates (differences, ratios, min/max): a group of 3 has a selection rate of 0
+        or 1 by chance, and would otherwise decide every gap. 0 compares every group, as
+        fairlearn does.
     intersections : also audit the intersection of all sensitive features.
     reference_group : e.g. ``{"race": "White"}``: disparities of every group against it.
     population_shares : e.g. ``{"sex": {"Female": 0.51, "Male": 0.49}}``: flags groups the
@@ -76,7 +79,7 @@ class FairnessAuditor(BaseAuditor):
                                 y_score=subject.y_score, task=subject.task, pos_label=self.pos_label,
                                 intersections=self.intersections, reference_group=self.reference_group,
                                 population_shares=self.population_shares, n_boot=self.n_boot, ci=self.ci,
-                                random_state=seed)
+                                random_state=seed, min_group_size=self.min_group_size)
         details: dict[str, Any] = {"min_group_size": self.min_group_size, "task": subject.task,
                                    "n_boot": self.n_boot, "ci": self.ci}
         if subject.y_score is not None and subject.task == "binary":
@@ -106,8 +109,9 @@ class FairnessAuditor(BaseAuditor):
                 widths.append({"group": row.group, "n": int(row.value), f"{rate_metric}_ci_width": width})
             details["small_groups"] = widths
             out.append(Finding(Severity.WARNING, "fairness.small_groups",
-                               f"{len(small)} group(s) have fewer than {self.min_group_size} rows; their metrics "
-                               "are noise-prone, so read their intervals, not their point estimates.",
+                               f"{len(small)} group(s) have fewer than {self.min_group_size} rows: their metrics are "
+                               "noise-prone (read their intervals, not their point estimates) and they are "
+                               "left out of the aggregates.",
                                {"groups": widths[:50], "total": len(widths)}))
         if len(empty):
             cells = [row.group for row in empty.itertuples(index=False)]

@@ -41,6 +41,8 @@ class _Plan:
     bin_of_row: np.ndarray | None
     reference_index: list[np.ndarray | None]
     population_share: list[np.ndarray | None]
+    #: per grouping, the groups that aggregates compare (None: every group)
+    compared: list[np.ndarray | None] = dataclasses.field(default_factory=list)
 
     @property
     def needs_rows(self) -> bool:
@@ -207,8 +209,10 @@ def _evaluate(plan: _Plan, cells: np.ndarray, weights: np.ndarray | None) -> lis
             results.append(_GroupingValues(sizes, values, {}))
             continue
         aggregate: dict[Key, np.ndarray] = {}
+        compared = plan.compared[index] if plan.compared else None
         for label in _labels(plan):
-            mine = {name: value for (name, lab), value in values.items() if lab == label}
+            mine = {name: value if compared is None else np.where(compared, value, np.nan)
+                    for (name, lab), value in values.items() if lab == label}
             theirs = {name: value for (name, lab), value in overall.items() if lab == label}
             fairness = plan.targets.task != "regression" and "selection_rate" in mine
             for name, value in aggregates(mine, theirs, fairness=fairness).items():
@@ -269,7 +273,9 @@ def _rows(plan: _Plan, point: list[_GroupingValues], low: list[_GroupingValues] 
                 np.array([low[index].aggregate[k] for k in agg_names])
             highs = np.full(len(agg_names), np.nan) if high is None else \
                 np.array([high[index].aggregate[k] for k in agg_names])
-            add(agg_names, values, lows, highs, None, grouping.features, n_rows)
+            compared = plan.compared[index] if plan.compared else None
+            n_compared = n_rows if compared is None else int(sizes[compared].sum())
+            add(agg_names, values, lows, highs, None, grouping.features, n_compared)
     # object columns keep None as None (pandas would turn it into NaN in a str column)
     return metrics_frame(pd.DataFrame({name: pd.Series(values, dtype=object)
                                        if name in ("group", "over", "label") else values
@@ -306,7 +312,8 @@ def group_metrics(y_true: Any, y_pred: Any, *, sensitive_features: Any, y_score:
                   task: str | None = None, pos_label: Any = None, intersections: bool = True,
                   reference_group: Mapping[str, Any] | None = None,
                   population_shares: Mapping[str, Mapping[Any, float]] | None = None,
-                  n_boot: int = 0, ci: float = 0.95, random_state: Any = 0) -> pd.DataFrame:
+                  n_boot: int = 0, ci: float = 0.95, random_state: Any = 0,
+                  min_group_size: int = 0) -> pd.DataFrame:
     """Per-group metrics, fairness aggregates and bootstrap intervals as one tidy frame.
 
     Groups are encoded once; one ``np.bincount`` gives a (cell x y_true x y_pred) count
@@ -355,6 +362,15 @@ def group_metrics(y_true: Any, y_pred: Any, *, sensitive_features: Any, y_score:
     ci : float
         Interval level in (0, 1).
     random_state : seed for ``numpy.random.default_rng``.
+    min_group_size : int
+        Aggregates (differences, ratios, group min/max, the fairness definitions) compare
+        only groups with at least this many rows in the data; smaller groups are still
+        reported per group. The choice of groups is fixed by the data, not redrawn per
+        bootstrap replicate, and an aggregate row's ``n`` counts the rows it compares.
+        ``to_overall`` aggregates still compare against the overall value of all rows.
+        0 (default) compares every non-empty group, exactly as fairlearn does; a tiny
+        group's rate is 0 or 1 by chance, so without a floor the gap between groups
+        mostly measures the smallest group's noise.
 
     Returns
     -------
@@ -365,6 +381,9 @@ def group_metrics(y_true: Any, y_pred: Any, *, sensitive_features: Any, y_score:
     """
     n_boot = _check_n_boot(n_boot)
     ci = _check_ci(ci)
+    if isinstance(min_group_size, bool) or not isinstance(min_group_size, numbers.Integral) \
+            or min_group_size < 0:
+        raise UsageError(msg.MIN_GROUP_SIZE.format(min_group_size=min_group_size))
     targets = validate_targets(y_true, y_pred, task=task, pos_label=pos_label)
     n_rows = len(targets.true_code)
     score = None if y_score is None else validate_score(y_score, n_rows, targets.task)
@@ -397,6 +416,9 @@ def group_metrics(y_true: Any, y_pred: Any, *, sensitive_features: Any, y_score:
 
     cells = cell_table(encoding.cell_of_row, encoding.n_cells, targets.true_code,
                        targets.pred_code, targets.n_classes)
+    if min_group_size > 0:
+        plan.compared = [group_tables(cells, g.group_of_cell, g.size, is_identity=g.is_identity)
+                         .sum(axis=(-2, -1))[0] >= min_group_size for g in encoding.groupings]
     point = _evaluate(plan, cells, None)
     low = high = None
     if n_boot > 0:

@@ -14,7 +14,7 @@ __all__ = [
     "TOO_MANY_INTERSECTIONS", "REFERENCE_TYPE", "REFERENCE_UNKNOWN_FEATURE",
     "REFERENCE_UNKNOWN_VALUE", "POPULATION_TYPE", "POPULATION_UNKNOWN_FEATURE",
     "POPULATION_UNKNOWN_VALUE", "POPULATION_BAD_SHARE", "N_BOOT", "CI_LEVEL", "N_BINS",
-    "CALIBRATION_NOT_BINARY",
+    "CALIBRATION_NOT_BINARY", "MIN_GROUP_SIZE",
 ]
 
 EMPTY_INPUT = ("y_true is empty: expected at least one row, got 0 rows; "
@@ -79,3 +79,5 @@ CI_LEVEL = ("ci must be a number strictly between 0 and 1, got {ci!r}; "
 N_BINS = "n_bins must be an integer >= 1, got {n_bins!r}; pass e.g. 10."
 CALIBRATION_NOT_BINARY = ("calibration_table needs a binary y_true, got {count} classes: "
                           "{classes}; pass a two-class target (pos_label names the positive).")
+MIN_GROUP_SIZE = ("min_group_size must be a non-negative integer, got {min_group_size!r}; "
+                  "pass 0 to compare every group, or e.g. 30 to leave tiny groups out of aggregates.")

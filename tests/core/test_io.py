@@ -31,3 +31,12 @@ def test_names_cannot_escape_the_folder(tmp_path, name):
     with pytest.raises(ValueError, match="only plain file names"):
         write_files_atomically(tmp_path / "out", {name: "x"})
     assert not (tmp_path / "escape.txt").exists()
+
+
+def test_files_get_ordinary_permissions(tmp_path):
+    old = os.umask(0o022)
+    try:
+        write_files_atomically(tmp_path, {"a.txt": "A"})
+    finally:
+        os.umask(old)
+    assert (tmp_path / "a.txt").stat().st_mode & 0o777 == 0o644
