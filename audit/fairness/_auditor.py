@@ -23,6 +23,24 @@ def _fmt_group(group: Mapping[str, Any]) -> str:
     return ", ".join(f"{k}={'<missing>' if v is None else v}" for k, v in group.items())
 
 
+def _round(x: Any, digits: int = 4) -> float | None:
+    """Evidence for people: 4 significant digits (the metrics table keeps full precision)."""
+    if not _finite(x):
+        return None
+    return float(f"{float(x):.{digits}g}")
+
+
+def wilson_interval(rate: float, n: int, level: float) -> tuple[float, float]:
+    """Wilson score interval of a proportion: sensible at 0 and 1, where a bootstrap collapses."""
+    from statistics import NormalDist
+
+    z = NormalDist().inv_cdf(0.5 + level / 2)
+    denom = 1 + z * z / n
+    centre = (rate + z * z / (2 * n)) / denom
+    half = z * math.sqrt(rate * (1 - rate) / n + z * z / (4 * n * n)) / denom
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
 def _finite(x: Any) -> bool:
     return x is not None and not (isinstance(x, float) and math.isnan(x))
 
@@ -106,12 +124,18 @@ class FairnessAuditor(BaseAuditor):
                 match = rates[rates["group"].map(lambda g, want=row.group: g == want)]
                 width = (float(match["ci_high"].iloc[0] - match["ci_low"].iloc[0])
                          if len(match) and _finite(match["ci_low"].iloc[0]) else None)
-                widths.append({"group": row.group, "n": int(row.value), f"{rate_metric}_ci_width": width})
+                entry: dict[str, Any] = {"group": row.group, "n": int(row.value),
+                                         f"{rate_metric}_bootstrap_ci_width": _round(width)}
+                if rate_metric == "selection_rate" and len(match):
+                    low, high = wilson_interval(float(match["value"].iloc[0]), int(row.value), self.ci)
+                    entry["selection_rate_wilson_ci"] = [_round(low), _round(high)]
+                widths.append(entry)
             details["small_groups"] = widths
             out.append(Finding(Severity.WARNING, "fairness.small_groups",
                                f"{len(small)} group(s) have fewer than {self.min_group_size} rows: their metrics are "
-                               "noise-prone (read their intervals, not their point estimates) and they are "
-                               "left out of the aggregates.",
+                               "noise-prone and they are left out of the aggregates. A bootstrap interval "
+                               "of a rate observed as 0 or 1 collapses to a point, which is not certainty; "
+                               "the evidence adds Wilson intervals, which do not.",
                                {"groups": widths[:50], "total": len(widths)}))
         if len(empty):
             cells = [row.group for row in empty.itertuples(index=False)]
@@ -125,29 +149,31 @@ class FairnessAuditor(BaseAuditor):
                                    f"{'' if row.label is None else f' (class {row.label})'}: the lowest selection "
                                    f"rate is {row.value:.2f} of the highest, below the four-fifths rule's "
                                    f"{self.disparate_impact_threshold:g}.",
-                                   {"over": list(row.over), "value": row.value, "ci_low": row.ci_low,
-                                    "ci_high": row.ci_high, "label": row.label}))
+                                   {"over": list(row.over), "value": _round(row.value),
+                                    "ci_low": _round(row.ci_low), "ci_high": _round(row.ci_high),
+                                    "label": row.label}))
         for row in m[m["metric"] == "representation_ratio"].itertuples(index=False):
             if _finite(row.value) and row.value < self.representation_threshold:
                 out.append(Finding(Severity.WARNING, "fairness.under_represented",
                                    f"group {_fmt_group(row.group)} makes up {row.value:.2f} of its share of the "
-                                   "reference population in this data.", {"group": row.group, "value": row.value}))
+                                   "reference population in this data.",
+                                   {"group": row.group, "value": _round(row.value)}))
         for name in headline:
             for row in m[(m["metric"] == name) & m["label"].isna()].itertuples(index=False):
                 if not _finite(row.value):
                     continue
                 per = rates[rates["over"].map(lambda o, want=row.over: o is not None and list(o) == list(want))]
-                per = per[per["value"].notna()]
-                evidence: dict[str, Any] = {"over": list(row.over), "value": row.value,
-                                            "ci_low": row.ci_low, "ci_high": row.ci_high}
+                per = per[per["value"].notna() & (per["n"] >= self.min_group_size)]
+                evidence: dict[str, Any] = {"over": list(row.over), "value": _round(row.value),
+                                            "ci_low": _round(row.ci_low), "ci_high": _round(row.ci_high)}
                 text = f"{name} across {' x '.join(row.over)} is {row.value:.3g}"
                 if _finite(row.ci_low):
                     text += f" ({self.ci:.0%} CI {row.ci_low:.3g} to {row.ci_high:.3g})"
                 if len(per):
                     lo = per.loc[per["value"].idxmin()]
                     hi = per.loc[per["value"].idxmax()]
-                    evidence.update(lowest={"group": lo["group"], rate_metric: lo["value"], "n": lo["n"]},
-                                    highest={"group": hi["group"], rate_metric: hi["value"], "n": hi["n"]})
+                    evidence.update(lowest={"group": lo["group"], rate_metric: _round(lo["value"]), "n": lo["n"]},
+                                    highest={"group": hi["group"], rate_metric: _round(hi["value"]), "n": hi["n"]})
                     text += (f"; {rate_metric} ranges from {lo['value']:.3g} ({_fmt_group(lo['group'])}) "
                              f"to {hi['value']:.3g} ({_fmt_group(hi['group'])})")
                 out.append(Finding(Severity.INFO, f"fairness.{name}", text + ".", evidence))
