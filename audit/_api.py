@@ -105,18 +105,22 @@ def run(data: Any, model: Any = None, *, target: str | None = None, prediction: 
         quasi_identifiers: str | Sequence[str] | None = None, features: Sequence[str] | None = None,
         auditors: Sequence[Any] | None = None, auditor_options: Mapping[str, Mapping[str, Any]] | None = None,
         checks: Any = None, task: str | None = None, name: str | None = None, title: str | None = None,
-        random_state: int = 0, progress: Callable[[str], None] | None = None) -> AuditReport:
+        random_state: int = 0, train_data: Any = None,
+        progress: Callable[[str], None] | None = None) -> AuditReport:
     """Audit ``model`` on ``data`` with the given auditors and checks; returns an AuditReport.
 
     ``data`` is a frame (pandas, polars, Arrow) or a CSV/Parquet path. ``auditors`` are
     registry names or Auditor instances (default: every registered auditor; those whose
     needs the subject cannot meet are skipped with a reason). ``checks`` is a policy TOML
-    path or a list of check dicts. Bad input raises :class:`audit.UsageError`.
+    path or a list of check dicts. ``train_data`` (optional) holds the rows the model was
+    trained on, for the auditors that compare them with held-out rows. Bad input raises
+    :class:`audit.UsageError`.
     """
     policy = load_policy(checks)
     built = build_auditors(auditors, auditor_options)
     model_card = getattr(model, "card", None) if model is not None and hasattr(model, "encode") else None
     subject = AuditSubject(data, model=model, target=target, prediction=prediction, score=score,
                            sensitive_features=sensitive_features, quasi_identifiers=quasi_identifiers,
-                           features=features, task=task, name=name, random_state=random_state)
+                           features=features, task=task, name=name, random_state=random_state,
+                           train_data=train_data)
     return run_auditors(subject, built, checks=policy, title=title, model_card=model_card, progress=progress)

@@ -25,6 +25,7 @@ class Requirement(str, enum.Enum):
     QUASI_IDENTIFIERS = "quasi_identifiers"
     MODEL = "model"
     TORCH_MODEL = "torch_model"
+    TRAIN_DATA = "train_data"
 
     def __str__(self) -> str:
         return self.value

@@ -6,6 +6,7 @@ random_state = 0                          # optional
 
 [data]
 path = "predictions.parquet"              # CSV or Parquet, relative to this file
+# train_path = "train.parquet"            # optional: the rows the model was trained on
 # reference = "adult-mlp"                 # or: the test split of a reference network
 target = "y_true"
 prediction = "y_pred"                     # omit when [model] computes predictions
@@ -46,7 +47,7 @@ MSG_SPEC_UNKNOWN_KEY = "spec {path!s}: unknown key(s) {keys} in {table}; allowed
 MSG_SPEC_TYPE = "spec {path!s}: {key} must be {expected}; got {got!r}."
 
 _TOP = ("title", "name", "random_state", "data", "model", "auditors", "checks")
-_DATA = ("path", "reference", "target", "prediction", "score", "sensitive_features", "quasi_identifiers",
+_DATA = ("path", "train_path", "reference", "target", "prediction", "score", "sensitive_features", "quasi_identifiers",
          "features", "task", "name")
 _MODEL = ("reference", "path", "allow_pickle")
 
@@ -65,8 +66,9 @@ class Spec:
     name: str | None
     random_state: int
 
-    def load_data_and_model(self, models_dir: str | os.PathLike[str] | None = None) -> tuple[Any, Any, Any]:
-        """(data, model, model_card) as the spec describes them."""
+    def load_data_and_model(self, models_dir: str | os.PathLike[str] | None = None
+                            ) -> tuple[Any, Any, Any, Any]:
+        """(data, train_data, model, model_card) as the spec describes them."""
         model, card = None, None
         ref = self.model.get("reference")
         mpath = self.model.get("path")
@@ -77,6 +79,7 @@ class Spec:
             model, card = net, net.card
         elif mpath:
             model = _load_pickled_model(Path(mpath), bool(self.model.get("allow_pickle")), self.path)
+        train: Any = self.data.get("train_path")
         if "path" in self.data:
             data: Any = self.data["path"]
         else:
@@ -84,7 +87,8 @@ class Spec:
 
             net = load_reference(self.data["reference"], **({"models_dir": models_dir} if models_dir else {}))
             data = net.test_frame()
-        return data, model, card
+            train = net.train_frame() if train is None else train
+        return data, train, model, card
 
 
 def _check_keys(table: dict[str, Any], allowed: tuple[str, ...], where: str, path: Path) -> None:
@@ -123,7 +127,7 @@ def load_spec(path: str | os.PathLike[str]) -> Spec:
     if ("path" in data) == ("reference" in data):
         raise SpecError(f"spec {path!s}: [data] needs exactly one of path or reference.")
     data = dict(data)
-    for key in ("path", "reference", "target", "prediction", "score", "task", "name"):
+    for key in ("path", "train_path", "reference", "target", "prediction", "score", "task", "name"):
         if key in data and not isinstance(data[key], str):
             raise SpecError(MSG_SPEC_TYPE.format(path=path, key=f"[data] {key}", expected="a string", got=data[key]))
     for key in ("sensitive_features", "quasi_identifiers", "features"):
@@ -134,8 +138,9 @@ def load_spec(path: str | os.PathLike[str]) -> Spec:
             elif not (isinstance(v, list) and all(isinstance(x, str) for x in v)):
                 raise SpecError(MSG_SPEC_TYPE.format(path=path, key=f"[data] {key}",
                                                      expected="a list of column names", got=v))
-    if "path" in data:
-        data["path"] = str(base / data["path"])
+    for key in ("path", "train_path"):
+        if key in data:
+            data[key] = str(base / data[key])
 
     model = doc.get("model", {})
     if not isinstance(model, dict):

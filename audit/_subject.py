@@ -37,6 +37,8 @@ class AuditSubject:
         defaults to every column that has no other role).
     task : "binary", "multiclass" or "regression"; inferred from the target when None.
     name : a label for reports.
+    train_data : optional, the rows the model was trained on, with the same columns
+        (membership-inference risk, attribution baselines, data minimisation).
     """
 
     def __init__(self, data: Any, *, model: Any = None, target: str | None = None,
@@ -44,7 +46,8 @@ class AuditSubject:
                  sensitive_features: str | Sequence[str] | None = None,
                  quasi_identifiers: str | Sequence[str] | None = None,
                  features: str | Sequence[str] | None = None,
-                 task: str | None = None, name: str | None = None, random_state: int = 0) -> None:
+                 task: str | None = None, name: str | None = None, random_state: int = 0,
+                 train_data: Any = None) -> None:
         frame = check_frame(data)
         self.data: pd.DataFrame = frame
         self.name = name
@@ -75,6 +78,12 @@ class AuditSubject:
 
         self.y_true = (check_finite(frame[self.target], self.target, "target")
                        if self.target else None)
+        self.train_data: pd.DataFrame | None = None
+        if train_data is not None:
+            train = check_frame(train_data)
+            needed = [c for c in (*self.features, *self.sensitive_features, self.target) if c is not None]
+            check_columns(train, needed, "a column of train_data (it must have the data's columns)")
+            self.train_data = train
         self.task = self._resolve_task(task)
         self.y_pred, self.y_score = self._predictions()
 
@@ -131,6 +140,7 @@ class AuditSubject:
             Requirement.QUASI_IDENTIFIERS: bool(self.quasi_identifiers),
             Requirement.MODEL: self.model is not None,
             Requirement.TORCH_MODEL: self.model is not None and self.model.torch_module() is not None,
+            Requirement.TRAIN_DATA: self.train_data is not None,
         }[req]
 
     def fingerprint(self) -> str:
@@ -145,6 +155,7 @@ class AuditSubject:
         return {
             "name": self.name,
             "n_rows": int(self.n_rows),
+            "n_train_rows": None if self.train_data is None else int(len(self.train_data)),
             "task": self.task,
             "target": self.target,
             "prediction": self.prediction_column or ("<model>" if self.model is not None else None),

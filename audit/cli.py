@@ -78,13 +78,14 @@ def _cmd_run(args: argparse.Namespace, progress: _Progress) -> int:
     from ._subject import AuditSubject
 
     spec = load_spec(args.spec)
-    data, model, card = spec.load_data_and_model(getattr(args, "models", None))
+    data, train, model, card = spec.load_data_and_model(getattr(args, "models", None))
     d = spec.data
     progress("validating the data")
     subject = AuditSubject(data, model=model, target=d.get("target"), prediction=d.get("prediction"),
                            score=d.get("score"), sensitive_features=d.get("sensitive_features"),
                            quasi_identifiers=d.get("quasi_identifiers"), features=d.get("features"),
-                           task=d.get("task"), name=spec.name or spec.path.stem, random_state=spec.random_state)
+                           task=d.get("task"), name=spec.name or spec.path.stem, random_state=spec.random_state,
+                           train_data=train)
     auditors = build_auditors(spec.auditors, spec.auditor_options)
     report = run_auditors(subject, auditors, checks=spec.checks, title=spec.title, model_card=card,
                           progress=progress)
@@ -151,7 +152,7 @@ def _cmd_demo(args: argparse.Namespace, progress: _Progress) -> int:
         progress(f"auditing {name}")
         report = run(net.test_frame(), model=net, target=net.target, sensitive_features=list(net.sensitive_features),
                      checks=_policy_for_task(net.task), name=name, title=f"Audit of reference network {name}",
-                     random_state=0, progress=progress)
+                     random_state=0, train_data=net.train_frame(), progress=progress)
         report.save(out / name)
         n_checks = len(report.checks)
         failed = len(report.failed_checks)

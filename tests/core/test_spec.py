@@ -24,7 +24,7 @@ def test_unknown_key_is_named(tmp_path):
         load_spec(p)
     assert str(err.value) == MSG_SPEC_UNKNOWN_KEY.format(
         path=p, keys=["sensitve_features"], table="[data]",
-        allowed=["path", "reference", "target", "prediction", "score", "sensitive_features",
+        allowed=["path", "train_path", "reference", "target", "prediction", "score", "sensitive_features",
                  "quasi_identifiers", "features", "task", "name"])
 
 
@@ -68,7 +68,7 @@ def test_pickled_model_needs_opt_in(tmp_path):
     with pytest.raises(SpecError, match="allow_pickle = true"):
         load_spec(p).load_data_and_model()
     p = write(tmp_path, '[data]\npath = "d.csv"\n[model]\npath = "m.pkl"\nallow_pickle = true\n')
-    _, model, _ = load_spec(p).load_data_and_model()
+    _, _, model, _ = load_spec(p).load_data_and_model()
     assert isinstance(model, DummyClassifier)
 
 

@@ -93,3 +93,10 @@ def test_unreadable_and_unsupported_paths(tmp_path):
     (tmp_path / "bad.parquet").write_text("not parquet")
     with pytest.raises(UsageError, match="cannot read .*bad.parquet"):
         AuditSubject(tmp_path / "bad.parquet", target="y")
+
+
+def test_train_data_must_have_the_same_columns(frame):
+    s = AuditSubject(frame, target="y", prediction="p", sensitive_features="sex", train_data=frame.iloc[:20])
+    assert s.has("train_data") and s.describe()["n_train_rows"] == 20
+    with pytest.raises(UsageError, match="column 'x' given as a column of train_data"):
+        AuditSubject(frame, target="y", prediction="p", sensitive_features="sex", train_data=frame[["y", "sex"]])
