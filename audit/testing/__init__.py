@@ -32,11 +32,26 @@ __all__ = ["make_subject", "check_auditor", "all_checks", "parametrize_with_chec
 
 
 def make_subject(n: int = 400, *, random_state: int = 0, with_model: bool = True,
-                 one_member_group: bool = True) -> AuditSubject:
-    """A small seeded binary-classification subject with a torch model over numeric features."""
+                 one_member_group: bool = True, with_train_data: bool = True) -> AuditSubject:
+    """A small seeded binary-classification subject with a torch model over numeric features.
+
+    Its ``train_data`` (another ``n`` rows from the same distribution) stands for the rows
+    the model was trained on.
+    """
     import torch
 
-    rng = np.random.default_rng(random_state)
+    frame = _table(n, np.random.default_rng(random_state), one_member_group)
+    train = _table(n, np.random.default_rng(random_state + 1), False) if with_train_data else None
+    model = None
+    if with_model:
+        torch.manual_seed(random_state)
+        model = torch.nn.Sequential(torch.nn.Linear(3, 8), torch.nn.ReLU(), torch.nn.Linear(8, 1))
+    return AuditSubject(frame, model=model, target="y", sensitive_features=["sex", "race"],
+                        features=["x1", "x2", "is_male"], name="conformance", random_state=random_state,
+                        train_data=train)
+
+
+def _table(n: int, rng: np.random.Generator, one_member_group: bool) -> pd.DataFrame:
     sex = rng.choice(["female", "male"], n)
     race = rng.choice(["a", "b", "c"], n, p=[0.6, 0.3, 0.1])
     if one_member_group:
@@ -44,14 +59,8 @@ def make_subject(n: int = 400, *, random_state: int = 0, with_model: bool = True
     x1 = rng.normal(size=n) + (sex == "male") * 0.5
     x2 = rng.normal(size=n)
     y = (x1 + 0.5 * x2 + rng.normal(scale=0.7, size=n) > 0.3).astype(int)
-    frame = pd.DataFrame({"x1": x1, "x2": x2, "is_male": (sex == "male").astype(float),
-                          "sex": sex, "race": race, "y": y})
-    model = None
-    if with_model:
-        torch.manual_seed(random_state)
-        model = torch.nn.Sequential(torch.nn.Linear(3, 8), torch.nn.ReLU(), torch.nn.Linear(8, 1))
-    return AuditSubject(frame, model=model, target="y", sensitive_features=["sex", "race"],
-                        features=["x1", "x2", "is_male"], name="conformance", random_state=random_state)
+    return pd.DataFrame({"x1": x1, "x2": x2, "is_male": (sex == "male").astype(float),
+                         "sex": sex, "race": race, "y": y})
 
 
 def _run(auditor: Any, subject: AuditSubject) -> AuditResult:
@@ -118,7 +127,7 @@ def check_no_stdout(auditor: Any) -> None:
 
 def check_skips_unmet_requirements(auditor: Any) -> None:
     needs = {Requirement(r) for r in auditor.requires}
-    subject = make_subject(with_model=False)
+    subject = make_subject(with_model=False, with_train_data=False)
     if not needs & {Requirement.MODEL, Requirement.TORCH_MODEL, Requirement.PREDICTIONS, Requirement.SCORES}:
         subject = AuditSubject(subject.data, target="y", name="no sensitive features")
         if Requirement.SENSITIVE_FEATURES not in needs and Requirement.TARGET not in needs:
