@@ -70,8 +70,8 @@ def _run_one(auditor: Any, subject: AuditSubject) -> AuditResult:
                            reason=f"the subject lacks what this auditor requires: {', '.join(unmet)}")
     try:
         result = auditor.run(subject)
-    except (KeyboardInterrupt, SystemExit):
-        raise
+    except (KeyboardInterrupt, SystemExit, UsageError):
+        raise  # bad input is the user's to fix (exit 4), not a crash of the auditor (exit 3)
     except Exception as exc:  # fail closed: the crash becomes an ERROR result and fails the gate
         logger.error("auditor %s crashed", name, exc_info=True)
         reason = f"{type(exc).__name__}: {exc}"
