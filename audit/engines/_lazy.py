@@ -40,28 +40,43 @@ class LazyTable:
     """
 
     def __init__(self, native: Any, *, label: str) -> None:
-        nw = _narwhals()
-        frame = nw.from_native(native)
-        self._frame = frame.lazy() if hasattr(frame, "lazy") else frame
         self.label = label
         self._n_rows: int | None = None
+        # narwhals is moving Dask out of its core (a FutureWarning on every Dask frame), so
+        # a Dask frame is served by its own API; everything else goes through narwhals.
+        self._dask = native if type(native).__module__.startswith("dask") else None
+        if self._dask is None:
+            nw = _narwhals()
+            frame = nw.from_native(native)
+            self._frame = frame.lazy() if hasattr(frame, "lazy") else frame
 
     @property
     def columns(self) -> list[str]:
+        if self._dask is not None:
+            return [str(c) for c in self._dask.columns]
         return list(self._frame.collect_schema().names())
 
     def dtype(self, column: str) -> str:
+        if self._dask is not None:
+            kind = self._dask[column].dtype.kind
+            return "Float64" if kind == "f" else str(self._dask[column].dtype)
         return str(self._frame.collect_schema()[column])
 
     @property
     def n_rows(self) -> int:
         if self._n_rows is None:
-            nw = _narwhals()
-            self._n_rows = int(self._frame.select(nw.len()).collect().item())
+            if self._dask is not None:
+                self._n_rows = int(self._dask.shape[0].compute())
+            else:
+                nw = _narwhals()
+                self._n_rows = int(self._frame.select(nw.len()).collect().item())
         return self._n_rows
 
     def null_counts(self, columns: Sequence[str]) -> dict[str, int]:
         """Missing values per column (NaN counts as missing for float columns)."""
+        if self._dask is not None:
+            counts = self._dask[list(columns)].isna().sum().compute()
+            return {c: int(counts[c]) for c in columns}
         nw = _narwhals()
         exprs = []
         for c in columns:
@@ -76,6 +91,9 @@ class LazyTable:
         """Whether a numeric column holds a non-integer value (regression rather than classes)."""
         if not self.dtype(column).startswith("Float"):
             return False
+        if self._dask is not None:
+            col = self._dask[column]
+            return bool(((col - col.round(0)).abs() > 0).any().compute())
         nw = _narwhals()
         col = nw.col(column)
         out = self._frame.select(((col - col.round(0)).abs() > 0).cast(nw.Int64).sum().alias("x")).collect()
@@ -83,11 +101,16 @@ class LazyTable:
 
     def distinct(self, column: str, limit: int) -> list[Any]:
         """Up to ``limit`` + 1 distinct values of a column (so a caller can tell 'more than limit')."""
+        if self._dask is not None:
+            return self._dask[column].drop_duplicates().head(limit + 1, npartitions=-1).tolist()
         values = self._frame.select(column).unique().head(limit + 1).collect().to_pandas()[column]
         return values.tolist()
 
     def count_table(self, columns: Sequence[str]) -> pd.DataFrame:
         """Rows per distinct combination of ``columns`` (missing values kept as their own key)."""
+        if self._dask is not None:
+            sizes = self._dask.groupby(list(columns), dropna=False).size().compute()
+            return sizes.rename(COUNT_COLUMN).reset_index().astype({COUNT_COLUMN: "int64"})
         nw = _narwhals()
         out = (self._frame.group_by(*columns, drop_null_keys=False)
                .agg(nw.len().alias(COUNT_COLUMN)).collect().to_pandas())
@@ -95,16 +118,17 @@ class LazyTable:
 
     def to_pandas(self, columns: Sequence[str] | None = None) -> pd.DataFrame:
         """Load rows into pandas: only ``columns`` when given."""
-        frame = self._frame if columns is None else self._frame.select(*columns)
         logger.info("loading %s column(s) of %s into memory", "all" if columns is None else len(columns),
                     self.label)
+        if self._dask is not None:
+            return (self._dask if columns is None else self._dask[list(columns)]).compute().reset_index(drop=True)
+        frame = self._frame if columns is None else self._frame.select(*columns)
         return frame.collect().to_pandas()
 
     def fingerprint(self, columns: Sequence[str]) -> str:
         """sha256 over the schema and the count table of ``columns``: identifies the audited aggregate."""
         h = hashlib.sha256()
-        schema = self._frame.collect_schema()
-        h.update("\x1f".join(f"{k}:{v}" for k, v in schema.items()).encode())
+        h.update("\x1f".join(f"{c}:{self.dtype(c)}" for c in self.columns).encode())
         counts = self.count_table(columns) if columns else pd.DataFrame({"n": [self.n_rows]})
         counts = counts.sort_values(list(counts.columns), na_position="last").reset_index(drop=True)
         h.update(pd.util.hash_pandas_object(counts.astype(str), index=False).to_numpy().tobytes())
