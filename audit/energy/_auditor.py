@@ -259,8 +259,8 @@ class EnergyAuditor(BaseAuditor):
         """Training energy before PUE, from the model card, the recipe, or the options."""
         card = getattr(adapter.model, "card", None) if adapter.kind == "reference" else None
         recorded = card.get("training_energy") if isinstance(card, dict) else None
-        if isinstance(recorded, dict) and isinstance(recorded.get("energy_kwh"), (int, float)):
-            return {"energy_kwh": float(recorded["energy_kwh"]), "method": str(recorded.get("method", "estimated")),
+        if isinstance(recorded, dict) and isinstance(recorded.get("energy_joules"), (int, float)):
+            return {"energy_kwh": float(recorded["energy_joules"]) / _J_PER_KWH, "method": str(recorded.get("method", "estimated")),
                     "source": "model card (recorded at training time with audit.energy.track, PUE 1)",
                     "cpu_seconds": recorded.get("cpu_seconds"), "cpu_model": recorded.get("cpu_model")}
         if self.training_energy_kwh is not None:
