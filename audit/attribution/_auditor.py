@@ -20,7 +20,7 @@ import torch
 
 from .._auditor import BaseAuditor, Requirement
 from .._exceptions import UsageError
-from .._result import AuditResult, Finding, Severity, Status, metrics_frame
+from .._result import METRIC_COLUMNS, AuditResult, Finding, Severity, Status, metrics_frame
 from . import _analysis as an
 from . import _messages as msg
 from ._inputs import Explained, baseline_row, prepare
@@ -30,6 +30,7 @@ from ._trust import completeness_summary, infidelity_ratio, randomisation_check
 __all__ = ["AttributionAuditor"]
 
 logger = logging.getLogger(__name__)
+_EMPTY_ROW = dict.fromkeys(METRIC_COLUMNS)
 
 
 def _r(x: Any, digits: int = 4) -> float | None:
@@ -235,7 +236,7 @@ class AttributionAuditor(BaseAuditor):
         findings.sort(key=lambda f: -order.index(f.severity))
         worst = max((f.severity for f in findings), key=order.index, default=Severity.INFO)
         status = Status.WARN if worst in (Severity.WARNING, Severity.HIGH) else Status.PASS
-        return AuditResult(self.name, self.version, status, metrics=metrics_frame(rows), findings=tuple(findings),
+        return AuditResult(self.name, self.version, status, metrics=metrics_frame([{**_EMPTY_ROW, **r} for r in rows]), findings=tuple(findings),
                            params=self.get_params(), details=details)
 
     # -- pieces -----------------------------------------------------------------------------------
