@@ -122,6 +122,7 @@ class PrivacyAuditor(BaseAuditor):
         findings.sort(key=lambda f: -order.index(f.severity))
         worst = max((f.severity for f in findings), key=order.index, default=Severity.INFO)
         status = Status.WARN if worst in (Severity.WARNING, Severity.HIGH) else Status.PASS
+        rows = [{"group": None, "over": None, "label": None, "ci_low": None, "ci_high": None, **r} for r in rows]
         return AuditResult(self.name, self.version, status, metrics=metrics_frame(rows), findings=tuple(findings),
                            params=self.get_params(), details=details)
 

@@ -472,6 +472,7 @@ def _calibration_block(bins: Sequence[Any], ctx: SectionContext) -> list[str]:
 
 #: Auditor name -> renderer of its own view; anything else uses :func:`render_generic`.
 RENDERERS: dict[str, Renderer] = {"fairness": render_fairness}
+RENDERERS["privacy"] = __import__(f"{__package__}._section_privacy", fromlist=["_"]).render_privacy
 
 
 def render_section(result: Mapping[str, Any], index: int, *, subject: Mapping[str, Any],
