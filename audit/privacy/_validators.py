@@ -123,9 +123,16 @@ def _region_patterns(region: str) -> tuple[re.Pattern[str], str, str] | None:
     meta = PhoneMetadata.metadata_for_region(region)
     if meta is None:
         return None
-    descs = (meta.fixed_line, meta.mobile, meta.toll_free, meta.premium_rate, meta.shared_cost,
-             meta.personal_number, meta.voip, meta.pager, meta.uan, meta.voicemail)
-    patterns = [d.national_number_pattern for d in descs if d is not None and d.national_number_pattern]
+    patterns = []
+    # A national number dialled in ``region`` is valid when any region sharing its calling code
+    # (NANP: US, CA and the Caribbean; +44: GB, GG, IM, JE) has it, as libphonenumber decides.
+    for sibling in phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(meta.country_code, (region,)):
+        smeta = PhoneMetadata.metadata_for_region(sibling)
+        if smeta is None:
+            continue
+        descs = (smeta.fixed_line, smeta.mobile, smeta.toll_free, smeta.premium_rate, smeta.shared_cost,
+                 smeta.personal_number, smeta.voip, smeta.pager, smeta.uan, smeta.voicemail)
+        patterns += [d.national_number_pattern for d in descs if d is not None and d.national_number_pattern]
     if not patterns:
         return None
     combined = re.compile("(?:" + ")|(?:".join(patterns) + ")")
