@@ -2,10 +2,10 @@
 
 Each column is classified on a seeded sample (default 10,000 non-missing values): value
 columns by full-match patterns (vectorised ``Series.str.fullmatch``) then validators on
-the matches; free-text columns by :func:`find_pii` on the sample. A classification is then
-confirmed on the whole column with the same vectorised pattern, so a column is reported
-only when at least ``min_share`` of both the sample (validated) and the whole column
-(pattern) match. Near-unique strings with digits (case, account or order numbers) and
+the matches; free-text columns by :func:`find_pii` on the sample (their shares are sample
+estimates). A value-column classification is then confirmed on the whole column with the
+same vectorised pattern, so it is reported only when at least ``min_share`` of both the
+sample (validated) and the whole column (pattern) match. Near-unique strings with digits (case, account or order numbers) and
 integer columns whose name says they are an id are reported as ``IDENTIFIER``.
 Results carry counts, shares and masked examples only (see :mod:`._mask`).
 """

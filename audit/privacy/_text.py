@@ -244,7 +244,32 @@ _SPECS: tuple[tuple[str, str, int, _Check], ...] = (
      rf"beneficiary|cardholder|holder|recipient|regards|sincerely)\s*[:,-]?\s+"
      rf"(?P<name>{_NAME_WORD}(?: {_NAME_WORD}){{1,2}})", 0, _person),
 )
-_COMPILED = tuple((etype, re.compile(pattern, flags), check) for etype, pattern, flags, check in _SPECS)
+#: Cheap literal gates: a costly pattern runs only on the records where its gate matches.
+_GATES: dict[int, str] = {
+    6: r"[0-9A-Fa-f]:[0-9A-Fa-f]{0,4}:",                                  # IPv6
+    7: r"[0-9A-Fa-f]{2}[:-][0-9A-Fa-f]{2}[:-]|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.",  # MAC
+    10: r"(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)",          # dates in words
+    11: r"(?i:zip|postal|post\s*code)|[A-Z]{2},?\s\d{5}|\d[A-Z]{2}\b",     # postcodes
+    12: r"(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof)\b",                              # titled names
+}
+_COMPILED = tuple(sorted(  # strongest type first: pruning by "covered" needs that order
+    ((etype, re.compile(pattern, flags), check, re.compile(_GATES[i]) if i in _GATES else None)
+     for i, (etype, pattern, flags, check) in enumerate(_SPECS)), key=lambda spec: -PRIORITY[spec[0]]))
+
+
+def _matches(pattern: re.Pattern[str], gate: re.Pattern[str] | None, joined: str, offsets: np.ndarray,
+             lengths: np.ndarray) -> Iterable[re.Match[str]]:
+    """All matches of ``pattern``; with a gate, only within the records where the gate matches."""
+    if gate is None:
+        yield from pattern.finditer(joined)
+        return
+    hits = [m.start() for m in gate.finditer(joined)]
+    if not hits:
+        return
+    records = np.unique(np.searchsorted(offsets, np.asarray(hits), side="right") - 1)
+    for i in records.tolist():
+        start = int(offsets[i])
+        yield from pattern.finditer(joined, start, start + int(lengths[i]))
 _DATE_TYPES = frozenset({"DATE_TIME", "DATE_OF_BIRTH"})
 
 
@@ -296,13 +321,25 @@ def find_pii(texts: Iterable[Any], *, entities: Sequence[str] | None = None,
     offsets = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]])
     joined = _SEP.join(items)
     found: list[_Candidate] = []
-    for etype, pattern, check in _COMPILED:
+    # Spans already won by a higher-priority type: a candidate inside one would lose the overlap
+    # resolution anyway, so it is not validated (phone validation is the costly one).
+    covered = np.zeros(len(joined) + 1, dtype=bool)
+    last_priority = None
+    pending: list[_Candidate] = []
+    for etype, pattern, check, gate in _COMPILED:
         if etype not in wanted:
             continue
-        for m in pattern.finditer(joined):
+        if PRIORITY[etype] != last_priority:
+            for c in pending:
+                covered[c[0]:c[1]] = True
+            pending, last_priority = [], PRIORITY[etype]
+        for m in _matches(pattern, gate, joined, offsets, lengths):
+            if covered[m.start():m.end()].any():
+                continue
             cand = check(m, joined, region_tuple)
             if cand is not None and cand[3] >= score_threshold and cand[2] in wanted:
                 found.append(cand)
+                pending.append(cand)
     out: list[list[PIISpan]] = [[] for _ in items]
     if not found:
         return out
