@@ -11,7 +11,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from . import fairness
+from . import fairness, privacy
 from ._api import build_auditors, run, run_auditors
 from ._auditor import Auditor, BaseAuditor, Requirement
 from ._checks import Check, CheckOutcome, evaluate_checks, load_policy, parse_checks
@@ -27,5 +27,5 @@ __all__ = [
     "METRIC_COLUMNS", "AuditError", "AuditReport", "AuditResult", "AuditSubject", "Auditor", "BaseAuditor",
     "Check", "CheckOutcome", "DataError", "ExitCode", "Finding", "PluginError", "Requirement", "Severity",
     "SpecError", "Status", "UsageError", "__version__", "available_auditors", "build_auditors",
-    "evaluate_checks", "fairness", "load_policy", "parse_checks", "register_auditor", "run", "run_auditors",
+    "evaluate_checks", "fairness", "load_policy", "privacy", "parse_checks", "register_auditor", "run", "run_auditors",
 ]

@@ -236,7 +236,12 @@ class AuditSubject:
             return self.table.fingerprint(roles)
         h = hashlib.sha256()
         h.update("\x1f".join(f"{c}:{t}" for c, t in self.data.dtypes.astype(str).items()).encode())
-        h.update(pd.util.hash_pandas_object(self.data, index=False).to_numpy().tobytes())
+        try:
+            rows = pd.util.hash_pandas_object(self.data, index=False)
+        except (TypeError, UnicodeDecodeError):  # mixed-type or bytes cells: hash their text form
+            rows = pd.util.hash_pandas_object(self.data.map(repr) if hasattr(self.data, "map")
+                                              else self.data.astype(str), index=False)
+        h.update(rows.to_numpy().tobytes())
         return "sha256:" + h.hexdigest()
 
     def describe(self) -> dict[str, Any]:

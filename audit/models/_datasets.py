@@ -84,6 +84,18 @@ class Dataset:
     split: dict[str, Any] = field(default_factory=dict)
     sensitive_inputs: dict[str, tuple[str, ...]] = field(default_factory=dict)
     info: dict[str, Any] = field(default_factory=dict, repr=False)
+    train_records: pd.DataFrame | None = field(default=None, repr=False)
+    test_records: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def record_columns(self) -> tuple[str, ...]:
+        """Raw columns a data owner keeps besides the model's (ids, case numbers, dates); never inputs.
+
+        They sit in ``train_records``/``test_records``, row-aligned with ``train``/``test``
+        (same filters, same split); :meth:`ReferenceNetwork.test_frame` joins them, so an
+        audit sees the table as its owner holds it.
+        """
+        return () if self.test_records is None else tuple(self.test_records.columns)
 
     @property
     def features(self) -> tuple[str, ...]:
@@ -201,6 +213,12 @@ _COMPAS_FILTERS = (
 )
 
 
+#: Record-keeping columns of the COMPAS file kept beside the model's columns (names, first
+#: and last, and dates of birth were removed at vendoring; see PROVENANCE.md).
+_COMPAS_RECORDS = ("id", "c_case_number", "compas_screening_date", "c_jail_in", "c_jail_out",
+                   "c_offense_date", "c_arrest_date")
+
+
 def _load_compas(data_dir: Path | None, *, test_size: float, seed: int
                  ) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     text = _gunzip_text("compas/compas-scores-two-years.csv.gz", data_dir)
@@ -238,7 +256,8 @@ def _load_compas(data_dir: Path | None, *, test_size: float, seed: int
     frame = frame.loc[mask]
     columns = ["sex", "age", "race", "juv_fel_count", "juv_misd_count", "juv_other_count",
                "priors_count", "c_charge_degree", "age_cat", "two_year_recid"]
-    frame = frame[columns].reset_index(drop=True)
+    frame = frame[columns + list(_COMPAS_RECORDS)].reset_index(drop=True)
+    frame["id"] = pd.to_numeric(frame["id"]).astype("int64")
     for col in ("age", "juv_fel_count", "juv_misd_count", "juv_other_count", "priors_count"):
         frame[col] = frame[col].astype("float64")
     frame["two_year_recid"] = frame["two_year_recid"].astype("int64")
@@ -323,6 +342,7 @@ DATASETS: dict[str, dict[str, Any]] = {
         "loader": _load_adult, "task": "binary", "target": "income",
         "sensitive": ("sex", "race", "age_band"),
         "sensitive_inputs": {"sex": ("sex",), "race": ("race",), "age_band": ("age",)},
+        "records": ("fnlwgt", "education_num"),
         "categorical": _ADULT_CATEGORICAL, "numeric": _ADULT_NUMERIC,
         "split": {},
         "info": {
@@ -342,6 +362,7 @@ DATASETS: dict[str, dict[str, Any]] = {
         "loader": _load_compas, "task": "binary", "target": "two_year_recid",
         "sensitive": ("race", "sex", "age_cat"),
         "sensitive_inputs": {"race": ("race",), "sex": ("sex",), "age_cat": ("age",)},
+        "records": _COMPAS_RECORDS,
         "categorical": ("sex", "race", "c_charge_degree"),
         "numeric": ("age", "juv_fel_count", "juv_misd_count", "juv_other_count",
                     "priors_count"),
@@ -433,6 +454,13 @@ def load_dataset(name: str, *, test_size: float | None = None, seed: int | None 
     columns_order = list(spec["categorical"]) + list(spec["numeric"])
     columns_order += [s for s in spec["sensitive"] if s not in columns_order]
     columns_order.append(spec["target"])
+    records = [c for c in spec.get("records", ()) if c not in columns_order]
+    train_records = train[records].copy() if records else None
+    test_records = test[records].copy() if records else None
+    for frame in (train_records, test_records):
+        for col in records:
+            if frame is not None and frame[col].dtype.kind not in "biuf":
+                frame[col] = frame[col].astype(object)
     train, test = train[columns_order].copy(), test[columns_order].copy()
     for frame in (train, test):
         for col in columns_order:
@@ -445,4 +473,5 @@ def load_dataset(name: str, *, test_size: float | None = None, seed: int | None 
         train=train, test=test,
         sensitive_inputs={k: tuple(v) for k, v in spec["sensitive_inputs"].items()},
         split=json.loads(json.dumps(split)), info=json.loads(json.dumps(spec["info"])),
+        train_records=train_records, test_records=test_records,
     )

@@ -110,12 +110,13 @@ class ReferenceNetwork:
 
     # -------------------------------------------------------------- data
     def test_frame(self) -> pd.DataFrame:
-        """The raw test split (features, sensitive attributes and target); a copy."""
-        return self.dataset.test.copy()
+        """The raw test split as its owner holds it: features, sensitive attributes, target, then
+        the dataset's record-keeping columns (ids, case numbers, dates; never model inputs); a copy."""
+        return _with_records(self.dataset.test, self.dataset.test_records)
 
     def train_frame(self) -> pd.DataFrame:
-        """The raw training split; a copy."""
-        return self.dataset.train.copy()
+        """The raw training split, with its record-keeping columns as :meth:`test_frame`; a copy."""
+        return _with_records(self.dataset.train, self.dataset.train_records)
 
     # -------------------------------------------------------------- inference
     def encode(self, frame: pd.DataFrame) -> torch.Tensor:
@@ -145,6 +146,12 @@ class ReferenceNetwork:
     def __repr__(self) -> str:
         return (f"ReferenceNetwork({self.name!r}, task={self.task!r}, "
                 f"inputs={self.preprocessor.n_encoded}, folder={str(self.folder)!r})")
+
+
+def _with_records(frame: pd.DataFrame, records: pd.DataFrame | None) -> pd.DataFrame:
+    if records is None or records.empty and not len(records.columns):
+        return frame.copy()
+    return pd.concat([frame, records], axis=1)
 
 
 def _read_json(path: Path) -> dict[str, Any]:

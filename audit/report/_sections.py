@@ -20,6 +20,7 @@ from ._html import (
 from ._plots import Bar, Curve, Point, calibration_figure, disparity_figure, rates_figure
 from ._section_attribution import render_attribution
 from ._section_energy import render_energy
+from ._section_privacy import render_privacy
 
 __all__ = ["SectionContext", "render_section", "section_anchor", "render_findings", "metrics_table",
            "RENDERERS"]
@@ -474,7 +475,7 @@ def _calibration_block(bins: Sequence[Any], ctx: SectionContext) -> list[str]:
 
 #: Auditor name -> renderer of its own view; anything else uses :func:`render_generic`.
 RENDERERS: dict[str, Renderer] = {"fairness": render_fairness, "attribution": render_attribution,
-                                  "energy": render_energy}
+                                  "privacy": render_privacy, "energy": render_energy}
 
 
 def render_section(result: Mapping[str, Any], index: int, *, subject: Mapping[str, Any],

@@ -1,0 +1,299 @@
+"""PrivacyAuditor: personal data in the table, re-identification risk, membership leakage, minimisation."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._auditor import BaseAuditor
+from .._exceptions import UsageError
+from .._result import AuditResult, Finding, Severity, Status, metrics_frame
+from . import _messages as msg
+from ._anonymity import Anonymity, anonymity
+from ._columns import ColumnPII, scan_frame, suggest_quasi_identifiers
+from ._membership import MembershipRisk, membership_inference, per_row_loss
+from ._text import DEFAULT_REGIONS
+
+__all__ = ["PrivacyAuditor", "SKIP_NO_TRAIN", "SKIP_NO_MODEL", "SKIP_NO_SCORES", "SKIP_NO_TARGET", "SKIP_TASK"]
+
+log = logging.getLogger(__name__)
+
+SKIP_NO_TRAIN = "no train_data: membership inference compares training rows with held-out rows."
+SKIP_NO_MODEL = "no model: the attack needs the model's output on training rows."
+SKIP_NO_TARGET = "no target column: a per-row loss needs the true labels."
+SKIP_NO_SCORES = ("the model gives no scores (no predict_proba): a per-row loss cannot be computed, so the "
+                  "loss-threshold attack was not run. Labels alone leak too, but this auditor does not measure it.")
+SKIP_TASK = "membership inference supports binary classification and regression; this task is {task}."
+
+_SEVERITY_BY_TYPE = {"DATE_TIME": Severity.INFO, "POSTCODE": Severity.INFO, "DATE_OF_BIRTH": Severity.WARNING,
+                     "IP_ADDRESS": Severity.WARNING, "MAC_ADDRESS": Severity.WARNING}
+
+
+class PrivacyAuditor(BaseAuditor):
+    """What personal data the table holds, how re-identifiable it is, whether the model leaks membership.
+
+    Parameters
+    ----------
+    quasi_identifiers : columns for k/l/t and prosecutor risk; default: the subject's
+        ``quasi_identifiers``, else those suggested (age, sex, race, postcodes, dates).
+    sensitive_attribute : the attribute l-diversity and t-closeness protect; default the target.
+    sample_size, min_share : column classification: sampled values, and the share that must match.
+    regions : countries whose national phone formats count (ISO codes).
+    risk_threshold : prosecutor risk above which a record is "at risk" (ARX default 0.2).
+    min_k : warn when k-anonymity is below this.
+    max_membership_advantage : warn when the attack's advantage exceeds this.
+    min_group_size : per-group membership figures need this many members and non-members.
+    scan_train_data : also scan the training table for personal data.
+    """
+
+    name = "privacy"
+    version = "1.0"
+    requires: frozenset = frozenset()
+
+    def __init__(self, *, quasi_identifiers: Sequence[str] | None = None, sensitive_attribute: str | None = None,
+                 sample_size: int = 10_000, min_share: float = 0.8, regions: Sequence[str] = DEFAULT_REGIONS,
+                 risk_threshold: float = 0.2, min_k: int = 5, max_membership_advantage: float = 0.1,
+                 min_group_size: int = 30, scan_train_data: bool = True) -> None:
+        self.quasi_identifiers = quasi_identifiers
+        self.sensitive_attribute = sensitive_attribute
+        self.sample_size = sample_size
+        self.min_share = min_share
+        self.regions = regions
+        self.risk_threshold = risk_threshold
+        self.min_k = min_k
+        self.max_membership_advantage = max_membership_advantage
+        self.min_group_size = min_group_size
+        self.scan_train_data = scan_train_data
+
+    # -- the run --------------------------------------------------------------------------------
+    def run(self, subject: Any) -> AuditResult:
+        seed = subject.random_state
+        data = subject.data
+        pii = [("data", p) for p in scan_frame(data, sample_size=self.sample_size, min_share=self.min_share,
+                                                 regions=tuple(self.regions), random_state=seed)]
+        if self.scan_train_data and subject.train_data is not None:
+            pii += [("train_data", p) for p in scan_frame(subject.train_data, sample_size=self.sample_size,
+                                                            min_share=self.min_share, regions=tuple(self.regions),
+                                                            random_state=seed)]
+        data_pii = [p for table, p in pii if table == "data"]
+        roles = {c for c in (subject.target, subject.prediction_column, subject.score_column) if c}
+        qis = self._quasi_identifiers(subject, data_pii, roles)
+        sensitive = self.sensitive_attribute or subject.target
+        if sensitive is not None and sensitive not in data.columns:
+            raise UsageError(msg.SENSITIVE_MISSING.format(missing=[sensitive], available=[str(c) for c in data.columns]))
+        details: dict[str, Any] = {"pii": [{"table": t, **p.to_dict()} for t, p in pii], "quasi_identifiers": qis,
+                                   "quasi_identifiers_source": self._qi_source(subject)}
+        rows: list[dict[str, Any]] = [{"metric": "pii_columns", "value": len({p.column for p in data_pii}),
+                                       "n": data.shape[1]}]
+        for table, p in pii:
+            rows.append({"metric": "pii_share", "group": {"column": p.column, "table": table}, "value": p.share,
+                         "n": p.n_values, "label": p.entity_type})
+        findings = self._pii_findings(pii)
+        anon = None
+        if qis:
+            anon = anonymity(data, qis, [sensitive] if sensitive and sensitive not in qis else None,
+                             risk_threshold=self.risk_threshold)
+            details["anonymity"] = anon.to_dict()
+            rows += self._anonymity_rows(anon)
+            findings += self._anonymity_findings(anon)
+        else:
+            details["anonymity"] = None
+            details["anonymity_skipped"] = "no quasi-identifier columns were named or recognised."
+        risk, reason = self._membership(subject)
+        if risk is None:
+            details["membership"] = {"skipped": reason}
+        else:
+            details["membership"] = {"auc": risk.auc, "advantage": risk.advantage,
+                                     "tpr_at_1pct_fpr": risk.tpr_at_1pct_fpr,
+                                     "tpr_at_01pct_fpr": risk.tpr_at_01pct_fpr, "n_members": risk.n_members,
+                                     "n_non_members": risk.n_non_members, "roc": [list(p) for p in risk.roc],
+                                     "by_group": risk.by_group, "attack": "loss threshold (Yeom et al. 2018)"}
+            rows += self._membership_rows(risk)
+            findings += self._membership_findings(risk)
+        minimisation, mini_findings = self._minimisation(subject, data_pii, roles)
+        details["minimisation"] = minimisation
+        rows.append({"metric": "collected_not_needed", "value": len(minimisation["collected_not_needed"]),
+                     "n": data.shape[1]})
+        findings += mini_findings
+        order = list(Severity)
+        findings.sort(key=lambda f: -order.index(f.severity))
+        worst = max((f.severity for f in findings), key=order.index, default=Severity.INFO)
+        status = Status.WARN if worst in (Severity.WARNING, Severity.HIGH) else Status.PASS
+        rows = [{"group": None, "over": None, "label": None, "ci_low": None, "ci_high": None, **r} for r in rows]
+        return AuditResult(self.name, self.version, status, metrics=metrics_frame(rows), findings=tuple(findings),
+                           params=self.get_params(), details=details)
+
+    # -- pieces ---------------------------------------------------------------------------------
+    def _qi_source(self, subject: Any) -> str:
+        if self.quasi_identifiers is not None:
+            return "auditor option"
+        return "subject" if subject.quasi_identifiers else "suggested"
+
+    def _quasi_identifiers(self, subject: Any, pii: list[ColumnPII], roles: set[str]) -> list[str]:
+        if self.quasi_identifiers is not None:
+            qis = [self.quasi_identifiers] if isinstance(self.quasi_identifiers, str) else list(self.quasi_identifiers)
+            missing = [q for q in qis if q not in subject.data.columns]
+            if missing:
+                raise UsageError(msg.QI_MISSING.format(missing=missing, available=[str(c) for c in subject.data.columns]))
+            return qis
+        if subject.quasi_identifiers:
+            return list(subject.quasi_identifiers)
+        exclude = list(roles) + ([self.sensitive_attribute] if self.sensitive_attribute else [])
+        return suggest_quasi_identifiers(subject.data, pii, exclude=exclude)
+
+    def _pii_findings(self, pii: list[tuple[str, ColumnPII]]) -> list[Finding]:
+        out = []
+        for table, p in pii:
+            severity = Severity.HIGH if p.direct else _SEVERITY_BY_TYPE.get(p.entity_type, Severity.WARNING)
+            where = "" if table == "data" else f" of {table}"
+            if p.kind == "free_text":
+                text = (f"free-text column {p.column!r}{where}: {p.share:.1%} of {p.n_sampled:,} sampled rows "
+                        f"contain {p.entity_type}.")
+            elif p.kind == "identifier":
+                text = (f"column {p.column!r}{where} is identifier-like: {p.share:.1%} of its {p.n_values:,} values "
+                        "are distinct, so it singles out records on its own.")
+            else:
+                text = (f"column {p.column!r}{where} holds {p.entity_type}: {p.share:.1%} of {p.n_sampled:,} sampled "
+                        "values validate" + ("" if p.share_full is None or p.n_sampled == p.n_values else
+                                             f", {p.share_full:.1%} of all {p.n_values:,} match its pattern") + ".")
+            out.append(Finding(severity, f"privacy.pii.{p.entity_type.lower()}", text,
+                               {"table": table, "column": p.column, "entity_type": p.entity_type, "kind": p.kind,
+                                "share": round(p.share, 4), "masked_examples": list(p.examples)}))
+        return out
+
+    def _anonymity_rows(self, a: Anonymity) -> list[dict[str, Any]]:
+        over = list(a.quasi_identifiers)
+        base = {"over": over, "n": a.n_records}
+        rows = [dict(base, metric=m, value=v) for m, v in (
+            ("k_anonymity", a.k), ("equivalence_classes", a.n_classes), ("unique_record_share", a.unique_share),
+            ("prosecutor_records_at_risk", a.prosecutor_records_at_risk),
+            ("prosecutor_highest_risk", a.prosecutor_highest_risk),
+            ("prosecutor_average_risk", a.prosecutor_average_risk))]
+        for name, d in a.sensitive.items():
+            rows += [dict(base, metric=m, value=v, label=name) for m, v in (
+                ("l_diversity_distinct", d.l_distinct), ("l_diversity_entropy", d.l_entropy),
+                ("t_closeness", d.t_closeness))]
+        return rows
+
+    def _anonymity_findings(self, a: Anonymity) -> list[Finding]:
+        qi = ", ".join(a.quasi_identifiers)
+        evidence = {"quasi_identifiers": list(a.quasi_identifiers), "k": a.k, "unique_share": round(a.unique_share, 4),
+                    "records_at_risk": round(a.prosecutor_records_at_risk, 4),
+                    "average_risk": round(a.prosecutor_average_risk, 4)}
+        if a.k < self.min_k:
+            return [Finding(Severity.WARNING, "privacy.k_anonymity",
+                            f"over {qi}, the table is only {a.k}-anonymous (below {self.min_k}): "
+                            f"{a.unique_share:.1%} of records are unique and {a.prosecutor_records_at_risk:.1%} have a "
+                            f"prosecutor re-identification risk above {a.risk_threshold:g}.", evidence)]
+        return [Finding(Severity.INFO, "privacy.k_anonymity",
+                        f"over {qi}, the table is {a.k}-anonymous; average prosecutor risk "
+                        f"{a.prosecutor_average_risk:.3f}.", evidence)]
+
+    def _membership(self, subject: Any) -> tuple[MembershipRisk | None, str]:
+        if subject.train_data is None:
+            return None, SKIP_NO_TRAIN
+        if subject.model is None:
+            return None, SKIP_NO_MODEL
+        if subject.y_true is None:
+            return None, SKIP_NO_TARGET
+        task = subject.task
+        if task not in ("binary", "regression"):
+            return None, SKIP_TASK.format(task=task)
+        train = subject.train_data
+        if task == "binary":
+            if subject.y_score is None:
+                return None, SKIP_NO_SCORES
+            train_out = subject.model.score(train, subject.features, task)
+            if train_out is None:
+                return None, SKIP_NO_SCORES
+            held_out = subject.y_score
+            pos = _positive_label(subject.y_true)
+            y_train = (train[subject.target].to_numpy() == pos).astype(float)
+            y_test = (np.asarray(subject.y_true) == pos).astype(float)
+        else:
+            train_out = subject.model.predict(train, subject.features, task)
+            held_out = subject.y_pred
+            y_train = pd.to_numeric(train[subject.target]).to_numpy(dtype=float)
+            y_test = np.asarray(subject.y_true, dtype=float)
+        member = per_row_loss(y_train, train_out, task)
+        other = per_row_loss(y_test, held_out, task)
+        groups = [f for f in subject.sensitive_features if f in train.columns]
+        return membership_inference(member, other, member_groups=train.loc[:, groups].reset_index(drop=True),
+                                    non_member_groups=subject.data.loc[:, groups].reset_index(drop=True),
+                                    min_group_size=self.min_group_size), ""
+
+    def _membership_rows(self, r: MembershipRisk) -> list[dict[str, Any]]:
+        n = r.n_members + r.n_non_members
+        rows = [{"metric": m, "value": v, "n": n} for m, v in (
+            ("membership_auc", r.auc), ("membership_advantage", r.advantage),
+            ("membership_tpr_at_1pct_fpr", r.tpr_at_1pct_fpr), ("membership_tpr_at_01pct_fpr", r.tpr_at_01pct_fpr))]
+        for feature, per in r.by_group.items():
+            for value, figures in per.items():
+                for key in ("auc", "advantage", "tpr_at_1pct_fpr", "tpr_at_01pct_fpr"):
+                    rows.append({"metric": f"membership_{key}", "group": {feature: value}, "value": figures[key],
+                                 "n": int(figures["n"]), "over": [feature]})
+        return rows
+
+    def _membership_findings(self, r: MembershipRisk) -> list[Finding]:
+        worst = max(((f, v, g["advantage"]) for f, per in r.by_group.items() for v, g in per.items()),
+                    key=lambda t: t[2], default=None)
+        evidence = {"auc": round(r.auc, 4), "advantage": round(r.advantage, 4),
+                    "tpr_at_1pct_fpr": round(r.tpr_at_1pct_fpr, 4), "tpr_at_01pct_fpr": round(r.tpr_at_01pct_fpr, 4)}
+        text = (f"loss-threshold membership attack: AUC {r.auc:.3f}, advantage {r.advantage:.3f}, "
+                f"TPR {r.tpr_at_1pct_fpr:.3f} at 1% FPR")
+        if worst is not None:
+            evidence["worst_group"] = {worst[0]: worst[1], "advantage": round(worst[2], 4)}
+            text += f"; highest advantage in group {worst[0]}={worst[1]} ({worst[2]:.3f})"
+        severity = Severity.WARNING if r.advantage > self.max_membership_advantage else Severity.INFO
+        return [Finding(severity, "privacy.membership_inference", text + ".", evidence)]
+
+    def _minimisation(self, subject: Any, pii: list[ColumnPII], roles: set[str]
+                      ) -> tuple[dict[str, Any], list[Finding]]:
+        data = subject.data
+        pii_types: dict[str, list[str]] = {}
+        for p in pii:
+            pii_types.setdefault(p.column, []).append(p.entity_type)
+        has_model = subject.model is not None
+        inputs = set(subject.features) if has_model else set()
+        listed, pii_inputs = [], []
+        for c in map(str, data.columns):
+            if c in roles:
+                continue
+            if has_model and c in inputs:
+                if c in pii_types:
+                    pii_inputs.append({"column": c, "entity_types": pii_types[c]})
+                continue
+            if c in pii_types:
+                reason = "personal data (" + ", ".join(pii_types[c]) + ")" + (", not a model input" if has_model else "")
+            elif not has_model:
+                continue
+            elif c in subject.sensitive_features:
+                reason = "sensitive attribute, not a model input (kept for fairness auditing: justify its retention)"
+            else:
+                reason = "not a model input"
+            listed.append({"column": c, "reason": reason})
+        out: list[Finding] = []
+        basis = ("the model's inputs" if has_model else "no model given: only personal-data columns are listed")
+        if listed:
+            severity = Severity.WARNING if any(x["column"] in pii_types for x in listed) else Severity.INFO
+            out.append(Finding(severity, "privacy.collected_not_needed",
+                               f"{len(listed)} column(s) are collected but not needed by the model: "
+                               + ", ".join(x["column"] for x in listed[:20]) + ("" if len(listed) <= 20 else ", ...")
+                               + ". Drop them or document why they are kept.",
+                               {"columns": [x["column"] for x in listed[:50]], "total": len(listed)}))
+        for x in pii_inputs:
+            out.append(Finding(Severity.HIGH, "privacy.pii_model_input",
+                               f"the model takes personal-data column {x['column']!r} "
+                               f"({', '.join(x['entity_types'])}) as an input.", x))
+        return {"collected_not_needed": listed, "pii_model_inputs": pii_inputs, "basis": basis,
+                "attribution_used": False}, out
+
+
+def _positive_label(y: Any) -> Any:
+    values = pd.unique(np.asarray(y))
+    if 1 in set(values.tolist()):
+        return 1
+    return sorted(values.tolist(), key=str)[-1]

@@ -1,0 +1,261 @@
+"""Which columns of a table hold personal data, and which are quasi-identifiers.
+
+Each column is classified on a seeded sample (default 10,000 non-missing values): value
+columns by full-match patterns (vectorised ``Series.str.fullmatch``) then validators on
+the matches; free-text columns by :func:`find_pii` on the sample (their shares are sample
+estimates). A value-column classification is then confirmed on the whole column with the
+same vectorised pattern, so it is reported only when at least ``min_share`` of both the
+sample (validated) and the whole column (pattern) match. Near-unique strings with digits (case, account or order numbers) and
+integer columns whose name says they are an id are reported as ``IDENTIFIER``.
+Results carry counts, shares and masked examples only (see :mod:`._mask`).
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._mask import mask
+from ._text import DEFAULT_REGIONS, find_pii
+from ._validators import card_ok, iban_ok, ipv4_ok, ipv6_ok, phone_ok, ssn_ok
+
+__all__ = ["ColumnPII", "scan_frame", "suggest_quasi_identifiers", "DIRECT_IDENTIFIERS", "MAX_CELL_CHARS"]
+
+#: Types that identify a person on their own (as opposed to quasi-identifiers such as dates).
+DIRECT_IDENTIFIERS = frozenset({"EMAIL_ADDRESS", "PHONE_NUMBER", "US_SSN", "CREDIT_CARD", "IBAN_CODE", "PERSON",
+                                "IDENTIFIER"})
+#: Longer cells are cut to this many characters for classification (a 1 MB cell is still scanned in part).
+MAX_CELL_CHARS = 4096
+
+
+@dataclass(frozen=True)
+class ColumnPII:
+    """One column found to hold one kind of personal data.
+
+    ``share`` is the share of the sampled non-missing values that validated (for free
+    text: of sampled rows holding at least one such entity); ``share_full`` the share of
+    all non-missing values matching the type's pattern (free text: holding a candidate).
+    ``examples`` are masked.
+    """
+
+    column: str
+    entity_type: str
+    kind: str                 # "values", "free_text" or "identifier"
+    n_values: int             # non-missing values in the column
+    n_sampled: int
+    share: float
+    share_full: float | None
+    examples: tuple[str, ...] = ()
+    direct: bool = field(default=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"column": self.column, "entity_type": self.entity_type, "kind": self.kind,
+                "n_values": self.n_values, "n_sampled": self.n_sampled, "share": round(self.share, 6),
+                "share_full": None if self.share_full is None else round(self.share_full, 6),
+                "examples": list(self.examples), "direct_identifier": self.direct}
+
+
+_Validator = Callable[[str], bool]
+
+# Value-level patterns: RE2-compatible (no look-around), so pyarrow-backed strings run them in C.
+_VALUE_TYPES: tuple[tuple[str, str, _Validator | None], ...] = (
+    ("EMAIL_ADDRESS", r"[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}", None),
+    ("IBAN_CODE", r"[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?", iban_ok),
+    ("CREDIT_CARD", r"\d(?:[ -]?\d){11,18}", card_ok),
+    ("US_SSN", r"\d{3}([- ]?)\d{2}[- ]?\d{4}", ssn_ok),
+    ("IP_ADDRESS", r"(?:\d{1,3}\.){3}\d{1,3}", ipv4_ok),
+    ("IP_ADDRESS", r"[0-9A-Fa-f:]*:[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*", ipv6_ok),
+    ("MAC_ADDRESS", r"[0-9A-Fa-f]{2}(?:[:-][0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}", None),
+    ("PHONE_NUMBER", r"(?:\+|00)?\(?\d[\d ().-]{5,20}\d(?: ?(?:x|ext\.?) ?\d{1,6})?", None),
+    ("DATE_TIME", r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+                  r"|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}", None),
+)
+_POSTCODE = (r"\d{5}(?:-\d{4})?|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}|[A-Z]\d[A-Z] ?\d[A-Z]\d|\d{4}(?: ?[A-Z]{2})?"
+             r"|\d{3}-\d{4}|\d{6}")
+_NAME_SHAPE = r"[^\W\d_]+(?:['\u2019.-][^\W\d_]*)*(?: [^\W\d_]+(?:['\u2019.-][^\W\d_]*)*){0,3}"
+_NAME_HINT = re.compile(r"(?:^|_)(?:name|names|first|firstname|given|surname|last|lastname|family|fullname|"
+                        r"forename|middle|maiden|patient|customer|client|employee|person|contact|owner|holder)(?:_|$)",
+                        re.I)
+_ID_HINT = re.compile(r"(?:^|_)(?:id|ids|uuid|guid|key|no|nr|num|number|case|account|acct|record|mrn|ssn|"
+                      r"passport|licen[cs]e|badge|member|customer|patient|policy|claim|ticket|serial)(?:_|$)|"
+                      r"(?:id|number)$", re.I)
+_POSTCODE_HINT = re.compile(r"zip|postcode|postal|post_code|plz|cep", re.I)
+_PHONE_HINT = re.compile(r"phone|mobile|cell|tel|fax", re.I)
+_SSN_HINT = re.compile(r"ssn|social_?security", re.I)
+_DOB_HINT = re.compile(r"birth|dob|born", re.I)
+_QI_HINT = re.compile(r"(?:^|_)(?:age|sex|gender|race|ethnicity|ethnic|zip|zipcode|postcode|postal|dob|birth|"
+                      r"birthdate|birthday|nationality|marital)(?:_|$)|^age|birth", re.I)
+
+
+def _to_str(values: pd.Series) -> pd.Series:
+    """Non-missing values as pyarrow-backed strings, decoded and cut to MAX_CELL_CHARS."""
+    if values.dtype == object:
+        values = values.map(lambda v: v.decode("utf-8", "replace") if isinstance(v, (bytes, bytearray))
+                            else v if isinstance(v, str) else str(v))
+    out = values.astype("str")
+    return out.str.slice(0, MAX_CELL_CHARS)
+
+
+def _examples(values: pd.Series, ok: np.ndarray, n: int = 3) -> tuple[str, ...]:
+    picked = values[ok].head(n).tolist()
+    return tuple(mask(v) for v in picked)
+
+
+def _is_free_text(sample: pd.Series) -> bool:
+    lengths = sample.str.len()
+    return bool(lengths.median() >= 25 and sample.str.contains(" ", regex=False).mean() >= 0.5)
+
+
+def _integer_digits(col: pd.Series) -> pd.Series | None:
+    """Integer-valued numbers as digit strings (None when the column holds fractions)."""
+    values = pd.to_numeric(col, errors="coerce").dropna()
+    if values.empty or values.dtype.kind == "b":
+        return None
+    arr = values.to_numpy(dtype=np.float64)
+    if not np.all(np.isfinite(arr)) or not np.all(np.mod(arr, 1) == 0) or np.abs(arr).max() >= 1e18:
+        return None
+    return pd.Series(arr.astype(np.int64), index=values.index).astype("str")
+
+
+def scan_frame(frame: pd.DataFrame, *, sample_size: int = 10_000, min_share: float = 0.8,
+               regions: Sequence[str] = DEFAULT_REGIONS, random_state: int = 0,
+               columns: Sequence[str] | None = None) -> list[ColumnPII]:
+    """Classify every column (or ``columns``) of ``frame``; one entry per (column, type) found."""
+    regions = tuple(regions)
+    found: list[ColumnPII] = []
+    for name in (columns if columns is not None else frame.columns):
+        col = frame[name]
+        found.extend(_scan_column(str(name), col, sample_size, min_share, regions, random_state))
+    return found
+
+
+def _scan_column(name: str, col: pd.Series, sample_size: int, min_share: float, regions: tuple[str, ...],
+                 random_state: int) -> list[ColumnPII]:
+    col = col[col.notna()]
+    n = len(col)
+    if n == 0 or col.dtype.kind == "b":
+        return []
+    if col.dtype.kind in "iuf" or isinstance(col.dtype, pd.DatetimeTZDtype) or col.dtype.kind == "M":
+        if col.dtype.kind == "M" or isinstance(col.dtype, pd.DatetimeTZDtype):
+            etype = "DATE_OF_BIRTH" if _DOB_HINT.search(name) else "DATE_TIME"
+            return [ColumnPII(name, etype, "values", n, min(n, sample_size), 1.0, 1.0, ("####-##-##",), False)]
+        return _scan_numeric(name, col, n, sample_size, min_share, regions, random_state)
+    sample = col.sample(n=min(n, sample_size), random_state=random_state) if n > sample_size else col
+    sample = _to_str(sample)
+    sample = sample[sample.str.len() > 0]
+    if sample.empty:
+        return []
+    if _is_free_text(sample):
+        return _scan_free_text(name, col, sample, n, regions)
+    stripped = sample.str.strip()
+    for etype, pattern, validator in _VALUE_TYPES:
+        shape = stripped.str.fullmatch(pattern).to_numpy(dtype=bool, na_value=False)
+        if shape.mean() < min_share:
+            continue
+        ok = shape.copy()
+        if etype == "PHONE_NUMBER":
+            idx = np.flatnonzero(shape)
+            ok[idx] = [phone_ok(v, regions) for v in stripped.iloc[idx]]
+        elif validator is not None:
+            idx = np.flatnonzero(shape)
+            ok[idx] = [validator(v) for v in stripped.iloc[idx]]
+        share = float(ok.mean())
+        if share < min_share:
+            continue
+        full = float(_to_str(col).str.strip().str.fullmatch(pattern).mean()) if n > len(sample) else share
+        if full < min_share:
+            continue
+        if etype == "DATE_TIME" and _DOB_HINT.search(name):
+            etype = "DATE_OF_BIRTH"
+        return [ColumnPII(name, etype, "values", n, len(sample), share, full, _examples(stripped, ok),
+                          etype in DIRECT_IDENTIFIERS)]
+    if _POSTCODE_HINT.search(name):
+        ok = stripped.str.upper().str.fullmatch(_POSTCODE).to_numpy(dtype=bool, na_value=False)
+        if ok.mean() >= min_share:
+            return [ColumnPII(name, "POSTCODE", "values", n, len(sample), float(ok.mean()), None,
+                              _examples(stripped, ok), False)]
+    names = stripped.str.fullmatch(_NAME_SHAPE).to_numpy(dtype=bool, na_value=False)
+    distinct = col.nunique(dropna=True) / n
+    if names.mean() >= min_share and (_NAME_HINT.search(name) and distinct >= 0.05):
+        return [ColumnPII(name, "PERSON", "values", n, len(sample), float(names.mean()), None,
+                          _examples(stripped, names), True)]
+    digits = stripped.str.contains(r"\d").to_numpy(dtype=bool, na_value=False)
+    lengths = stripped.str.len()
+    if ((distinct >= 0.9 and digits.mean() >= min_share and 4 <= lengths.median() <= 64 and n >= 20)
+            or (_ID_HINT.search(name) and distinct >= 0.5 and n >= 20)):
+        return [ColumnPII(name, "IDENTIFIER", "identifier", n, len(sample), float(distinct), float(distinct),
+                          _examples(stripped, np.ones(len(stripped), dtype=bool)), True)]
+    return []
+
+
+def _scan_numeric(name: str, col: pd.Series, n: int, sample_size: int, min_share: float,
+                  regions: tuple[str, ...], random_state: int) -> list[ColumnPII]:
+    digits = _integer_digits(col)
+    if digits is None:
+        return []
+    sample = digits.sample(n=min(n, sample_size), random_state=random_state) if n > sample_size else digits
+    checks: list[tuple[str, re.Pattern[str], Callable[[str], bool]]] = [
+        ("US_SSN", _SSN_HINT, lambda v: len(v) == 9 and ssn_ok(v)),
+        ("PHONE_NUMBER", _PHONE_HINT, lambda v: phone_ok(v, regions)),
+        ("POSTCODE", _POSTCODE_HINT, lambda v: len(v) in (4, 5, 6)),
+    ]
+    for etype, hint, check in checks:
+        if hint.search(name):
+            ok = np.array([check(v) for v in sample], dtype=bool)
+            if ok.mean() >= min_share:
+                return [ColumnPII(name, etype, "values", n, len(sample), float(ok.mean()), None,
+                                  _examples(sample, ok), etype in DIRECT_IDENTIFIERS)]
+    if _ID_HINT.search(name) and not _QI_HINT.search(name):
+        distinct = col.nunique() / n
+        if distinct >= 0.9 and n >= 20:
+            return [ColumnPII(name, "IDENTIFIER", "identifier", n, len(sample), float(distinct), float(distinct),
+                              _examples(sample, np.ones(len(sample), dtype=bool)), True)]
+    return []
+
+
+def _scan_free_text(name: str, col: pd.Series, sample: pd.Series, n: int,
+                    regions: tuple[str, ...]) -> list[ColumnPII]:
+    spans = find_pii(sample.tolist(), regions=regions)
+    rows: dict[str, np.ndarray] = {}
+    examples: dict[str, list[str]] = {}
+    texts = sample.tolist()
+    for i, found in enumerate(spans):
+        for s in found:
+            rows.setdefault(s.entity_type, np.zeros(len(spans), dtype=bool))[i] = True
+            ex = examples.setdefault(s.entity_type, [])
+            if len(ex) < 3:
+                ex.append(mask(texts[i][s.start:s.end]))
+    out = []
+    for etype in sorted(rows, key=lambda t: (-rows[t].sum(), t)):
+        out.append(ColumnPII(name, etype, "free_text", n, len(sample), float(rows[etype].mean()), None,
+                             tuple(examples[etype]), etype in DIRECT_IDENTIFIERS))
+    return out
+
+
+def suggest_quasi_identifiers(frame: pd.DataFrame, pii: Sequence[ColumnPII] = (), *,
+                              exclude: Sequence[str] = (), max_dates: int = 1) -> list[str]:
+    """Columns an attacker could link on: age, sex, race, postcode, birth dates (by name), and dates.
+
+    Dates come from the PII scan (``DATE_OF_BIRTH`` always; date-only ``DATE_TIME``
+    columns up to ``max_dates``). Direct identifiers are not quasi-identifiers: they are
+    reported on their own.
+    """
+    skip = set(map(str, exclude))
+    direct = {p.column for p in pii if p.direct}
+    out = [str(c) for c in frame.columns if str(c) not in skip and str(c) not in direct and _QI_HINT.search(str(c))]
+    dates = 0
+    for p in pii:
+        if p.kind != "values" or p.column in out or p.column in skip:
+            continue
+        if p.entity_type == "POSTCODE":
+            out.append(p.column)
+        elif p.entity_type == "DATE_OF_BIRTH":
+            out.append(p.column)
+        elif p.entity_type == "DATE_TIME" and dates < max_dates and all(":" not in e for e in p.examples):
+            out.append(p.column)
+            dates += 1
+    return out

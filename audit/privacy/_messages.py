@@ -1,0 +1,25 @@
+"""Error messages of the privacy engines, as constants (tests assert them verbatim).
+
+They name columns, counts and value classes, never a value: an error message ends up in
+logs and CI output, where audited personal data must not.
+"""
+from __future__ import annotations
+
+__all__ = ["SINGLE_TEXT", "NOT_TEXTS", "UNKNOWN_ENTITY", "QI_MISSING", "QI_EMPTY", "SENSITIVE_MISSING",
+           "NOT_A_FRAME", "EMPTY_FRAME", "BAD_THRESHOLD", "MIA_LENGTH", "BAD_REGION"]
+
+SINGLE_TEXT = ("find_pii expects a sequence of texts and returns one list of spans per text; got a single "
+               "string. Wrap it in a list: find_pii([text]).")
+NOT_TEXTS = "find_pii expects a sequence of texts (list, Series, array); got {type}."
+UNKNOWN_ENTITY = "unknown entity type(s) {unknown}; expected some of {known}."
+QI_MISSING = ("quasi-identifier column(s) {missing} are not in the table; its columns are {available}. "
+              "Pass quasi_identifiers=[...] naming existing columns.")
+QI_EMPTY = ("no quasi-identifiers: pass quasi_identifiers=[...] naming at least one column (e.g. age, zip, sex), "
+            "or use suggest_quasi_identifiers(frame).")
+SENSITIVE_MISSING = ("sensitive attribute column(s) {missing} are not in the table; its columns are {available}. "
+                     "Pass sensitive=... naming an existing column, or None.")
+NOT_A_FRAME = "{what} must be a table (pandas, polars or Arrow); got {type}."
+EMPTY_FRAME = "{what} has no rows; anonymity needs at least one record."
+BAD_THRESHOLD = "{name} must be a number between 0 and 1; got {value!r}."
+MIA_LENGTH = "{what}: {got} values for {expected} rows; expected one per row."
+BAD_REGION = "unknown phone region(s) {unknown}; expected ISO 3166 alpha-2 codes such as 'US', 'GB', 'DE'."

@@ -1,0 +1,360 @@
+"""PII in free text: compiled patterns propose, validators and context decide, overlaps resolve.
+
+:func:`find_pii` joins all texts into one string (NUL-separated; no pattern can cross a NUL),
+runs each entity's compiled pattern once over it, validates each candidate, scores it with
+its context (a "SSN" word before nine digits; "version" or "==" before a dotted quad), then
+resolves overlaps between types per text: the stronger entity wins (an IBAN's digit groups
+are not also a card; an SSN is not also a phone). Entity names are Presidio's, plus
+``DATE_OF_BIRTH``, ``MAC_ADDRESS`` and ``POSTCODE``.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .._exceptions import UsageError
+from . import _messages as msg
+from ._validators import (IBAN_LENGTHS, card_ok, date_ok, iban_ok, ipv4_ok, ipv6_ok, month_number, phone_ok,
+                          ssn_ok)
+
+__all__ = ["PIISpan", "find_pii", "ENTITY_TYPES", "DEFAULT_REGIONS", "as_texts", "PRIORITY"]
+
+#: Regions whose national phone formats are recognised without a leading ``+``.
+DEFAULT_REGIONS: tuple[str, ...] = ("US", "GB")
+
+#: Overlap resolution: when spans of two types overlap, the higher priority wins.
+PRIORITY: dict[str, int] = {
+    "EMAIL_ADDRESS": 10, "IBAN_CODE": 9, "CREDIT_CARD": 8, "US_SSN": 7, "MAC_ADDRESS": 7, "IP_ADDRESS": 6,
+    "PHONE_NUMBER": 5, "DATE_OF_BIRTH": 4, "DATE_TIME": 3, "POSTCODE": 2, "PERSON": 1,
+}
+ENTITY_TYPES: tuple[str, ...] = tuple(PRIORITY)
+
+_SEP = "\x00"
+_CONTEXT = 40  # characters before a candidate read as its context
+
+
+@dataclass(frozen=True, slots=True)
+class PIISpan:
+    """One entity found in one text: ``text[start:end]`` is of ``entity_type``, with confidence ``score``."""
+
+    start: int
+    end: int
+    entity_type: str
+    score: float
+
+
+_Candidate = tuple[int, int, str, float]
+_Check = Callable[["re.Match[str]", str, tuple[str, ...]], "_Candidate | None"]
+
+_NEG_NUMBER = re.compile(r"(?:order|invoice|inv|ref|reference|ticket|tracking|po|sku|item|account no|acct|"
+                         r"case|batch|lot|serial|build|version|ver|isbn|#)\s*(?:no\.?|number|nr\.?|id)?\s*[:#=]?\s*$",
+                         re.I)
+_NEG_VERSION = re.compile(r"(?:version|ver\.?|v|build|release|rel\.?|rev(?:ision)?|firmware|fw|pkg|package|"
+                          r"==|>=|<=|~=|@)\s*[:=]?\s*$", re.I)
+_SSN_CONTEXT = re.compile(r"(?:ssn|social\s+security|soc\.?\s*sec|ss\s*#|ss\s*no|taxpayer|tin)\b[^\x00]{0,25}$",
+                          re.I)
+_PHONE_CONTEXT = re.compile(r"(?:phone|tel|telephone|call|mobile|cell|fax|contact|reach|dial|text|sms|whatsapp)"
+                            r"\b[^\x00]{0,20}$", re.I)
+_DOB_CONTEXT = re.compile(r"(?:born|birth|dob|d\.o\.b\.?|birthday|birthdate)\b[^\x00]{0,12}$", re.I)
+_DATE_SHAPE = re.compile(r"\d{1,4}([./-])\d{1,2}\1\d{1,4}")
+_DOTTED_QUAD = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
+_SSN_SHAPE = re.compile(r"\d{3}-\d{2}-\d{4}")
+_EXTENSION = re.compile(r"\s*(?:x|ext\.?|#)\s*\d{1,6}$", re.I)
+
+
+def _context(joined: str, start: int) -> str:
+    window = joined[max(0, start - _CONTEXT):start]
+    cut = window.rfind(_SEP)
+    return window if cut < 0 else window[cut + 1:]
+
+
+# -- checks: a match -> a candidate or None --------------------------------------------------------
+def _email(m: re.Match[str], joined: str, regions: tuple[str, ...]) -> _Candidate | None:
+    return m.start(), m.end(), "EMAIL_ADDRESS", 1.0
+
+
+def _iban(m: re.Match[str], joined: str, regions: tuple[str, ...]) -> _Candidate | None:
+    text = m.group()
+    want = IBAN_LENGTHS.get(text[:2])
+    if want is None:
+        return None
+    count = 0
+    for i, ch in enumerate(text):  # trim trailing groups a following word was swallowed into
+        if ch.isalnum():
+            count += 1
+            if count == want:
+                cut = text[:i + 1]
+                if iban_ok(cut) and not (i + 1 < len(text) and text[i + 1].isalnum()):
+                    return m.start(), m.start() + i + 1, "IBAN_CODE", 1.0
+                return None
+    return None
+
+
+def _card(m: re.Match[str], joined: str, regions: tuple[str, ...]) -> _Candidate | None:
+    if not card_ok(m.group()):
+        return None
+    if _NEG_NUMBER.search(_context(joined, m.start())):
+        return None
+    return m.start(), m.end(), "CREDIT_CARD", 1.0
+
+
+def _ssn(m: re.Match[str], joined: str, regions: tuple[str, ...]) -> _Candidate | None:
+    if not ssn_ok(m.group()):
+        return None
+    ctx = _context(joined, m.start())
+    if _NEG_NUMBER.search(ctx):
+        return None
+    sep = m.group(2)
+    score = 0.85 if sep == "-" else 0.6 if sep == " " else 0.3
+    if _SSN_CONTEXT.search(ctx):
+        score = 1.0
+    return m.start(), m.end(), "US_SSN", score
+
+
+def _phone(m: re.Match[str], joined: str, regions: tuple[str, ...]) -> _Candidate | None:
+    start, text = m.start(), m.group()
+    ctx = _context(joined, start)
+    if _NEG_NUMBER.search(ctx):
+        return None
+    for _ in range(3):  # retry without a trailing number that was swallowed into the match
+        main = _EXTENSION.sub("", text)
+        if not (_DATE_SHAPE.fullmatch(main) or _DOTTED_QUAD.fullmatch(main) or _SSN_SHAPE.fullmatch(main)):
+            bare = main.isdigit()
+            if phone_ok(text, regions) and not (bare and len(main) > 10 and not main.startswith("00")):
+                score = 0.75
+                if bare:
+                    score = 0.4
+                if _PHONE_CONTEXT.search(ctx):
+                    score = 1.0
+                return start, start + len(text), "PHONE_NUMBER", score
+        cut = max(text.rfind(" "), text.rfind("\t"))
+        if cut <= 0:
+            return None
+        text = text[:cut].rstrip(" .-(")
+    return None
+
+
+def _ipv4(m: re.Match[str], joined: str, regions: tuple[str, ...]) -> _Candidate | None:
+    if not ipv4_ok(m.group()) or _NEG_VERSION.search(_context(joined, m.start())):
+        return None
+    return m.start(), m.end(), "IP_ADDRESS", 0.95
+
+
+def _ipv6(m: re.Match[str], joined: str, regions: tuple[str, ...]) -> _Candidate | None:
+    text = m.group()
+    if len(text) < 6 or not ipv6_ok(text):
+        return None
+    return m.start(), m.end(), "IP_ADDRESS", 0.95
+
+
+def _mac(m: re.Match[str], joined: str, regions: tuple[str, ...]) -> _Candidate | None:
+    return m.start(), m.end(), "MAC_ADDRESS", 0.95
+
+
+def _date_type(joined: str, start: int) -> str:
+    return "DATE_OF_BIRTH" if _DOB_CONTEXT.search(_context(joined, start)) else "DATE_TIME"
+
+
+def _date_iso(m: re.Match[str], joined: str, regions: tuple[str, ...]) -> _Candidate | None:
+    if not date_ok(int(m.group(1)), int(m.group(2)), int(m.group(3))):
+        return None
+    if _NEG_VERSION.search(_context(joined, m.start())):
+        return None
+    return m.start(), m.end(), _date_type(joined, m.start()), 0.85
+
+
+def _date_numeric(m: re.Match[str], joined: str, regions: tuple[str, ...]) -> _Candidate | None:
+    a, b, y = int(m.group(1)), int(m.group(3)), m.group(4)
+    year = int(y) + (1900 if len(y) == 2 and int(y) > 30 else 2000 if len(y) == 2 else 0)
+    if not (date_ok(year, a, b) or date_ok(year, b, a)):
+        return None
+    if _NEG_VERSION.search(_context(joined, m.start())) or _NEG_NUMBER.search(_context(joined, m.start())):
+        return None
+    return m.start(), m.end(), _date_type(joined, m.start()), 0.7
+
+
+def _date_words(m: re.Match[str], joined: str, regions: tuple[str, ...]) -> _Candidate | None:
+    groups = m.groupdict()
+    month = month_number(groups["m1"] or groups["m2"])
+    day = int(groups["d1"] or groups["d2"])
+    year = int(groups["y1"] or groups["y2"])
+    if month is None or not date_ok(year, month, day):
+        return None
+    return m.start(), m.end(), _date_type(joined, m.start()), 0.85
+
+
+def _postcode(m: re.Match[str], joined: str, regions: tuple[str, ...]) -> _Candidate | None:
+    group = "zip" if m.group("zip") else "uk"
+    return m.start(group), m.end(group), "POSTCODE", 0.7
+
+
+_NOT_NAMES = frozenset({"Sir", "Madam", "Customer", "Customers", "Team", "Support", "Service", "Services",
+                        "Us", "The", "All", "Admin", "User", "Users", "Manager", "Department", "Office", "Desk",
+                        "Center", "Centre", "Information", "Details", "Number", "Name", "Names"})
+
+
+def _person(m: re.Match[str], joined: str, regions: tuple[str, ...]) -> _Candidate | None:
+    name = m.group("name")
+    words = name.split()
+    while words and words[-1] in _NOT_NAMES:
+        words.pop()
+    if not words or words[0] in _NOT_NAMES:
+        return None
+    start = m.start("name")
+    return start, start + len(" ".join(words)), "PERSON", 0.6
+
+
+# -- patterns ------------------------------------------------------------------------------------
+_UP = "A-ZÀ-ÖØ-Þ"
+_LOW = "a-zß-öø-ÿ"
+_NAME_WORD = rf"[{_UP}][{_LOW}]*(?:[{_UP}][{_LOW}]+)?(?:['\u2019-][{_UP}]?[{_LOW}]+)?"
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+
+_SPECS: tuple[tuple[str, str, int, _Check], ...] = (
+    ("EMAIL_ADDRESS",
+     r"(?<![\w.+%-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?"
+     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*\.[A-Za-z]{2,24}(?![\w-])", 0, _email),
+    ("IBAN_CODE", r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b", 0, _iban),
+    ("CREDIT_CARD", r"(?<![\w.,/-])\d(?:[ -]?\d){11,18}(?![\d])", 0, _card),
+    ("US_SSN", r"(?<![\d./-])(\d{3})([- ]?)(\d{2})\2(\d{4})(?!\d|[-/]\d|\.\d)", 0, _ssn),
+    ("PHONE_NUMBER",
+     r"(?<![\w+@.:/=-])(?:\+|00)?\(?\d[\d ().-]{5,20}\d(?:\s?(?:x|ext\.?)\s?\d{1,6})?(?![\w@]|[.:/-]\d)", 0, _phone),
+    ("IP_ADDRESS", r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)", 0, _ipv4),
+    ("IP_ADDRESS", r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:.])", 0, _ipv6),
+    ("MAC_ADDRESS",
+     r"(?<![\w:-])[0-9A-Fa-f]{2}([:-])[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2}){4}(?![\w:-])"
+     r"|(?<![\w.])[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}(?![\w.])", 0, _mac),
+    ("DATE_TIME",
+     r"(?<![\w./-])(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+     r"(?![\w-]|\.\d)", 0, _date_iso),
+    ("DATE_TIME", r"(?<![\w./:-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?![\w/:-]|\.\d)", 0, _date_numeric),
+    ("DATE_TIME",
+     rf"\b(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m1>{_MONTH}),?\s+(?P<y1>\d{{4}})"
+     rf"|(?P<m2>{_MONTH})\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y2>\d{{4}}))\b", re.I, _date_words),
+    ("POSTCODE",
+     r"(?:(?i:\bzip(?:\s*code)?|\bpostal\s*code|\bpost\s*code)\W{0,3}|\b[A-Z]{2},?\s)(?P<zip>\d{5}(?:-\d{4})?)\b"
+     r"|(?P<uk>\b(?:[A-Z]{1,2}\d[A-Z\d]?|GIR) ?\d[ABD-HJLNP-UW-Z]{2}\b)", 0, _postcode),
+    ("PERSON", rf"\b(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof)\.?\s+(?P<name>{_NAME_WORD}(?: {_NAME_WORD}){{0,2}})", 0, _person),
+    ("PERSON",
+     rf"\b(?i:name(?:\s+is)?|dear|signed(?:\s+by)?|patient|customer|client|employee|applicant|contact|attn|"
+     rf"beneficiary|cardholder|holder|recipient|regards|sincerely)\s*[:,-]?\s+"
+     rf"(?P<name>{_NAME_WORD}(?: {_NAME_WORD}){{1,2}})", 0, _person),
+)
+#: Cheap literal gates: a costly pattern runs only on the records where its gate matches.
+_GATES: dict[int, str] = {
+    6: r"[0-9A-Fa-f]:[0-9A-Fa-f]{0,4}:",                                  # IPv6
+    7: r"[0-9A-Fa-f]{2}[:-][0-9A-Fa-f]{2}[:-]|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.",  # MAC
+    10: r"(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)",          # dates in words
+    11: r"(?i:zip|postal|post\s*code)|[A-Z]{2},?\s\d{5}|\d[A-Z]{2}\b",     # postcodes
+    12: r"(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof)\b",                              # titled names
+}
+_COMPILED = tuple(sorted(  # strongest type first: pruning by "covered" needs that order
+    ((etype, re.compile(pattern, flags), check, re.compile(_GATES[i]) if i in _GATES else None)
+     for i, (etype, pattern, flags, check) in enumerate(_SPECS)), key=lambda spec: -PRIORITY[spec[0]]))
+
+
+def _matches(pattern: re.Pattern[str], gate: re.Pattern[str] | None, joined: str, offsets: np.ndarray,
+             lengths: np.ndarray) -> Iterable[re.Match[str]]:
+    """All matches of ``pattern``; with a gate, only within the records where the gate matches."""
+    if gate is None:
+        yield from pattern.finditer(joined)
+        return
+    hits = [m.start() for m in gate.finditer(joined)]
+    if not hits:
+        return
+    records = np.unique(np.searchsorted(offsets, np.asarray(hits), side="right") - 1)
+    for i in records.tolist():
+        start = int(offsets[i])
+        yield from pattern.finditer(joined, start, start + int(lengths[i]))
+_DATE_TYPES = frozenset({"DATE_TIME", "DATE_OF_BIRTH"})
+
+
+def as_texts(texts: Any) -> list[str]:
+    """Texts as a list of ``str``: None/NaN become empty, bytes are decoded (invalid bytes replaced)."""
+    if isinstance(texts, (str, bytes)):
+        raise UsageError(msg.SINGLE_TEXT)
+    if not isinstance(texts, Iterable):
+        raise UsageError(msg.NOT_TEXTS.format(type=type(texts).__name__))
+    out = []
+    for value in texts:
+        if value is None or (isinstance(value, float) and value != value):
+            out.append("")
+        elif isinstance(value, str):
+            out.append(value.replace(_SEP, " ") if _SEP in value else value)
+        elif isinstance(value, (bytes, bytearray)):
+            out.append(bytes(value).decode("utf-8", "replace").replace(_SEP, " "))
+        else:
+            out.append(str(value).replace(_SEP, " "))
+    return out
+
+
+def _entities(entities: Sequence[str] | None) -> frozenset[str]:
+    if entities is None:
+        return frozenset(ENTITY_TYPES)
+    wanted = frozenset(str(e) for e in entities)
+    unknown = sorted(wanted - set(ENTITY_TYPES))
+    if unknown:
+        raise UsageError(msg.UNKNOWN_ENTITY.format(unknown=unknown, known=list(ENTITY_TYPES)))
+    return wanted
+
+
+def find_pii(texts: Iterable[Any], *, entities: Sequence[str] | None = None,
+             regions: Sequence[str] = DEFAULT_REGIONS, score_threshold: float = 0.5) -> list[list[PIISpan]]:
+    """For each text, the PII spans found in it (sorted by start), Presidio-style.
+
+    ``entities`` limits the types (default: all of :data:`ENTITY_TYPES`); ``regions`` are
+    the ISO country codes whose national phone formats count; spans scoring below
+    ``score_threshold`` (e.g. nine bare digits with no "SSN" word near) are dropped.
+    """
+    items = as_texts(texts)
+    wanted = _entities(entities)
+    if "DATE_TIME" in wanted or "DATE_OF_BIRTH" in wanted:
+        wanted = wanted | _DATE_TYPES
+    region_tuple = tuple(str(r).upper() for r in regions)
+    if not items:
+        return []
+    lengths = np.fromiter((len(t) for t in items), dtype=np.int64, count=len(items))
+    offsets = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]])
+    joined = _SEP.join(items)
+    found: list[_Candidate] = []
+    # Spans already won by a higher-priority type: a candidate inside one would lose the overlap
+    # resolution anyway, so it is not validated (phone validation is the costly one).
+    covered = np.zeros(len(joined) + 1, dtype=bool)
+    last_priority = None
+    pending: list[_Candidate] = []
+    for etype, pattern, check, gate in _COMPILED:
+        if etype not in wanted:
+            continue
+        if PRIORITY[etype] != last_priority:
+            for c in pending:
+                covered[c[0]:c[1]] = True
+            pending, last_priority = [], PRIORITY[etype]
+        for m in _matches(pattern, gate, joined, offsets, lengths):
+            if covered[m.start():m.end()].any():
+                continue
+            cand = check(m, joined, region_tuple)
+            if cand is not None and cand[3] >= score_threshold and cand[2] in wanted:
+                found.append(cand)
+                pending.append(cand)
+    out: list[list[PIISpan]] = [[] for _ in items]
+    if not found:
+        return out
+    starts = np.fromiter((c[0] for c in found), dtype=np.int64, count=len(found))
+    owner = np.searchsorted(offsets, starts, side="right") - 1
+    per_text: dict[int, list[_Candidate]] = {}
+    for cand, idx in zip(found, owner.tolist()):
+        per_text.setdefault(idx, []).append(cand)
+    for idx, cands in per_text.items():
+        base = int(offsets[idx])
+        cands.sort(key=lambda c: (-PRIORITY[c[2]], -c[3], -(c[1] - c[0]), c[0]))
+        kept: list[_Candidate] = []
+        for c in cands:
+            if all(c[1] <= k[0] or c[0] >= k[1] for k in kept):
+                kept.append(c)
+        kept.sort()
+        out[idx] = [PIISpan(s - base, e - base, t, score) for s, e, t, score in kept]
+    return out
