@@ -54,3 +54,19 @@ def test_a_narrow_window_does_not_scroll_the_page_sideways(browser, demo_dir, sc
     })
     assert not visit.problems(), visit.problems()
     assert visit.facts["overflow"] <= 0, f"page overflows by {visit.facts['overflow']}px; screenshot: {shot}"
+
+
+@pytest.mark.parametrize("name", NETWORKS)
+def test_demo_report_fits_the_2_mb_budget(demo_dir, name):
+    size = (demo_dir / name / "report.html").stat().st_size
+    assert size <= 2 * 1024 * 1024, f"{name}/report.html is {size:,} bytes"
+
+
+def test_report_and_result_display_in_jupyter(demo_dir):
+    import audit
+
+    report = audit.AuditReport.load(demo_dir / "adult-mlp" / "report.json")
+    page = report._repr_html_()
+    assert page.startswith("<!DOCTYPE html>") and "Audit of reference network adult-mlp" in page
+    fragment = report["fairness"]._repr_html_()
+    assert fragment.startswith('<div class="rai-audit-result">') and "<script" not in fragment
