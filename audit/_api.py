@@ -70,8 +70,8 @@ def _run_one(auditor: Any, subject: AuditSubject) -> AuditResult:
                            reason=f"the subject lacks what this auditor requires: {', '.join(unmet)}")
     try:
         result = auditor.run(subject)
-    except (KeyboardInterrupt, SystemExit):
-        raise
+    except (KeyboardInterrupt, SystemExit, UsageError):
+        raise  # bad input is the user's to fix (exit 4), not a crash of the auditor (exit 3)
     except Exception as exc:  # fail closed: the crash becomes an ERROR result and fails the gate
         logger.error("auditor %s crashed", name, exc_info=True)
         reason = f"{type(exc).__name__}: {exc}"
@@ -105,7 +105,7 @@ def run(data: Any, model: Any = None, *, target: str | None = None, prediction: 
         quasi_identifiers: str | Sequence[str] | None = None, features: Sequence[str] | None = None,
         auditors: Sequence[Any] | None = None, auditor_options: Mapping[str, Mapping[str, Any]] | None = None,
         checks: Any = None, task: str | None = None, name: str | None = None, title: str | None = None,
-        random_state: int = 0, train_data: Any = None,
+        random_state: int = 0, train_data: Any = None, engine: str | None = None,
         progress: Callable[[str], None] | None = None) -> AuditReport:
     """Audit ``model`` on ``data`` with the given auditors and checks; returns an AuditReport.
 
@@ -114,7 +114,9 @@ def run(data: Any, model: Any = None, *, target: str | None = None, prediction: 
     needs the subject cannot meet are skipped with a reason). ``checks`` is a policy TOML
     path or a list of check dicts. ``train_data`` (optional) holds the rows the model was
     trained on, for the auditors that compare them with held-out rows. Bad input raises
-    :class:`audit.UsageError`.
+    :class:`audit.UsageError`. ``engine`` ("polars", "duckdb", "pandas") scans a file
+    path lazily; lazy and remote frames (polars LazyFrame, DuckDB, Dask, Spark) stay in
+    their engine without it, and auditors that can bring back only aggregates do so.
     """
     policy = load_policy(checks)
     built = build_auditors(auditors, auditor_options)
@@ -122,5 +124,5 @@ def run(data: Any, model: Any = None, *, target: str | None = None, prediction: 
     subject = AuditSubject(data, model=model, target=target, prediction=prediction, score=score,
                            sensitive_features=sensitive_features, quasi_identifiers=quasi_identifiers,
                            features=features, task=task, name=name, random_state=random_state,
-                           train_data=train_data)
+                           train_data=train_data, engine=engine)
     return run_auditors(subject, built, checks=policy, title=title, model_card=model_card, progress=progress)

@@ -7,6 +7,7 @@ random_state = 0                          # optional
 [data]
 path = "predictions.parquet"              # CSV or Parquet, relative to this file
 # train_path = "train.parquet"            # optional: the rows the model was trained on
+# engine = "polars"                       # scan the file lazily ("polars", "duckdb"; default pandas)
 # reference = "adult-mlp"                 # or: the test split of a reference network
 target = "y_true"
 prediction = "y_pred"                     # omit when [model] computes predictions
@@ -48,7 +49,7 @@ MSG_SPEC_TYPE = "spec {path!s}: {key} must be {expected}; got {got!r}."
 
 _TOP = ("title", "name", "random_state", "data", "model", "auditors", "checks")
 _DATA = ("path", "train_path", "reference", "target", "prediction", "score", "sensitive_features", "quasi_identifiers",
-         "features", "task", "name")
+         "features", "task", "name", "engine")
 _MODEL = ("reference", "path", "allow_pickle")
 
 
@@ -127,7 +128,7 @@ def load_spec(path: str | os.PathLike[str]) -> Spec:
     if ("path" in data) == ("reference" in data):
         raise SpecError(f"spec {path!s}: [data] needs exactly one of path or reference.")
     data = dict(data)
-    for key in ("path", "train_path", "reference", "target", "prediction", "score", "task", "name"):
+    for key in ("path", "train_path", "reference", "target", "prediction", "score", "task", "name", "engine"):
         if key in data and not isinstance(data[key], str):
             raise SpecError(MSG_SPEC_TYPE.format(path=path, key=f"[data] {key}", expected="a string", got=data[key]))
     for key in ("sensitive_features", "quasi_identifiers", "features"):

@@ -10,7 +10,8 @@ import pandas as pd
 
 from ._exceptions import DataError, UsageError
 from ._model import ModelAdapter, adapt_model
-from ._validation import as_column_list, check_columns, check_finite, check_frame
+from ._validation import MSG_EMPTY_DATA, MSG_NAN_IN_COLUMN, as_column_list, check_columns, check_finite, check_frame
+from .engines import LazyTable, open_table
 
 __all__ = ["AuditSubject", "TASKS", "MSG_NO_TARGET_OR_PREDICTION", "MSG_BAD_TASK", "MSG_PREDICTION_LENGTH"]
 
@@ -47,12 +48,20 @@ class AuditSubject:
                  quasi_identifiers: str | Sequence[str] | None = None,
                  features: str | Sequence[str] | None = None,
                  task: str | None = None, name: str | None = None, random_state: int = 0,
-                 train_data: Any = None) -> None:
-        frame = check_frame(data)
-        self.data: pd.DataFrame = frame
+                 train_data: Any = None, engine: str | None = None) -> None:
         self.name = name
         self.random_state = int(random_state)
         self.model: ModelAdapter | None = adapt_model(model)
+        self._loaded: dict[str, Any] = {}
+        self.table: LazyTable | None = None
+        if self.model is None and _stays_lazy(data, engine):
+            self.table = open_table(data, engine)
+            frame: Any = self.table
+            if self.table.n_rows == 0:
+                raise DataError(MSG_EMPTY_DATA)
+        else:
+            frame = check_frame(data)
+            self._loaded["data"] = frame
 
         self.target = check_columns(frame, as_column_list(target, "target"), "target")[0] if target else None
         self.score_column = check_columns(frame, as_column_list(score, "score"), "score")[0] if score else None
@@ -76,16 +85,85 @@ class AuditSubject:
         else:
             self.features = check_columns(frame, as_column_list(features, "features"), "features")
 
-        self.y_true = (check_finite(frame[self.target], self.target, "target")
-                       if self.target else None)
         self.train_data: pd.DataFrame | None = None
         if train_data is not None:
             train = check_frame(train_data)
             needed = [c for c in (*self.features, *self.sensitive_features, self.target) if c is not None]
             check_columns(train, needed, "a column of train_data (it must have the data's columns)")
             self.train_data = train
-        self.task = self._resolve_task(task)
-        self.y_pred, self.y_score = self._predictions()
+        if self.table is not None:
+            self._check_lazy_roles()
+            self.task = self._resolve_lazy_task(task)
+        else:
+            self._loaded["y_true"] = (check_finite(frame[self.target], self.target, "target")
+                                      if self.target else None)
+            self.task = self._resolve_task(task)
+            self._loaded["y_pred"], self._loaded["y_score"] = self._predictions()
+
+    # -- rows, loaded on first use when the table is lazy --------------------------------------
+    @property
+    def is_lazy(self) -> bool:
+        """Whether the rows stay in their engine (a scanned file, a lazy or remote frame)."""
+        return self.table is not None
+
+    def _column(self, key: str, column: str | None) -> Any:
+        if key not in self._loaded:
+            if column is None or self.table is None:
+                return None
+            self._loaded[key] = self.table.to_pandas([column])[column].to_numpy()
+        return self._loaded[key]
+
+    @property
+    def data(self) -> pd.DataFrame:
+        """The table as pandas (a lazy table is loaded whole on first use)."""
+        if "data" not in self._loaded:
+            self._loaded["data"] = self.table.to_pandas()  # type: ignore[union-attr]
+        return self._loaded["data"]
+
+    @property
+    def y_true(self) -> np.ndarray | None:
+        return self._column("y_true", self.target)
+
+    @property
+    def y_pred(self) -> np.ndarray | None:
+        return self._column("y_pred", self.prediction_column)
+
+    @property
+    def y_score(self) -> np.ndarray | None:
+        values = self._column("y_score", self.score_column)
+        return None if values is None else np.asarray(values, dtype=np.float64)
+
+    def count_table(self, columns: Sequence[str]) -> pd.DataFrame:
+        """Rows per distinct combination of ``columns``, computed where the data lives.
+
+        The row count is in column ``audit.engines.COUNT_COLUMN``. For an in-memory
+        frame this is a pandas group-by.
+        """
+        table = self.table if self.table is not None else LazyTable(self.data.loc[:, list(columns)], label="data")
+        return table.count_table(columns)
+
+    def _check_lazy_roles(self) -> None:
+        assert self.table is not None  # noqa: S101 - internal invariant, not user input
+        roles = [(c, r) for c, r in ((self.target, "target"), (self.prediction_column, "prediction"),
+                                     (self.score_column, "score")) if c is not None]
+        nulls = self.table.null_counts([c for c, _ in roles])
+        for column, role in roles:
+            if nulls[column]:
+                raise DataError(MSG_NAN_IN_COLUMN.format(column=column, role=role, count=nulls[column],
+                                                         n=self.table.n_rows))
+
+    def _resolve_lazy_task(self, task: str | None) -> str | None:
+        if task is not None:
+            if task not in TASKS:
+                raise UsageError(MSG_BAD_TASK.format(tasks=list(TASKS), task=task))
+            return task
+        column = self.target or self.prediction_column
+        if column is None:
+            return None
+        assert self.table is not None  # noqa: S101 - internal invariant
+        if self.table.has_fraction(column):
+            return "regression"
+        return "binary" if len(self.table.distinct(column, 2)) <= 2 else "multiclass"
 
     # -- construction helpers ----------------------------------------------------------------
     def _resolve_task(self, task: str | None) -> str | None:
@@ -121,10 +199,14 @@ class AuditSubject:
     # -- views -----------------------------------------------------------------------------
     @property
     def n_rows(self) -> int:
-        return len(self.data)
+        return self.table.n_rows if self.table is not None else len(self.data)
 
     @property
     def sensitive_frame(self) -> pd.DataFrame:
+        if self.table is not None and "data" not in self._loaded:
+            if "sensitive" not in self._loaded:
+                self._loaded["sensitive"] = self.table.to_pandas(list(self.sensitive_features))
+            return self._loaded["sensitive"]
         return self.data.loc[:, list(self.sensitive_features)]
 
     def has(self, requirement: str) -> bool:
@@ -133,9 +215,9 @@ class AuditSubject:
 
         req = Requirement(requirement)
         return {
-            Requirement.TARGET: self.y_true is not None,
-            Requirement.PREDICTIONS: self.y_pred is not None,
-            Requirement.SCORES: self.y_score is not None,
+            Requirement.TARGET: self.target is not None,
+            Requirement.PREDICTIONS: self.prediction_column is not None or self._loaded.get("y_pred") is not None,
+            Requirement.SCORES: self.score_column is not None or self._loaded.get("y_score") is not None,
             Requirement.SENSITIVE_FEATURES: bool(self.sensitive_features),
             Requirement.QUASI_IDENTIFIERS: bool(self.quasi_identifiers),
             Requirement.MODEL: self.model is not None,
@@ -144,7 +226,14 @@ class AuditSubject:
         }[req]
 
     def fingerprint(self) -> str:
-        """sha256 over the data's column names, dtypes and row hashes: identifies the table, reveals nothing."""
+        """sha256 over the data's column names, dtypes and row hashes: identifies the table, reveals nothing.
+
+        A lazy table is fingerprinted by its schema and the count table of its role columns,
+        which identifies the audited aggregate without a pass over every column.
+        """
+        if self.table is not None:
+            roles = [c for c in (*self.sensitive_features, self.target, self.prediction_column) if c]
+            return self.table.fingerprint(roles)
         h = hashlib.sha256()
         h.update("\x1f".join(f"{c}:{t}" for c, t in self.data.dtypes.astype(str).items()).encode())
         h.update(pd.util.hash_pandas_object(self.data, index=False).to_numpy().tobytes())
@@ -159,7 +248,7 @@ class AuditSubject:
             "task": self.task,
             "target": self.target,
             "prediction": self.prediction_column or ("<model>" if self.model is not None else None),
-            "score": self.score_column or ("<model>" if self.y_score is not None and self.model else None),
+            "score": self.score_column or ("<model>" if self._loaded.get("y_score") is not None else None),
             "sensitive_features": list(self.sensitive_features),
             "quasi_identifiers": list(self.quasi_identifiers),
             "features": list(self.features),
@@ -171,6 +260,15 @@ class AuditSubject:
         return (f"AuditSubject(name={self.name!r}, n_rows={self.n_rows}, task={self.task!r}, "
                 f"target={self.target!r}, sensitive_features={list(self.sensitive_features)!r}, "
                 f"model={None if self.model is None else self.model.kind!r})")
+
+
+def _stays_lazy(data: Any, engine: str | None) -> bool:
+    """Lazy when an engine other than pandas is named, or the frame is lazy or remote by nature."""
+    if engine is not None:
+        return engine != "pandas"
+    module = type(data).__module__
+    return (module.startswith("polars") and hasattr(data, "collect")) or module.startswith(
+        ("duckdb", "dask", "pyspark", "narwhals"))
 
 
 def infer_task(values: Any) -> str:

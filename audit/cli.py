@@ -85,7 +85,7 @@ def _cmd_run(args: argparse.Namespace, progress: _Progress) -> int:
                            score=d.get("score"), sensitive_features=d.get("sensitive_features"),
                            quasi_identifiers=d.get("quasi_identifiers"), features=d.get("features"),
                            task=d.get("task"), name=spec.name or spec.path.stem, random_state=spec.random_state,
-                           train_data=train)
+                           train_data=train, engine=d.get("engine"))
     auditors = build_auditors(spec.auditors, spec.auditor_options)
     report = run_auditors(subject, auditors, checks=spec.checks, title=spec.title, model_card=card,
                           progress=progress)

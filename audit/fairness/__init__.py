@@ -7,6 +7,6 @@ from __future__ import annotations
 
 from . import _messages as messages
 from ._auditor import FairnessAuditor
-from ._engine import calibration_table, group_metrics
+from ._engine import calibration_table, group_metrics, group_metrics_from_counts
 
-__all__ = ["FairnessAuditor", "group_metrics", "calibration_table", "messages"]
+__all__ = ["FairnessAuditor", "group_metrics", "group_metrics_from_counts", "calibration_table", "messages"]

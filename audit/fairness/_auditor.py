@@ -90,14 +90,23 @@ class FairnessAuditor(BaseAuditor):
         self.random_state = random_state
 
     def run(self, subject: Any) -> AuditResult:
-        from . import calibration_table, group_metrics
+        from ..engines._lazy import COUNT_COLUMN
+        from . import calibration_table, group_metrics, group_metrics_from_counts
 
         seed = subject.random_state if self.random_state is None else self.random_state
-        metrics = group_metrics(subject.y_true, subject.y_pred, sensitive_features=subject.sensitive_frame,
-                                y_score=subject.y_score, task=subject.task, pos_label=self.pos_label,
-                                intersections=self.intersections, reference_group=self.reference_group,
-                                population_shares=self.population_shares, n_boot=self.n_boot, ci=self.ci,
-                                random_state=seed, min_group_size=self.min_group_size)
+        options = dict(task=subject.task, pos_label=self.pos_label, intersections=self.intersections,
+                       reference_group=self.reference_group, population_shares=self.population_shares,
+                       n_boot=self.n_boot, ci=self.ci, random_state=seed, min_group_size=self.min_group_size)
+        if subject.is_lazy and subject.score_column is None and subject.task != "regression":
+            # Only the (sensitive x target x prediction) count table leaves the engine.
+            roles = [*subject.sensitive_features, subject.target, subject.prediction_column]
+            counts = subject.count_table(list(dict.fromkeys(roles)))
+            metrics = group_metrics_from_counts(counts, target=subject.target, prediction=subject.prediction_column,
+                                                sensitive_features=list(subject.sensitive_features),
+                                                count=COUNT_COLUMN, **options)
+        else:
+            metrics = group_metrics(subject.y_true, subject.y_pred, sensitive_features=subject.sensitive_frame,
+                                    y_score=subject.y_score, **options)
         details: dict[str, Any] = {"min_group_size": self.min_group_size, "task": subject.task,
                                    "n_boot": self.n_boot, "ci": self.ci}
         if subject.y_score is not None and subject.task == "binary":

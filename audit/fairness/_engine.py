@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import numbers
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -21,7 +21,7 @@ from ._metrics import (BINARY_METRICS, ONE_VS_REST_METRICS, REFERENCE_METRICS_BI
                        RegressionStats, aggregates)
 from ._targets import Targets, as_column, validate_score, validate_targets
 
-__all__ = ["group_metrics", "calibration_table", "ECE_BINS"]
+__all__ = ["group_metrics", "group_metrics_from_counts", "calibration_table", "ECE_BINS"]
 
 #: Equal-width bins of ``expected_calibration_error``.
 ECE_BINS = 10
@@ -43,6 +43,8 @@ class _Plan:
     population_share: list[np.ndarray | None]
     #: per grouping, the groups that aggregates compare (None: every group)
     compared: list[np.ndarray | None] = dataclasses.field(default_factory=list)
+    #: rows behind the figures (more than the targets' length when they come with counts)
+    n_rows: int = 0
 
     @property
     def needs_rows(self) -> bool:
@@ -241,7 +243,7 @@ def _rows(plan: _Plan, point: list[_GroupingValues], low: list[_GroupingValues] 
     """Tidy rows: overall first, then each grouping's groups (level order) then its aggregates."""
     columns: dict[str, list[Any]] = {c: [] for c in ("metric", "group", "value", "ci_low",
                                                       "ci_high", "n", "over", "label")}
-    n_rows = len(plan.targets.true_code)
+    n_rows = plan.n_rows
 
     def add(names: list[Key], values: np.ndarray, lows: np.ndarray, highs: np.ndarray,
             group: dict | None, over: tuple[str, ...] | None, n: int) -> None:
@@ -285,7 +287,7 @@ def _rows(plan: _Plan, point: list[_GroupingValues], low: list[_GroupingValues] 
 def _intervals(plan: _Plan, point: list[_GroupingValues], cells: np.ndarray, n_boot: int,
                ci: float, random_state: Any) -> tuple[list[_GroupingValues], list[_GroupingValues]]:
     rng = np.random.default_rng(random_state)
-    n_rows = len(plan.targets.true_code)
+    n_rows = plan.n_rows
     if plan.needs_rows:
         targets = plan.targets
         chunks = [_evaluate(plan, weighted_cell_tables(
@@ -379,18 +381,67 @@ def group_metrics(y_true: Any, y_pred: Any, *, sensitive_features: Any, y_score:
     intersection) the per-group rows, groups in level order, then the aggregate rows
     (group None, ``over`` = the grouping's features, n = N).
     """
-    n_boot = _check_n_boot(n_boot)
-    ci = _check_ci(ci)
-    if isinstance(min_group_size, bool) or not isinstance(min_group_size, numbers.Integral) \
-            or min_group_size < 0:
-        raise UsageError(msg.MIN_GROUP_SIZE.format(min_group_size=min_group_size))
+    n_boot, ci, min_group_size = _check_options(n_boot, ci, min_group_size)
     targets = validate_targets(y_true, y_pred, task=task, pos_label=pos_label)
     n_rows = len(targets.true_code)
     score = None if y_score is None else validate_score(y_score, n_rows, targets.task)
     encoding = encode_sensitive_features(sensitive_features, n_rows, intersections=intersections)
+    plan = _make_plan(targets, encoding, score, reference_group, population_shares, n_rows)
+    cells = cell_table(encoding.cell_of_row, encoding.n_cells, targets.true_code,
+                       targets.pred_code, targets.n_classes)
+    return _compute(plan, cells, n_boot=n_boot, ci=ci, random_state=random_state,
+                    min_group_size=min_group_size)
+
+
+def group_metrics_from_counts(counts: pd.DataFrame, *, target: str, prediction: str,
+                              sensitive_features: Sequence[str], count: str, task: str | None = None,
+                              pos_label: Any = None, intersections: bool = True,
+                              reference_group: Mapping[str, Any] | None = None,
+                              population_shares: Mapping[str, Mapping[Any, float]] | None = None,
+                              n_boot: int = 0, ci: float = 0.95, random_state: Any = 0,
+                              min_group_size: int = 0) -> pd.DataFrame:
+    """:func:`group_metrics` from a count table instead of rows: what an engine's group-by returns.
+
+    ``counts`` holds one row per distinct (sensitive features..., target, prediction)
+    combination and, in column ``count``, how many rows of the full table have it. The
+    figures, intervals and row order are exactly those :func:`group_metrics` gives on the
+    full table (same seed, same draws), because every count-based metric and the cell
+    bootstrap only need this table. Classification only: regression errors, AUC and
+    calibration need the rows themselves.
+    """
+    n_boot, ci, min_group_size = _check_options(n_boot, ci, min_group_size)
+    missing = [c for c in (target, prediction, count, *sensitive_features) if c not in counts.columns]
+    if missing:
+        raise UsageError(msg.COUNTS_MISSING_COLUMNS.format(missing=missing, columns=list(counts.columns)))
+    weights = counts[count].to_numpy()
+    if len(weights) == 0 or not np.issubdtype(weights.dtype, np.integer) or (weights < 0).any():
+        raise DataError(msg.COUNTS_BAD.format(column=count, dtype=weights.dtype))
+    targets = validate_targets(counts[target].to_numpy(), counts[prediction].to_numpy(), task=task,
+                               pos_label=pos_label)
+    if targets.task == "regression":
+        raise UsageError(msg.COUNTS_REGRESSION)
+    encoding = encode_sensitive_features(counts.loc[:, list(sensitive_features)], len(counts),
+                                         intersections=intersections)
+    plan = _make_plan(targets, encoding, None, reference_group, population_shares, int(weights.sum()))
+    cells = weighted_cell_tables(encoding.cell_of_row, encoding.n_cells, targets.true_code,
+                                 targets.pred_code, targets.n_classes,
+                                 weights.astype(np.float64)[None, :])
+    return _compute(plan, cells, n_boot=n_boot, ci=ci, random_state=random_state,
+                    min_group_size=min_group_size)
+
+
+def _check_options(n_boot: Any, ci: Any, min_group_size: Any) -> tuple[int, float, int]:
+    if isinstance(min_group_size, bool) or not isinstance(min_group_size, numbers.Integral) \
+            or min_group_size < 0:
+        raise UsageError(msg.MIN_GROUP_SIZE.format(min_group_size=min_group_size))
+    return _check_n_boot(n_boot), _check_ci(ci), int(min_group_size)
+
+
+def _make_plan(targets: Targets, encoding: Encoding, score: np.ndarray | None, reference_group: Any,
+               population_shares: Any, n_rows: int) -> _Plan:
+    """Everything the evaluation needs that does not depend on the (resampled) counts."""
     reference = _reference_codes(reference_group, encoding)
     population = _population_shares(population_shares, encoding)
-
     needs_rows = score is not None or targets.task == "regression"
     group_of_row = [grouping.group_of_cell[encoding.cell_of_row]
                     for grouping in encoding.groupings] if needs_rows else []
@@ -406,19 +457,20 @@ def group_metrics(y_true: Any, y_pred: Any, *, sensitive_features: Any, y_score:
             reference_index.append(None)
         single = grouping.features[0] if len(grouping.features) == 1 else None
         population_share.append(population.get(single) if single is not None else None)
-    plan = _Plan(
+    return _Plan(
         targets=targets, encoding=encoding, score=score, group_of_row=group_of_row,
         score_orders=[] if score is None else [
             score_order(group, grouping.size, score, targets.true_code)
             for group, grouping in zip(group_of_row, encoding.groupings)],
         bin_of_row=None if score is None else calibration_bins(score, ECE_BINS)[0],
-        reference_index=reference_index, population_share=population_share)
+        reference_index=reference_index, population_share=population_share, n_rows=n_rows)
 
-    cells = cell_table(encoding.cell_of_row, encoding.n_cells, targets.true_code,
-                       targets.pred_code, targets.n_classes)
+
+def _compute(plan: _Plan, cells: np.ndarray, *, n_boot: int, ci: float, random_state: Any,
+             min_group_size: int) -> pd.DataFrame:
     if min_group_size > 0:
         plan.compared = [group_tables(cells, g.group_of_cell, g.size, is_identity=g.is_identity)
-                         .sum(axis=(-2, -1))[0] >= min_group_size for g in encoding.groupings]
+                         .sum(axis=(-2, -1))[0] >= min_group_size for g in plan.encoding.groupings]
     point = _evaluate(plan, cells, None)
     low = high = None
     if n_boot > 0:

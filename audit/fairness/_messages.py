@@ -15,6 +15,7 @@ __all__ = [
     "REFERENCE_UNKNOWN_VALUE", "POPULATION_TYPE", "POPULATION_UNKNOWN_FEATURE",
     "POPULATION_UNKNOWN_VALUE", "POPULATION_BAD_SHARE", "N_BOOT", "CI_LEVEL", "N_BINS",
     "CALIBRATION_NOT_BINARY", "MIN_GROUP_SIZE",
+    "COUNTS_MISSING_COLUMNS", "COUNTS_BAD", "COUNTS_REGRESSION",
 ]
 
 EMPTY_INPUT = ("y_true is empty: expected at least one row, got 0 rows; "
@@ -81,3 +82,9 @@ CALIBRATION_NOT_BINARY = ("calibration_table needs a binary y_true, got {count} 
                           "{classes}; pass a two-class target (pos_label names the positive).")
 MIN_GROUP_SIZE = ("min_group_size must be a non-negative integer, got {min_group_size!r}; "
                   "pass 0 to compare every group, or e.g. 30 to leave tiny groups out of aggregates.")
+COUNTS_MISSING_COLUMNS = ("the count table lacks column(s) {missing}; it has {columns}. Expected one row per "
+                          "distinct (sensitive features, target, prediction) with its row count.")
+COUNTS_BAD = ("count column {column!r} must hold non-negative integer row counts (and at least one row); "
+              "got dtype {dtype}. Aggregate with a group-by count, e.g. len() per group.")
+COUNTS_REGRESSION = ("regression metrics need the rows themselves (errors are per row), not a count table; "
+                     "call group_metrics with y_true and y_pred instead.")

@@ -3,7 +3,8 @@
 Metrics are computed on the test split with fairlearn's ``MetricFrame`` (the reference
 implementation the auditors are checked against). Floats are rounded to 6 decimals and
 keys sorted, so ``card.json`` is byte-stable across retraining on one machine except for
-``training_seconds``, which is inherently variable.
+``training_seconds`` and ``training_energy`` (recorded with ``audit.energy.track``), which
+are inherently machine- and run-dependent.
 """
 from __future__ import annotations
 
@@ -171,8 +172,8 @@ _DATASET_TEXT = {
 
 
 def build_card(recipe: dict[str, Any], dataset: Dataset, preprocessor: Any,
-               n_parameters: int, metrics: dict[str, Any], training_seconds: float
-               ) -> dict[str, Any]:
+               n_parameters: int, metrics: dict[str, Any], training_seconds: float,
+               training_energy: dict[str, Any] | None = None) -> dict[str, Any]:
     """The model card of a freshly trained reference network (JSON-ready)."""
     files = {f: SHA256[f] for f in dataset.info["files"]}
     text = _DATASET_TEXT[dataset.name]
@@ -217,6 +218,7 @@ def build_card(recipe: dict[str, Any], dataset: Dataset, preprocessor: Any,
            "torch": torch.__version__.split("+")[0], "scikit_learn": sklearn.__version__,
            "python": platform.python_version()},
         "training_seconds": round(float(training_seconds), 3),
+        "training_energy": training_energy,
         "metrics": metrics,
         "limitations": text["limitations"],
         "ethical_considerations": text["ethics"],
@@ -258,7 +260,14 @@ def card_markdown(card: dict[str, Any]) -> str:
               f"weight_decay={t['optimiser']['weight_decay']}, {t['epochs']} epochs, batch "
               f"{t['batch_size']}, loss {t['loss']}, seed {t['seed']}, deterministic, "
               f"1 CPU thread (torch {t['torch']})",
-              f"- Training time: {card['training_seconds']:.1f} s", ""]
+              f"- Training time: {card['training_seconds']:.1f} s"]
+    energy = card.get("training_energy")
+    if isinstance(energy, dict):
+        lines.append(f"- Training energy: {energy['energy_joules']:.1f} J = {energy['energy_joules'] / 3.6e6:.3g} kWh "
+                     f"({energy['method']}; "
+                     f"{energy['cpu_seconds']:.1f} CPU-s on {energy['cpu_model']} at "
+                     f"{energy['cpu_watts_per_core']:g} W per core, PUE 1; machine-dependent)")
+    lines += [""]
     m = card["metrics"]
     lines += [f"## Metrics ({m['split']} split)", "", "| metric | value |", "|---|---|"]
     lines += [f"| {k} | {_fmt(v)} |" for k, v in m["overall"].items()]

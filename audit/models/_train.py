@@ -24,12 +24,13 @@ import torch
 from torch import nn
 
 from .._exceptions import UsageError
+from ..energy._tracker import Tracker, track
 from ._network import build_from_recipe, parameter_count
 from ._preprocess import TabularPreprocessor
 from ._recipes import REFERENCE_NETWORKS, recipe_for
 from ._reference import ReferenceNetwork, dataset_for_recipe, load_reference, resolve_models_dir
 
-__all__ = ["fit_network", "train", "train_all"]
+__all__ = ["fit_network", "train", "train_all", "training_energy_record"]
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +90,30 @@ def fit_network(recipe: dict[str, Any], x: torch.Tensor, y: torch.Tensor) -> nn.
         return module.eval()
 
 
+def training_energy_record(energy: Tracker) -> dict[str, Any]:
+    """What the model card records of training's energy (machine-dependent, like training_seconds).
+
+    Energy is before PUE (the card describes the computer, not the building); CO2e is left
+    to the reader's grid: the energy auditor applies its own PUE and country.
+    """
+    figures = energy.to_dict()
+    constants = figures["constants"]
+    return {
+        "method": figures["method"],
+        "energy_joules": round(figures["energy_kwh"] * 3.6e6, 3),  # the card rounds to 6 decimals
+        "cpu_seconds": round(figures["cpu_seconds"], 3),
+        "cpu_model": constants["cpu_watts_per_core"]["cpu_model"],
+        "cpu_watts_per_core": constants["cpu_watts_per_core"]["value"],
+        "memory_gb": round(figures["memory_gb"], 3),
+        "memory_watts_per_gb": constants["memory_watts_per_gb"]["value"],
+        "pue": 1.0,
+        "recorded_with": "audit.energy.track",
+        "note": "machine-dependent, like training_seconds: "
+                + ("RAPL counters (whole CPU package)" if figures["method"] == "measured" else
+                   "estimated from this process's CPU time x rated W per core + resident memory x W/GB"),
+    }
+
+
 def _write_json(path: Path, data: Any) -> None:
     path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
@@ -130,7 +155,8 @@ def train(name: str, models_dir: str | os.PathLike[str] | None = None) -> Refere
                      dtype=torch.float32)
 
     started = time.perf_counter()
-    module = fit_network(recipe, x, y)
+    with track(pue=1.0, nvml=False) as energy:
+        module = fit_network(recipe, x, y)
     seconds = time.perf_counter() - started
 
     network = ReferenceNetwork(name, module, dataset, preprocessor, recipe, {})
@@ -139,7 +165,8 @@ def train(name: str, models_dir: str | os.PathLike[str] | None = None) -> Refere
     y_pred = network.predict(test)
     y_score = None if regression else network.predict_proba(test)[:, 1]
     metrics = card_metrics(dataset, y_true, y_pred, y_score)
-    card = build_card(recipe, dataset, preprocessor, parameter_count(module), metrics, seconds)
+    card = build_card(recipe, dataset, preprocessor, parameter_count(module), metrics, seconds,
+                      training_energy=training_energy_record(energy))
 
     tmp = Path(tempfile.mkdtemp(prefix=f".{name}.tmp-", dir=root))
     try:

@@ -18,6 +18,8 @@ from ._html import (
     severity_badge, status_badge, table, to_json_text, truncate,
 )
 from ._plots import Bar, Curve, Point, calibration_figure, disparity_figure, rates_figure
+from ._section_attribution import render_attribution
+from ._section_energy import render_energy
 
 __all__ = ["SectionContext", "render_section", "section_anchor", "render_findings", "metrics_table",
            "RENDERERS"]
@@ -471,7 +473,8 @@ def _calibration_block(bins: Sequence[Any], ctx: SectionContext) -> list[str]:
 
 
 #: Auditor name -> renderer of its own view; anything else uses :func:`render_generic`.
-RENDERERS: dict[str, Renderer] = {"fairness": render_fairness}
+RENDERERS: dict[str, Renderer] = {"fairness": render_fairness, "attribution": render_attribution,
+                                  "energy": render_energy}
 
 
 def render_section(result: Mapping[str, Any], index: int, *, subject: Mapping[str, Any],

@@ -44,6 +44,18 @@ def test_run_on_parquet(tmp_path, predictions_frame):
     assert r.returncode == ExitCode.OK, r.stderr
 
 
+@pytest.mark.parametrize("engine", ["polars", "duckdb"])
+def test_run_on_parquet_with_a_lazy_engine_gives_the_same_metrics(tmp_path, predictions_frame, engine):
+    predictions_frame.to_parquet(tmp_path / "d.parquet")
+    eager = run_cli("run", spec(tmp_path, tmp_path / "d.parquet", ["g"], name="e.toml"), "--out", tmp_path / "e")
+    s = spec(tmp_path, tmp_path / "d.parquet", ["g"], name="l.toml")
+    s.write_text(s.read_text().replace("[data]\n", f'[data]\nengine = "{engine}"\n'))
+    lazy = run_cli("run", s, "--out", tmp_path / "l")
+    assert eager.returncode == lazy.returncode == ExitCode.OK, lazy.stderr
+    a, b = (json.loads((tmp_path / d / "report.json").read_text())["results"] for d in ("e", "l"))
+    assert a[0]["metrics"] == b[0]["metrics"]
+
+
 def test_failing_check_exits_1(tmp_path, csv_path):
     extra = '\n[[checks]]\nmetric = "fairness.demographic_parity_difference"\nmax = 0.01\n'
     r = run_cli("run", spec(tmp_path, csv_path, ["g"], extra), "--out", tmp_path / "o")

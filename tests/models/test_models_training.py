@@ -13,6 +13,7 @@ from audit.models import load_reference, train, train_all
 def _card_without_time(folder):
     card = json.loads((folder / "card.json").read_text())
     card.pop("training_seconds")
+    card.pop("training_energy")  # machine-dependent, like training_seconds
     return card
 
 

@@ -1,0 +1,17 @@
+"""Attribution auditor: what a model relies on, per original feature and per group, through Captum.
+
+IntegratedGradients by default for torch models, FeatureAblation (one-hot blocks switched as a
+whole through Captum's ``feature_mask``) for any model; in-distribution baselines; the gap in
+mean output between groups split into per-feature parts; proxies of sensitive attributes; and
+checks of whether the explanation can be trusted (completeness, model randomisation, infidelity).
+"""
+from __future__ import annotations
+
+from . import _messages as messages
+from ._auditor import AttributionAuditor
+from ._inputs import Explained, baseline_row, prepare
+from ._methods import GRADIENT_METHODS, METHODS, PERTURBATION_METHODS, MethodSettings, attribute
+from ._trust import randomisation_check
+
+__all__ = ["AttributionAuditor", "Explained", "GRADIENT_METHODS", "METHODS", "MethodSettings",
+           "PERTURBATION_METHODS", "attribute", "baseline_row", "messages", "prepare", "randomisation_check"]

@@ -1,0 +1,296 @@
+"""What attribution works on: the model's input tensor, its feature groups, one scalar output.
+
+Three kinds of model come in (see :mod:`audit._model`): rai-audit reference networks (their
+preprocessor one-hot encodes categorical features; ``feature_groups`` maps each original
+feature to its columns), plain torch modules over numeric columns (one column per feature)
+and scikit-learn style estimators (one column per feature; a non-numeric feature travels as
+integer category codes and is decoded back into a frame before ``predict_proba``, so Captum's
+perturbation methods can drive any estimator through a wrapped forward function).
+
+The explained output is one number per row: the positive-class probability (binary), the
+probability of ``target_class`` (multiclass) or the prediction in the target's units
+(regression).
+"""
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+from torch import nn
+
+from .._exceptions import DataError, UsageError
+from . import _messages as msg
+
+__all__ = ["BASELINES", "Explained", "prepare", "baseline_row", "group_values"]
+
+BASELINES = ("train_mean", "zero")
+
+
+@dataclasses.dataclass
+class Explained:
+    """A model made ready for Captum, and the rows it is explained on.
+
+    ``inputs`` are the encoded rows (float32, ``n x d``); ``groups`` maps each original feature
+    to its column indices; ``forward`` maps an ``m x d`` tensor to an ``m x 1`` output (target 0);
+    ``module`` is that forward as an ``nn.Module`` when the model is differentiable, else None;
+    ``rebuild`` makes the same wrapper around another copy of the user's module (for the
+    randomisation check); ``categorical`` lists features whose columns are one-hot blocks.
+    """
+
+    inputs: torch.Tensor
+    groups: dict[str, list[int]]
+    forward: Callable[[torch.Tensor], torch.Tensor]
+    module: nn.Module | None
+    inner: nn.Module | None
+    rebuild: Callable[[nn.Module], nn.Module] | None
+    encode: Callable[[pd.DataFrame], torch.Tensor]
+    categorical: tuple[str, ...]
+    kind: str
+    output: str
+
+    @property
+    def features(self) -> list[str]:
+        return list(self.groups)
+
+    @property
+    def feature_mask(self) -> torch.Tensor:
+        """Captum's ``feature_mask``: one id per original feature, shared by its columns."""
+        mask = torch.zeros((1, self.inputs.shape[1]), dtype=torch.long)
+        for i, cols in enumerate(self.groups.values()):
+            mask[0, cols] = i
+        return mask
+
+
+class _Head(nn.Module):
+    """The user's module followed by the map to the explained scalar (kept ``m x 1``)."""
+
+    def __init__(self, inner: nn.Module, transform: str, column: int = 0, scale: float = 1.0,
+                 shift: float = 0.0) -> None:
+        super().__init__()
+        self.inner = inner
+        self.transform = transform
+        self.column = column
+        self.scale = scale
+        self.shift = shift
+        self.sigmoid = nn.Sigmoid()
+        self.softmax = nn.Softmax(dim=1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = self.inner(x)
+        if out.ndim == 1:
+            out = out.unsqueeze(1)
+        if self.transform == "sigmoid":
+            return self.sigmoid(out[:, :1])
+        if self.transform == "softmax":
+            return self.softmax(out)[:, self.column:self.column + 1]
+        return out[:, :1] * self.scale + self.shift
+
+
+def _check_finite(frame: pd.DataFrame, columns: Sequence[str]) -> None:
+    for col in columns:
+        series = frame[col]
+        if pd.api.types.is_numeric_dtype(series.dtype):
+            values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            bad = int((~np.isfinite(values)).sum())
+        else:
+            bad = int(series.isna().sum())
+        if bad:
+            raise DataError(msg.NON_FINITE_FEATURES.format(column=col, count=bad, n=len(frame)))
+
+
+def _first_linear_width(module: nn.Module) -> int | None:
+    for m in module.modules():
+        if isinstance(m, nn.Linear):
+            return int(m.in_features)
+        if isinstance(m, (nn.Conv1d, nn.Conv2d, nn.Embedding)):
+            return None
+    return None
+
+
+def _output_spec(task: str, shape: tuple[int, ...], n: int, target_class: int | None) -> tuple[str, int]:
+    """How to turn a torch module's raw output into the explained scalar: (transform, column)."""
+    width = 1 if len(shape) == 1 else (shape[1] if len(shape) == 2 else -1)
+    ok_rows = len(shape) in (1, 2) and shape[0] == n
+    if task == "binary" and ok_rows and width in (1, 2):
+        return ("sigmoid", 0) if width == 1 else ("softmax", 1)
+    if task == "regression" and ok_rows and width == 1:
+        return "identity", 0
+    if task == "multiclass" and ok_rows and width >= 3:
+        column = 1 if target_class is None else int(target_class)
+        if not 0 <= column < width:
+            raise UsageError(msg.TARGET_CLASS.format(value=target_class, k=width, last=width - 1))
+        return "softmax", column
+    expected = {"binary": f"({n},), ({n}, 1) logits or ({n}, 2) class scores",
+                "regression": f"({n},) or ({n}, 1)",
+                "multiclass": f"({n}, k) class scores with k >= 3"}[task]
+    raise UsageError(msg.OUTPUT_SHAPE.format(shape=tuple(shape), n=n, task=task, expected=expected))
+
+
+def _torch_wrapper(inner: nn.Module, task: str, width: int, target_class: int | None,
+                   scale: float = 1.0, shift: float = 0.0, features: Sequence[str] = ()) -> _Head:
+    expected = _first_linear_width(inner)
+    if expected is not None and expected != width:
+        raise UsageError(msg.INPUT_WIDTH.format(expected=expected, got=width, features=list(features)))
+    probe = torch.zeros((2, width))
+    try:
+        with torch.no_grad():
+            out = inner(probe)
+    except RuntimeError as exc:
+        raise UsageError(msg.INPUT_WIDTH.format(expected="a different number of", got=width,
+                                                features=list(features))) from exc
+    transform, column = _output_spec(task, tuple(out.shape), 2, target_class)
+    return _Head(inner, transform, column, scale, shift).eval()
+
+
+def prepare(model: Any, kind: str, frame: pd.DataFrame, features: Sequence[str], task: str | None,
+            *, target_class: int | None = None) -> Explained:
+    """Encode ``frame`` for ``model`` (a ModelAdapter's model and kind) and wrap its forward."""
+    if task is None:
+        raise UsageError(msg.NO_TASK)
+    if kind == "reference":
+        net = model
+        _check_finite(frame, [f for f in net.feature_names if f in net.preprocessor.numeric])
+
+        def encode(f: pd.DataFrame) -> torch.Tensor:
+            return net.encode(f)
+
+        scaling = net.preprocessor.target_scaling if net.task == "regression" else None
+        scale, shift = (scaling["std"], scaling["mean"]) if scaling else (1.0, 0.0)
+        width = net.preprocessor.n_encoded
+
+        def rebuild(inner: nn.Module) -> nn.Module:
+            return _torch_wrapper(inner, net.task, width, target_class, scale, shift, net.encoded_names)
+
+        module = rebuild(net.module)
+        inputs = encode(frame)
+        groups = {k: list(v) for k, v in net.feature_groups.items()}
+        return Explained(inputs, groups, module, module, net.module, rebuild, encode,
+                         tuple(net.preprocessor.categorical), kind, _output_name(net.task))
+    features = list(features)
+    if not features:
+        raise UsageError(msg.NO_FEATURES)
+    _check_finite(frame, features)
+    groups = {f: [i] for i, f in enumerate(features)}
+    if kind == "torch":
+        bad = [c for c in features if not pd.api.types.is_numeric_dtype(frame[c].dtype)]
+        if bad:
+            from .._model import MSG_NON_NUMERIC_FEATURES
+
+            raise UsageError(MSG_NON_NUMERIC_FEATURES.format(columns=bad))
+
+        def encode(f: pd.DataFrame) -> torch.Tensor:
+            return torch.from_numpy(np.array(f.loc[:, features].to_numpy(dtype=np.float32), copy=True))
+
+        def rebuild(inner: nn.Module) -> nn.Module:
+            return _torch_wrapper(inner, task, len(features), target_class, features=features)
+
+        module = rebuild(model)
+        return Explained(encode(frame), groups, module, module, model, rebuild, encode, (), kind,
+                         _output_name(task))
+    return _prepare_estimator(model, frame, features, task, target_class, groups)
+
+
+def _output_name(task: str) -> str:
+    return {"binary": "probability of the positive class", "multiclass": "probability of the explained class",
+            "regression": "prediction"}[task]
+
+
+def _prepare_estimator(model: Any, frame: pd.DataFrame, features: list[str], task: str,
+                       target_class: int | None, groups: dict[str, list[int]]) -> Explained:
+    """A scikit-learn style estimator behind a tensor-in, tensor-out forward (perturbation methods only)."""
+    categorical = tuple(c for c in features if not pd.api.types.is_numeric_dtype(frame[c].dtype))
+    levels = {c: sorted(pd.unique(frame[c].astype(str))) for c in categorical}
+    dtypes = {c: frame[c].dtype for c in features}
+
+    def encode(f: pd.DataFrame) -> torch.Tensor:
+        cols = []
+        for c in features:
+            if c in levels:
+                index = {v: i for i, v in enumerate(levels[c])}
+                cols.append(np.array([index.get(v, -1) for v in f[c].astype(str)], dtype=np.float32))
+            else:
+                cols.append(f[c].to_numpy(dtype=np.float32))
+        return torch.from_numpy(np.stack(cols, axis=1) if cols else np.zeros((len(f), 0), np.float32))
+
+    def decode(x: torch.Tensor) -> pd.DataFrame:
+        arr = x.detach().cpu().numpy()
+        data = {}
+        for j, c in enumerate(features):
+            if c in levels:
+                codes = np.clip(np.rint(arr[:, j]).astype(np.int64), 0, len(levels[c]) - 1)
+                data[c] = np.asarray(levels[c], dtype=object)[codes]
+            else:
+                data[c] = arr[:, j].astype(dtypes[c]) if dtypes[c].kind in "iuf" else arr[:, j]
+        return pd.DataFrame(data)
+
+    has_proba = hasattr(model, "predict_proba")
+    column = 1 if target_class is None else int(target_class)
+
+    def forward(x: torch.Tensor) -> torch.Tensor:
+        X = decode(x)
+        if task in ("binary", "multiclass") and has_proba:
+            proba = np.asarray(model.predict_proba(X), dtype=np.float64)
+            if proba.ndim != 2 or (task == "binary" and proba.shape[1] != 2) or column >= proba.shape[1]:
+                expected = "(n, 2) class probabilities" if task == "binary" else f"(n, k) with k > {column}"
+                raise UsageError(msg.OUTPUT_SHAPE.format(shape=proba.shape, n=len(X), task=task, expected=expected))
+            out = proba[:, column]
+        else:
+            out = np.asarray(model.predict(X), dtype=np.float64)
+            if out.shape != (len(X),):
+                raise UsageError(msg.OUTPUT_SHAPE.format(shape=out.shape, n=len(X), task=task,
+                                                         expected=f"({len(X)},)"))
+        return torch.from_numpy(out.astype(np.float32)).reshape(-1, 1)
+
+    inputs = encode(frame)
+    forward(inputs[:2])  # fail early on a model whose output does not fit the task
+    name = _output_name(task) if has_proba or task == "regression" else "predicted label"
+    return Explained(inputs, groups, forward, None, None, None, encode, categorical, "sklearn", name)
+
+
+def baseline_row(explained: Explained, reference: pd.DataFrame, how: str) -> tuple[torch.Tensor, dict[str, Any]]:
+    """One in-distribution baseline row and its description for the report.
+
+    ``train_mean``: numeric features take their mean over ``reference`` (in the model's
+    input space), one-hot blocks and category codes take the mode category. An all-zero
+    one-hot block means "no category at all", which no real row has.
+    """
+    if how not in BASELINES:
+        raise UsageError(msg.BAD_BASELINE.format(value=how))
+    d = explained.inputs.shape[1]
+    if how == "zero":
+        return torch.zeros((1, d)), {"kind": "zero", "features": {f: "0" for f in explained.groups}}
+    X = explained.encode(reference).to(torch.float64)
+    row = torch.zeros((1, d), dtype=torch.float64)
+    described: dict[str, Any] = {}
+    for feature, cols in explained.groups.items():
+        block = X[:, cols]
+        if feature in explained.categorical and len(cols) > 1:  # one-hot: the most frequent category
+            counts = block.sum(dim=0)
+            row[0, cols[int(torch.argmax(counts))]] = 1.0
+            described[feature] = "mode category"
+        elif feature in explained.categorical:  # category codes of an estimator's input
+            codes = block[:, 0].round().to(torch.long)
+            codes = codes[codes >= 0]
+            row[0, cols[0]] = float(torch.mode(codes).values) if len(codes) else 0.0
+            described[feature] = "mode category"
+        else:
+            row[0, cols] = block.mean(dim=0)
+            described[feature] = "mean"
+    return row.to(torch.float32), {"kind": "train_mean", "features": described}
+
+
+def group_values(attr_columns: np.ndarray, groups: Mapping[str, Sequence[int]], copied: bool) -> np.ndarray:
+    """Per-feature attributions from per-column ones.
+
+    Gradient methods give each column its own attribution: a feature's is their signed sum.
+    Perturbation methods with a ``feature_mask`` copy the group's value into every column:
+    it is read once (summing would multiply it by the category count).
+    """
+    out = np.empty((attr_columns.shape[0], len(groups)), dtype=np.float64)
+    for j, cols in enumerate(groups.values()):
+        out[:, j] = attr_columns[:, cols[0]] if copied else attr_columns[:, list(cols)].sum(axis=1)
+    return out

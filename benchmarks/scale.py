@@ -1,0 +1,110 @@
+"""Fairness audit of a Parquet file through pandas, polars and DuckDB: wall time and peak memory.
+
+The table: predictions, labels, 3 sensitive columns (60 intersectional groups) and a
+free-text column, written once to Parquet. Each engine audits it in a fresh subprocess
+(so peak RSS is that engine's alone) with `audit.run(path, engine=...)` and the fairness
+auditor's bootstrap (n_boot=200). pandas reads the file whole; polars and DuckDB scan it
+and return only the (sensitive x target x prediction) count table.
+
+    python benchmarks/scale.py                   # 1M and 10M rows
+    python benchmarks/scale.py --rows 1000000    # one size
+    python benchmarks/scale.py --quick           # 50k rows, smoke run
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+CHILD = r"""
+import json, sys, time
+import audit
+path, engine = sys.argv[1], sys.argv[2]
+start = time.perf_counter()
+report = audit.run(path, target="y_true", prediction="y_pred", sensitive_features=["sex", "race", "age_band"],
+                   auditors=["fairness"], auditor_options={"fairness": {"n_boot": 200}}, engine=engine)
+seconds = time.perf_counter() - start
+dpd = report["fairness"].rows("demographic_parity_difference", over=["sex", "race", "age_band"])
+# VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent across fork + exec.
+hwm = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+print(json.dumps({"seconds": seconds, "peak_mb": hwm / 1024,
+                  "dpd": float(dpd["value"].iloc[0]), "rows": report.subject["n_rows"]}))
+"""
+
+
+def write_table(path: Path, rows: int, seed: int = 0) -> None:
+    """Write the benchmark table in row groups, so the writer itself stays small in memory."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rng = np.random.default_rng(seed)
+    words = np.array(["payment", "late", "call", "account", "review", "ok", "customer", "note", "refund"])
+    writer = None
+    chunk = 1_000_000
+    for start in range(0, rows, chunk):
+        n = min(chunk, rows - start)
+        sex = rng.choice(np.array(["female", "male"]), n)
+        race = rng.choice(np.array(["a", "b", "c", "d", "e"]), n, p=[0.6, 0.2, 0.1, 0.07, 0.03])
+        age = rng.choice(np.array(["<25", "25-34", "35-44", "45-54", "55-64", "65+"]), n)
+        y = rng.integers(0, 2, n)
+        score = np.clip(rng.normal(0.35 + 0.3 * y + 0.05 * (sex == "male"), 0.2), 0, 1)
+        text = np.char.add(np.char.add(rng.choice(words, n), " "), rng.choice(words, n))
+        table = pa.table({"y_true": y, "y_pred": (score > 0.5).astype(np.int64), "y_score": score,
+                          "sex": sex, "race": race, "age_band": age, "note": text})
+        if writer is None:
+            writer = pq.ParquetWriter(path, table.schema)
+        writer.write_table(table)
+    writer.close()
+
+
+def run_engine(path: Path, engine: str) -> dict:
+    out = subprocess.run([sys.executable, "-c", CHILD, str(path), engine], capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    if out.returncode != 0:
+        return {"error": out.stderr.strip().splitlines()[-1] if out.stderr.strip() else f"exit {out.returncode}"}
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, action="append", help="table size (repeatable)")
+    parser.add_argument("--engines", default="pandas,polars,duckdb")
+    parser.add_argument("--quick", action="store_true", help="50k rows, for a smoke test")
+    args = parser.parse_args()
+    sizes = [50_000] if args.quick else (args.rows or [1_000_000, 10_000_000])
+    engines = args.engines.split(",")
+    print(f"{'rows':>11}  {'engine':<7} {'seconds':>8} {'peak MB':>8}  demographic_parity_difference")
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for rows in sizes:
+            path = Path(tmp) / f"table_{rows}.parquet"
+            started = time.perf_counter()
+            write_table(path, rows)
+            print(f"# wrote {rows:,} rows ({path.stat().st_size / 1e6:.0f} MB Parquet) in "
+                  f"{time.perf_counter() - started:.1f} s", flush=True)
+            for engine in engines:
+                r = run_engine(path, engine)
+                results.append({"rows": rows, "engine": engine, **r})
+                if "error" in r:
+                    print(f"{rows:>11,}  {engine:<7} failed: {r['error']}", flush=True)
+                else:
+                    print(f"{rows:>11,}  {engine:<7} {r['seconds']:>8.2f} {r['peak_mb']:>8.0f}  {r['dpd']:.12f}",
+                          flush=True)
+    values = {(r["rows"], round(r["dpd"], 12)) for r in results if "dpd" in r}
+    agree = len(values) == len({r["rows"] for r in results if "dpd" in r})
+    print(f"# engines agree on every figure checked: {agree}")
+    if not agree or any("error" in r for r in results):
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

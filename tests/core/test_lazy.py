@@ -1,0 +1,79 @@
+"""Lazy tables: a Parquet or CSV file, a polars LazyFrame or a DuckDB relation is audited in
+its engine, only the count table comes back, and the results equal the pandas path's."""
+import json
+
+import duckdb
+import numpy as np
+import pandas as pd
+import polars as pl
+import pytest
+
+import audit
+from audit import DataError, UsageError
+from audit.engines import open_table
+from audit.engines._lazy import MSG_UNKNOWN_ENGINE
+
+
+@pytest.fixture(scope="module")
+def frame():
+    rng = np.random.default_rng(5)
+    n = 4000
+    return pd.DataFrame({"y": rng.integers(0, 2, n), "p": rng.integers(0, 2, n),
+                         "sex": rng.choice(["F", "M"], n),
+                         "race": rng.choice(["a", "b", "c", None], n, p=[0.5, 0.3, 0.19, 0.01]),
+                         "x": rng.normal(size=n)})
+
+
+def _metrics(report):
+    return json.dumps(report["fairness"].to_dict()["metrics"], sort_keys=True)
+
+
+def _run(data, **kw):
+    return audit.run(data, target="y", prediction="p", sensitive_features=["sex", "race"], auditors=["fairness"],
+                     auditor_options={"fairness": {"n_boot": 30}}, **kw)
+
+
+@pytest.fixture(scope="module")
+def expected(frame):
+    return _metrics(_run(frame))
+
+
+@pytest.mark.parametrize("kind", ["parquet-polars", "parquet-duckdb", "csv-polars", "csv-duckdb",
+                                  "polars-lazy", "duckdb-relation"])
+def test_lazy_sources_equal_the_pandas_path(tmp_path, frame, expected, kind):
+    if kind.startswith("parquet"):
+        frame.to_parquet(tmp_path / "d.parquet")
+        report = _run(tmp_path / "d.parquet", engine=kind.split("-")[1])
+    elif kind.startswith("csv"):
+        frame.to_csv(tmp_path / "d.csv", index=False)
+        report = _run(tmp_path / "d.csv", engine=kind.split("-")[1])
+    elif kind == "polars-lazy":
+        report = _run(pl.from_pandas(frame).lazy())
+    else:
+        report = _run(duckdb.from_df(frame))
+    assert _metrics(report) == expected
+    assert report.subject["n_rows"] == len(frame)
+
+
+def test_only_the_count_table_is_loaded(tmp_path, frame):
+    frame.to_parquet(tmp_path / "d.parquet")
+    subject = audit.AuditSubject(tmp_path / "d.parquet", target="y", prediction="p",
+                                 sensitive_features=["sex", "race"], engine="polars")
+    audit.run_auditors(subject, audit.build_auditors(["fairness"]))
+    assert subject.is_lazy and set(subject._loaded) == set(), "no column was loaded into memory"
+
+
+def test_lazy_errors(tmp_path, frame):
+    frame.assign(p=frame["p"].astype(float).where(frame.index > 2)).to_parquet(tmp_path / "nan.parquet")
+    with pytest.raises(DataError, match="column 'p' \\(prediction\\) has 3 missing"):
+        audit.AuditSubject(tmp_path / "nan.parquet", target="y", prediction="p", engine="polars")
+    frame.to_parquet(tmp_path / "d.parquet")
+    with pytest.raises(UsageError, match="column 'gender' given as sensitive_features"):
+        audit.AuditSubject(tmp_path / "d.parquet", target="y", prediction="p", sensitive_features="gender",
+                           engine="duckdb")
+    with pytest.raises(UsageError) as err:
+        open_table(tmp_path / "d.parquet", "spark")
+    assert str(err.value) == MSG_UNKNOWN_ENGINE.format(engines=["pandas", "polars", "duckdb"], engine="spark")
+    (tmp_path / "bad.parquet").write_text("not parquet")
+    with pytest.raises(UsageError, match="cannot read .*bad.parquet"):
+        audit.AuditSubject(tmp_path / "bad.parquet", target="y", prediction="p", engine="polars")

@@ -1,0 +1,16 @@
+"""Benchmarks keep running: each script's --quick mode, which also checks its own agreement."""
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.slow
+
+
+def test_scale_benchmark_quick():
+    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "scale.py"), "--quick"], capture_output=True,
+                         text=True, cwd=ROOT)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "engines agree on every figure checked: True" in out.stdout
