@@ -19,6 +19,8 @@ __all__ = ["run", "run_auditors", "build_auditors", "MSG_AUDITOR_OPTION"]
 logger = logging.getLogger("audit")
 
 MSG_AUDITOR_OPTION = "auditor {name!r} has no option(s) {unknown}; its options are {known}."
+#: Report order of the built-in auditors (a reviewer reads fairness first); plugins follow by name.
+BUILTIN_ORDER = ("fairness", "attribution", "privacy", "energy")
 _REASON_LIMIT = 500
 
 
@@ -31,7 +33,9 @@ def build_auditors(auditors: Sequence[Any] | None,
     """
     options = dict(options or {})
     if auditors is None:
-        auditors = list(_registry.available())
+        names = list(_registry.available())
+        auditors = sorted(names, key=lambda n: (BUILTIN_ORDER.index(n) if n in BUILTIN_ORDER
+                                                else len(BUILTIN_ORDER), n))
     if isinstance(auditors, str):
         auditors = [auditors]
     built = []
