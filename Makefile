@@ -2,8 +2,11 @@
 VENV ?= .venv
 PYTHON ?= python3
 PY := $(VENV)/bin/python
+# The browser tests drive Debian's chromium through Python Playwright (never `playwright install`).
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup demo test contract clean
+.PHONY: setup chromium demo test contract clean
 
 setup: $(VENV)/.installed
 
@@ -16,10 +19,21 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $@
 
+# Installs Debian's chromium when it is missing (apt-get, as root or through sudo).
+# Without apt-get the browser tests skip locally and fail in CI (where CI is set).
+chromium:
+	@if [ -x "$(CHROMIUM)" ]; then :; \
+	elif command -v apt-get >/dev/null 2>&1; then \
+		echo "installing chromium (apt-get) for the browser tests"; \
+		$(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y chromium; \
+	else \
+		echo "warning: $(CHROMIUM) is missing and apt-get is not available; browser tests will skip (fail in CI)"; \
+	fi
+
 demo: setup
 	$(VENV)/bin/rai-audit demo --out reports
 
-test: setup
+test: setup chromium
 	$(PY) -m pytest
 
 contract: setup

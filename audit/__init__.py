@@ -13,6 +13,7 @@ __version__ = "0.1.0"
 
 from . import fairness, privacy
 from ._api import build_auditors, run, run_auditors
+from ._assertions import assert_passes
 from ._auditor import Auditor, BaseAuditor, Requirement
 from ._checks import Check, CheckOutcome, evaluate_checks, load_policy, parse_checks
 from ._exceptions import AuditError, DataError, PluginError, SpecError, UsageError
@@ -26,6 +27,7 @@ from ._subject import AuditSubject
 __all__ = [
     "METRIC_COLUMNS", "AuditError", "AuditReport", "AuditResult", "AuditSubject", "Auditor", "BaseAuditor",
     "Check", "CheckOutcome", "DataError", "ExitCode", "Finding", "PluginError", "Requirement", "Severity",
-    "SpecError", "Status", "UsageError", "__version__", "available_auditors", "build_auditors",
-    "evaluate_checks", "fairness", "load_policy", "privacy", "parse_checks", "register_auditor", "run", "run_auditors",
+    "SpecError", "Status", "UsageError", "__version__", "assert_passes", "available_auditors",
+    "build_auditors", "evaluate_checks", "fairness", "load_policy", "parse_checks", "privacy",
+    "register_auditor", "run", "run_auditors",
 ]

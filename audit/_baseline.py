@@ -17,7 +17,13 @@ from typing import Any
 from ._checks import Check, CheckOutcome
 from ._result import AuditResult, Status
 
-__all__ = ["regression_checks"]
+__all__ = ["regression_checks", "MSG_REGRESSION", "MSG_NO_REGRESSION"]
+
+#: A regression: which metric, for which group, from what to what, and the tolerance it broke.
+MSG_REGRESSION = ("{metric} {where} {direction} from {old} to {new} against the baseline ({change}, {relative}); "
+                  "tolerated {allowed} (the larger of {abs_tol} absolute and {rel_tol:.0%} of the baseline).")
+MSG_NO_REGRESSION = ("{metric}: largest change against the baseline {change} ({where}, from {old} to {new}), "
+                     "within the tolerated {allowed}.")
 
 
 def _key(row: Any) -> tuple[Any, ...]:
@@ -55,16 +61,19 @@ def regression_checks(checks: Sequence[Check], new: Mapping[str, AuditResult], o
             outcomes.append(CheckOutcome(base, Status.PASS, f"{check.metric}: no row in common with the baseline."))
             continue
         change, row, allowed = worst
+        old_value = before[_key(row)]
         where = ", ".join(f"{k}={v}" for k, v in (row.group or {}).items()) or \
             ("across " + " x ".join(row.over) if row.over else "overall")
-        direction = "rose" if check.op == "max" else "fell"
+        fields = dict(metric=check.metric, where=where, old=f"{old_value:.4g}", new=f"{row.value:.4g}",
+                      allowed=f"{allowed:.4g}", abs_tol=f"{abs_tol:g}", rel_tol=rel_tol,
+                      change=f"{row.value - old_value:+.4g}",
+                      relative=(f"{(row.value - old_value) / abs(old_value):+.0%}" if old_value else "from 0"))
         if change > allowed:
             status = Status.FAIL if check.severity == "fail" else Status.WARN
-            msg = (f"{check.metric} {where} {direction} by {change:.4g} against the baseline "
-                   f"(to {row.value:.4g}); tolerance {allowed:.4g}.")
+            msg = MSG_REGRESSION.format(direction="rose" if check.op == "max" else "fell", **fields)
         else:
             status = Status.PASS
-            msg = f"{check.metric}: largest change against the baseline {change:+.4g} ({where}), within {allowed:.4g}."
+            msg = MSG_NO_REGRESSION.format(**fields)
         outcomes.append(CheckOutcome(base, status, msg, value=float(row.value), group=row.group,
                                      over=tuple(row.over) if row.over is not None else None))
     return outcomes

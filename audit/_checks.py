@@ -21,7 +21,8 @@ from ._exceptions import SpecError, UsageError
 from ._result import AuditResult, Status, _group_value
 
 __all__ = ["Check", "CheckOutcome", "parse_checks", "load_policy", "evaluate_checks",
-           "MSG_CHECK_KEYS", "MSG_CHECK_BOUND", "MSG_CHECK_METRIC", "MSG_UNKNOWN_METRIC"]
+           "MSG_CHECK_KEYS", "MSG_CHECK_BOUND", "MSG_CHECK_METRIC", "MSG_UNKNOWN_METRIC",
+           "MSG_OUTCOME_FAIL", "MSG_OUTCOME_PASS"]
 
 MSG_CHECK_KEYS = "check #{index} has unknown key(s) {keys}; allowed keys: {allowed}."
 MSG_CHECK_BOUND = ("check #{index} ({metric}) must have exactly one of 'max' or 'min' as a number; "
@@ -31,6 +32,10 @@ MSG_CHECK_METRIC = ("check #{index}: metric must look like '<auditor>.<metric>',
 MSG_CHECK_FIELD = "check #{index} ({metric}): {field} must be one of {allowed}; got {got!r}."
 MSG_UNKNOWN_METRIC = "check #{index}: auditor {auditor!r} reports no metric {metric!r}{hint}."
 MSG_POLICY_READ = "cannot read policy {path!s}: {reason}."
+#: A failed (or warned) check: what, for which group, by how much, and the evidence.
+MSG_OUTCOME_FAIL = ("{metric} {where}: {basis} {value} is {direction} the {op} {threshold} by {excess} "
+                    "({relative}); estimate {estimate}{interval}, n = {n}.{extremes}")
+MSG_OUTCOME_PASS = "{metric}: worst is {where}, {basis} {value}, within the {op} {threshold} (margin {margin})."
 
 _ALLOWED = ("metric", "max", "min", "severity", "bound", "over", "group", "label", "name", "description")
 
@@ -75,7 +80,8 @@ class CheckOutcome:
         return {"metric": c.metric, "op": c.op, "threshold": c.threshold, "bound": c.bound,
                 "severity": c.severity, "over": list(c.over) if c.over is not None else None,
                 "value": self.value, "group": dict(self.group) if self.group is not None else None,
-                "status": str(self.status), "message": self.message}
+                "status": str(self.status), "message": self.message,
+                **({"name": c.name} if c.name else {})}
 
 
 def parse_checks(rows: Iterable[Mapping[str, Any]]) -> list[Check]:
@@ -149,6 +155,43 @@ def _fmt_group(group: Mapping[str, Any] | None, over: Sequence[str] | None) -> s
     return "overall"
 
 
+def _g(x: float) -> str:
+    return f"{x:.4g}"
+
+
+def _count(n: Any) -> str:
+    try:
+        return "?" if n is None or math.isnan(n) else f"{int(n):,}"
+    except (TypeError, ValueError):
+        return "?"
+
+
+def _interval(row: Any) -> str:
+    lo, hi = row.ci_low, row.ci_high
+    if lo is None or hi is None or math.isnan(lo) or math.isnan(hi):
+        return ""
+    return f" [CI {_g(lo)}, {_g(hi)}]"
+
+
+def _extremes(result: AuditResult, metric: str, row: Any) -> str:
+    """For an aggregate row, the two groups it compares, when the auditor's finding names them."""
+    if row.group is not None or row.over is None:
+        return ""
+    for f in result.findings:
+        ev = f.evidence
+        if (f.code.split(".", 1)[-1] == metric and list(ev.get("over") or []) == list(row.over)
+                and isinstance(ev.get("lowest"), Mapping) and isinstance(ev.get("highest"), Mapping)):
+            parts = []
+            for end in ("lowest", "highest"):
+                e = ev[end]
+                measures = [f"{k} {_g(v)}" for k, v in e.items()
+                            if k not in ("group", "n") and isinstance(v, (int, float)) and not isinstance(v, bool)]
+                measures.append(f"n = {_count(e.get('n'))}")
+                parts.append(f"{_fmt_group(e.get('group'), None)} ({', '.join(measures)})")
+            return f" Extremes: {parts[0]} to {parts[1]}."
+    return ""
+
+
 def _evaluate_one(check: Check, result: AuditResult | None) -> CheckOutcome:
     if result is None:
         return CheckOutcome(check, Status.FAIL, f"{check.metric}: auditor {check.auditor!r} did not run, "
@@ -184,18 +227,25 @@ def _evaluate_one(check: Check, result: AuditResult | None) -> CheckOutcome:
                                                 "so the check cannot pass.")
     excess, value, from_ci, row = worst
     where = _fmt_group(row.group, row.over)
-    what = "upper-bound" if check.op == "max" else "lower-bound"
-    shown = ("CI bound" if from_ci else "estimate") + f" {value:.4g}"
-    if check.bound == "ci" and not from_ci:
-        shown += " (no interval available; the estimate was used)"
+    if from_ci:
+        basis = f"even its {'lower' if check.op == 'max' else 'upper'} confidence bound"
+    elif check.bound == "ci":
+        basis = "its estimate (no interval available)"
+    else:
+        basis = "its estimate"
+    op_word = "maximum" if check.op == "max" else "minimum"
     if excess > 0:
         status = Status.FAIL if check.severity == "fail" else Status.WARN
-        rel = f" ({excess / abs(check.threshold):.0%} past it)" if check.threshold else ""
-        msg = (f"{check.metric} {where}: {shown} breaks the {what} {check.op} = {check.threshold:g} "
-               f"by {excess:.4g}{rel}; estimate {row.value:.4g}, n = {row.n}.")
+        relative = f"{excess / abs(check.threshold):.0%} of the threshold" if check.threshold else "threshold 0"
+        msg = MSG_OUTCOME_FAIL.format(
+            metric=check.metric, where=where, basis=basis, value=_g(value),
+            direction="above" if check.op == "max" else "below", op=op_word, threshold=_g(check.threshold),
+            excess=_g(excess), relative=relative, estimate=_g(row.value), interval=_interval(row),
+            n=_count(row.n), extremes=_extremes(result, check.metric_name, row))
     else:
         status = Status.PASS
-        msg = f"{check.metric}: worst is {where} at {shown}, within {check.op} = {check.threshold:g}."
+        msg = MSG_OUTCOME_PASS.format(metric=check.metric, where=where, basis=basis, value=_g(value), op=op_word,
+                                      threshold=_g(check.threshold), margin=_g(-excess))
     return CheckOutcome(check, status, msg, value=float(value), group=row.group,
                         over=tuple(row.over) if row.over is not None else None)
 

@@ -1,14 +1,32 @@
-"""Outputs for CI systems: JUnit XML (one test case per check) and a Markdown job summary."""
+"""Outputs for CI systems: JUnit XML (one test case per check), a Markdown job summary, and
+GitHub Actions workflow commands (``::error`` / ``::warning`` annotations)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-__all__ = ["junit_xml", "markdown_summary", "SUMMARY_LIMIT"]
+__all__ = ["junit_xml", "markdown_summary", "github_annotations", "check_title", "escape_data", "escape_property",
+           "SUMMARY_LIMIT", "ANNOTATION_LIMIT"]
 
 #: GitHub's job summary accepts at most 1 MiB per step.
 SUMMARY_LIMIT = 1024 * 1024
+#: GitHub shows at most 10 error and 10 warning annotations per step.
+ANNOTATION_LIMIT = 10
+
+
+def check_title(c: Mapping[str, Any]) -> str:
+    """A check's short name: its own ``name``, else metric, threshold, ``over`` and bound."""
+    if c.get("name"):
+        return str(c["name"])
+    op = {"max": "\u2264", "min": "\u2265"}.get(str(c.get("op")), str(c.get("op") or ""))
+    threshold = c.get("threshold")
+    text = f"{c.get('metric')} {op} {threshold:g}" if isinstance(threshold, (int, float)) else str(c.get("metric"))
+    if c.get("over"):
+        text += " over " + " x ".join(map(str, c["over"]))
+    if c.get("bound") == "ci":
+        text += " (ci bound)"
+    return text
 
 
 def junit_xml(report: Mapping[str, Any], checks: Sequence[Mapping[str, Any]]) -> str:
@@ -16,7 +34,7 @@ def junit_xml(report: Mapping[str, Any], checks: Sequence[Mapping[str, Any]]) ->
     cases = []
     failures = errors = skipped = 0
     for c in checks:
-        name = quoteattr(f"{c['metric']} {c.get('op', '')} {c.get('threshold', '')}".strip())
+        name = quoteattr(check_title(c))
         body = ""
         if c["status"] == "fail":
             failures += 1
@@ -26,24 +44,24 @@ def junit_xml(report: Mapping[str, Any], checks: Sequence[Mapping[str, Any]]) ->
             body = f"<error message={quoteattr(c['message'])}>{escape(c['message'])}</error>"
         elif c["status"] == "warn":
             body = f"<system-out>{escape('warning: ' + c['message'])}</system-out>"
-        cases.append(f'    <testcase classname="rai-audit.checks" name={name}>{body}</testcase>')
+        cases.append(f'    <testcase classname="rai-audit.checks" name={name} time="0">{body}</testcase>')
     for r in report.get("results", []):
         name = quoteattr(f"auditor {r['auditor']}")
         if r["status"] == "error":
             errors += 1
             msg = r.get("reason") or "auditor crashed"
-            cases.append(f'    <testcase classname="rai-audit.auditors" name={name}>'
+            cases.append(f'    <testcase classname="rai-audit.auditors" name={name} time="0">'
                          f"<error message={quoteattr(msg)}>{escape(msg)}</error></testcase>")
         elif r["status"] == "skipped":
             skipped += 1
             msg = r.get("reason") or "skipped"
-            cases.append(f'    <testcase classname="rai-audit.auditors" name={name}>'
+            cases.append(f'    <testcase classname="rai-audit.auditors" name={name} time="0">'
                          f"<skipped message={quoteattr(msg)}/></testcase>")
         else:
-            cases.append(f'    <testcase classname="rai-audit.auditors" name={name}/>')
+            cases.append(f'    <testcase classname="rai-audit.auditors" name={name} time="0"/>')
     title = quoteattr(report.get("title", "rai-audit"))
     head = (f'<?xml version="1.0" encoding="UTF-8"?>\n<testsuites>\n  <testsuite name={title} '
-            f'tests="{len(cases)}" failures="{failures}" errors="{errors}" skipped="{skipped}">\n')
+            f'errors="{errors}" failures="{failures}" skipped="{skipped}" tests="{len(cases)}" time="0">\n')
     return head + "\n".join(cases) + ("\n" if cases else "") + "  </testsuite>\n</testsuites>\n"
 
 
@@ -62,7 +80,7 @@ def markdown_summary(report: Mapping[str, Any], checks: Sequence[Mapping[str, An
         lines += [f"{len(checks) - len(bad)} of {len(checks)} checks passed.", ""]
     if bad:
         lines += ["| status | check | message |", "|---|---|---|"]
-        lines += [f"| {c['status']} | `{_md(c['metric'])}` | {_md(c['message'])} |" for c in bad]
+        lines += [f"| {c['status']} | {_md(check_title(c))} | {_md(c['message'])} |" for c in bad]
         lines.append("")
     lines += ["| auditor | status | note |", "|---|---|---|"]
     for r in report.get("results", []):
@@ -72,3 +90,44 @@ def markdown_summary(report: Mapping[str, Any], checks: Sequence[Mapping[str, An
         cut = text.encode("utf-8")[: SUMMARY_LIMIT - 200].decode("utf-8", "ignore")
         text = cut.rsplit("\n", 1)[0] + "\n\n_Summary truncated to fit the 1 MiB limit; see report.html._\n"
     return text
+
+
+def escape_data(text: str) -> str:
+    """Escape a workflow command's message as GitHub's toolkit does (``%``, CR, LF)."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """Escape a workflow command's property value (also ``:`` and ``,``, which delimit properties)."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def github_annotations(report: Mapping[str, Any], checks: Sequence[Mapping[str, Any]], *,
+                       report_path: str | None = None, limit: int = ANNOTATION_LIMIT) -> list[str]:
+    """``::error`` lines for failed checks and crashed auditors, ``::warning`` lines for warned checks.
+
+    GitHub shows at most ``limit`` annotations of each type per step, so when there are
+    more, the first ``limit - 1`` are kept and one more line says how many were left out
+    and where to read them.
+    """
+    where = f" See {report_path}." if report_path else " See the job summary or report.html."
+    items: dict[str, list[tuple[str, str]]] = {"error": [], "warning": []}
+    for r in report.get("results", []):
+        if r.get("status") == "error":
+            items["error"].append((f"rai-audit: auditor {r.get('auditor')} crashed",
+                                   str(r.get("reason") or "auditor crashed")))
+    for c in checks:
+        kind = {"fail": "error", "error": "error", "warn": "warning"}.get(str(c.get("status")))
+        if kind:
+            items[kind].append((f"rai-audit: {check_title(c)}", str(c.get("message", ""))))
+    lines = []
+    for kind in ("error", "warning"):
+        found = items[kind]
+        keep = found if len(found) <= limit else found[: limit - 1]
+        lines += [f"::{kind} title={escape_property(title)}::{escape_data(msg)}" for title, msg in keep]
+        if len(found) > len(keep):
+            what = "failed checks" if kind == "error" else "warnings"
+            note = (f"{len(found) - len(keep)} more {what} not annotated "
+                    f"(GitHub shows at most {limit} per step).{where}")
+            lines.append(f"::{kind} title=rai-audit::{escape_data(note)}")
+    return lines

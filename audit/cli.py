@@ -132,7 +132,25 @@ def _cmd_gate(args: argparse.Namespace) -> int:
                                {Path(args.summary).name: markdown_summary(doc, check_dicts, str(status))})
     doc["status"] = str(status)
     _print_verdict(doc, [c for c in check_dicts if c["status"] != "pass"], None)
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        from ._ci import github_annotations
+
+        for line in github_annotations(doc, check_dicts):
+            print(line)
     return exit_code_for(status)
+
+
+def _cmd_diff(args: argparse.Namespace) -> int:
+    from ._diff import diff_reports, format_diff
+    from ._report import AuditReport
+
+    old, new = AuditReport.load(args.old), AuditReport.load(args.new)
+    if args.min_change < 0 or args.limit < 0:
+        raise UsageError(f"--min-change and --limit must be >= 0; got {args.min_change} and {args.limit}.")
+    diff = diff_reports(old.to_dict(), new.to_dict(), min_change=args.min_change)
+    print(format_diff(diff, old_name=str(args.old), new_name=str(args.new), fmt=args.format,
+                      limit=args.limit or None), end="")
+    return ExitCode.OK
 
 
 def _cmd_demo(args: argparse.Namespace, progress: _Progress) -> int:
@@ -189,7 +207,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="reports", help="output folder for report.html and report.json")
     p.add_argument("--models", default=None, help="reference network folder (default: ./models)")
 
-    p = sub.add_parser("gate", help="apply a policy to a saved report.json; exit 0 pass, 1 fail, 3 error")
+    p = sub.add_parser("gate", help="apply a policy to a saved report.json; exit 0 pass, 1 fail, 3 error "
+                       "(prints ::error/::warning annotations when GITHUB_ACTIONS=true)")
     p.add_argument("report", metavar="REPORT.json")
     p.add_argument("--policy", required=True, metavar="POLICY.toml")
     p.add_argument("--baseline", default=None, metavar="OLD.json",
@@ -201,6 +220,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--junit", default=None, metavar="FILE", help="write JUnit XML, one test case per check")
     p.add_argument("--summary", default=None, metavar="FILE",
                    help="write a Markdown summary (e.g. $GITHUB_STEP_SUMMARY)")
+
+    p = sub.add_parser("diff", help="what changed between two report.json files, in a table (exit 0)")
+    p.add_argument("old", metavar="OLD.json")
+    p.add_argument("new", metavar="NEW.json")
+    p.add_argument("--format", choices=("text", "markdown"), default="text", help="table format (default text)")
+    p.add_argument("--min-change", type=float, default=0.0, metavar="X",
+                   help="treat metric changes of at most X as unchanged (default 0)")
+    p.add_argument("--limit", type=int, default=50, metavar="N",
+                   help="show at most N changes, largest first (default 50; 0 shows all)")
 
     sub.add_parser("list", help="list auditors (with the distribution providing each) and reference networks")
     return parser
@@ -228,6 +256,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return int(_cmd_run(args, progress))
         if args.command == "gate":
             return int(_cmd_gate(args))
+        if args.command == "diff":
+            return int(_cmd_diff(args))
         return int(_cmd_demo(args, progress))
     except KeyboardInterrupt:
         print("rai-audit: interrupted", file=sys.stderr)

@@ -24,11 +24,12 @@ import numpy as np
 import pandas as pd
 
 from .._api import run_auditors
+from .._assertions import assert_passes
 from .._auditor import Requirement
 from .._result import METRIC_COLUMNS, AuditResult, Status
 from .._subject import AuditSubject
 
-__all__ = ["make_subject", "check_auditor", "all_checks", "parametrize_with_checks"]
+__all__ = ["make_subject", "check_auditor", "all_checks", "parametrize_with_checks", "assert_passes"]
 
 
 def make_subject(n: int = 400, *, random_state: int = 0, with_model: bool = True,

@@ -1,0 +1,74 @@
+"""``assert_passes``: a policy gate inside a test suite, failing with a readable multi-line message.
+
+pytest shows the message of an ``AssertionError`` as is, so every failed check gets its
+own line (which check, for which group, by how much) instead of a one-line repr.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ._checks import Check, CheckOutcome, evaluate_checks, load_policy
+from ._report import AuditReport, overall_status
+from ._result import Status
+
+__all__ = ["assert_passes", "MSG_NOT_A_REPORT"]
+
+MSG_NOT_A_REPORT = ("assert_passes needs an AuditReport (from audit.run), a report dict or the path of a "
+                    "report.json; got {got}.")
+_SYMBOL = {"fail": "\u2717", "error": "\u2297", "warn": "\u26a0"}
+
+
+def _as_report(report: Any) -> AuditReport:
+    if isinstance(report, AuditReport):
+        return report
+    if isinstance(report, Mapping):
+        return AuditReport.from_dict(report)
+    if isinstance(report, (str, os.PathLike)):
+        return AuditReport.load(report)
+    from ._exceptions import UsageError
+
+    raise UsageError(MSG_NOT_A_REPORT.format(got=type(report).__name__))
+
+
+def assert_passes(report: Any, policy: str | os.PathLike[str] | Sequence[Mapping[str, Any] | Check] | None = None,
+                  *, fail_on_warn: bool = False) -> list[CheckOutcome]:
+    """Raise ``AssertionError`` listing every failed check unless ``report`` passes ``policy``.
+
+    ``policy`` is a policy TOML path, a list of check dicts or :class:`audit.Check` objects,
+    or None to judge the report by the checks it already carries. A crashed auditor fails
+    (fail closed), as does a warned check when ``fail_on_warn``. Returns the outcomes when
+    it passes, so a test can look further.
+    """
+    __tracebackhide__ = True
+    rep = _as_report(report)
+    if policy is None:
+        outcomes: list[Any] = list(rep.checks)
+    else:
+        if isinstance(policy, Sequence) and not isinstance(policy, (str, bytes)) \
+                and all(isinstance(c, Check) for c in policy):
+            parsed = list(policy)
+        else:
+            parsed = load_policy(policy)  # type: ignore[arg-type]
+        outcomes = evaluate_checks(parsed, {r.auditor: r for r in rep.results})
+    dicts = [o.to_dict() if isinstance(o, CheckOutcome) else dict(o) for o in outcomes]
+    bad_status = {"fail", "error"} | ({"warn"} if fail_on_warn else set())
+    bad = [c for c in dicts if c["status"] in bad_status]
+    crashed = [r for r in rep.results if r.status == Status.ERROR]
+    if not bad and not crashed:
+        return [o for o in outcomes if isinstance(o, CheckOutcome)]
+    status = overall_status(rep.results, [o for o in outcomes if isinstance(o, CheckOutcome)]) \
+        if all(isinstance(o, CheckOutcome) for o in outcomes) else rep.status
+    lines = [f"rai-audit: {rep.title!r} did not pass its policy (status {str(status).upper()}): "
+             f"{len(bad)} of {len(dicts)} check{'s' if len(dicts) != 1 else ''} "
+             f"{'did not pass' if fail_on_warn else 'failed'}"
+             + (f", {len(crashed)} auditor{'s' if len(crashed) != 1 else ''} crashed" if crashed else "") + "."]
+    from ._ci import check_title
+
+    for c in bad:
+        lines.append(f"  {_SYMBOL.get(c['status'], '-')} {c['status'].upper()} {check_title(c)}")
+        lines.append(f"      {c['message']}")
+    for r in crashed:
+        lines.append(f"  {_SYMBOL['error']} auditor {r.auditor} crashed: {r.reason or 'no reason given'}")
+    raise AssertionError("\n".join(lines))
