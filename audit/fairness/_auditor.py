@@ -17,6 +17,13 @@ _HEADLINE = {
     "multiclass": ("selection_rate", ("demographic_parity_difference", "equalized_odds_difference")),
     "regression": ("mean_absolute_error", ("mean_absolute_error_difference", "mean_prediction_difference")),
 }
+#: The per-group rates each headline disparity compares (equalized odds: the larger of two gaps).
+_COMPONENTS = {
+    "demographic_parity_difference": ("selection_rate",),
+    "equalized_odds_difference": ("true_positive_rate", "false_positive_rate"),
+    "mean_absolute_error_difference": ("mean_absolute_error",),
+    "mean_prediction_difference": ("mean_prediction",),
+}
 
 
 def _fmt_group(group: Mapping[str, Any]) -> str:
@@ -171,20 +178,33 @@ class FairnessAuditor(BaseAuditor):
             for row in m[(m["metric"] == name) & m["label"].isna()].itertuples(index=False):
                 if not _finite(row.value):
                     continue
-                per = rates[rates["over"].map(lambda o, want=row.over: o is not None and list(o) == list(want))]
-                per = per[per["value"].notna() & (per["n"] >= self.min_group_size)]
                 evidence: dict[str, Any] = {"over": list(row.over), "value": _round(row.value),
                                             "ci_low": _round(row.ci_low), "ci_high": _round(row.ci_high)}
                 text = f"{name} across {' x '.join(row.over)} is {row.value:.3g}"
                 if _finite(row.ci_low):
                     text += f" ({self.ci:.0%} CI {row.ci_low:.3g} to {row.ci_high:.3g})"
-                if len(per):
-                    lo = per.loc[per["value"].idxmin()]
-                    hi = per.loc[per["value"].idxmax()]
-                    evidence.update(lowest={"group": lo["group"], rate_metric: _round(lo["value"]), "n": lo["n"]},
-                                    highest={"group": hi["group"], rate_metric: _round(hi["value"]), "n": hi["n"]})
-                    text += (f"; {rate_metric} ranges from {lo['value']:.3g} ({_fmt_group(lo['group'])}) "
+                extremes = self._extremes(m, name, row.over)
+                if extremes is not None:
+                    component, lo, hi = extremes
+                    evidence.update(metric=component,
+                                    lowest={"group": lo["group"], component: _round(lo["value"]), "n": lo["n"]},
+                                    highest={"group": hi["group"], component: _round(hi["value"]), "n": hi["n"]})
+                    text += (f"; {component} ranges from {lo['value']:.3g} ({_fmt_group(lo['group'])}) "
                              f"to {hi['value']:.3g} ({_fmt_group(hi['group'])})")
                 out.append(Finding(Severity.INFO, f"fairness.{name}", text + ".", evidence))
         order = list(Severity)
         return sorted(out, key=lambda f: -order.index(f.severity))
+
+    def _extremes(self, m: pd.DataFrame, name: str, over: Any) -> tuple[str, pd.Series, pd.Series] | None:
+        """The per-group rate behind a headline disparity, with its lowest and highest compared group."""
+        best = None
+        for component in _COMPONENTS.get(name, ()):
+            per = m[(m["metric"] == component) & m["label"].isna()
+                    & m["over"].map(lambda o: o is not None and list(o) == list(over))]
+            per = per[per["value"].notna() & (per["n"] >= self.min_group_size)]
+            if len(per) == 0:
+                continue
+            lo, hi = per.loc[per["value"].idxmin()], per.loc[per["value"].idxmax()]
+            if best is None or hi["value"] - lo["value"] > best[2]["value"] - best[1]["value"]:
+                best = (component, lo, hi)
+        return best

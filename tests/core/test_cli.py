@@ -130,7 +130,9 @@ def test_gate_usage_errors(tmp_path):
 
 def test_nothing_audited_exits_5(tmp_path, csv_path):
     p = tmp_path / "s.toml"
-    p.write_text(f'[data]\npath = "{csv_path}"\ntarget = "y_true"\nprediction = "y_pred"\n')  # no sensitive features
+    # fairness alone, and no sensitive features: nothing can be audited
+    p.write_text(f'[data]\npath = "{csv_path}"\ntarget = "y_true"\nprediction = "y_pred"\n'
+                 '[auditors]\nenabled = ["fairness"]\n')
     r = run_cli("run", p, "--out", tmp_path / "o")
     assert r.returncode == ExitCode.NO_AUDIT, r.stderr
     assert "skipped" in r.stdout

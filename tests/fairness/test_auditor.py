@@ -64,3 +64,22 @@ def test_wilson_interval(rate, n):
     assert (low + high) / 2 == pytest.approx(centre) or rate in (0.0, 1.0)
     if rate == 0.0:
         assert low == 0.0 and high == pytest.approx(z * z / (n + z * z))
+
+
+def test_equalized_odds_finding_names_the_rate_it_compares():
+    rng = np.random.default_rng(2)
+    n = 4000
+    g = rng.choice(["a", "b"], n)
+    y = rng.integers(0, 2, n)
+    # same selection rate overall, but group b's positives are missed: a TPR gap, not a selection gap
+    p = np.where(g == "a", y, np.where(y == 1, rng.random(n) < 0.5, rng.random(n) < 0.5)).astype(int)
+    subject = AuditSubject(pd.DataFrame({"g": g, "y": y, "p": p}), target="y", prediction="p", sensitive_features="g")
+    result = FairnessAuditor(n_boot=0).run(subject)
+    eo = next(f for f in result.findings if f.code == "fairness.equalized_odds_difference")
+    assert eo.evidence["metric"] in ("true_positive_rate", "false_positive_rate")
+    tpr = result.by_group("true_positive_rate").set_index("g")["value"]
+    fpr = result.by_group("false_positive_rate").set_index("g")["value"]
+    gap = max(abs(tpr["a"] - tpr["b"]), abs(fpr["a"] - fpr["b"]))
+    assert eo.evidence["value"] == pytest.approx(gap, rel=1e-3)
+    component = tpr if eo.evidence["metric"] == "true_positive_rate" else fpr
+    assert eo.evidence["highest"][eo.evidence["metric"]] == pytest.approx(component.max(), rel=1e-3)

@@ -90,11 +90,11 @@ def test_finds_pii_and_never_leaks(tmp_path, caplog):
 
 def test_bad_quasi_identifier_is_a_clear_error_without_values():
     frame = pii_frame()
-    report = audit.run(frame, target="y", auditors=[PrivacyAuditor(quasi_identifiers=["postcode"])])
-    result = report["privacy"]
-    assert result.status == Status.ERROR
-    assert "quasi-identifier column(s) ['postcode'] are not in the table" in result.reason
-    assert not any(v in result.reason for v in raw_values(frame))
+    # bad input inside an auditor is the user's to fix: a UsageError (exit 4), not a crash (exit 3)
+    with pytest.raises(audit.UsageError) as err:
+        audit.run(frame, target="y", auditors=[PrivacyAuditor(quasi_identifiers=["postcode"])])
+    assert "quasi-identifier column(s) ['postcode'] are not in the table" in str(err.value)
+    assert not any(v in str(err.value) for v in raw_values(frame))
 
 
 def test_bad_cells_never_crash_or_leak():
