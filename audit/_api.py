@@ -33,7 +33,7 @@ def build_auditors(auditors: Sequence[Any] | None,
     """
     options = dict(options or {})
     if auditors is None:
-        names = list(_registry.available())
+        names = _registry.names()
         auditors = sorted(names, key=lambda n: (BUILTIN_ORDER.index(n) if n in BUILTIN_ORDER
                                                 else len(BUILTIN_ORDER), n))
     if isinstance(auditors, str):

@@ -16,7 +16,7 @@ from typing import Any
 from ._auditor import Requirement
 from ._exceptions import PluginError, UsageError
 
-__all__ = ["ENTRY_POINT_GROUP", "RegisteredAuditor", "available", "get", "register", "unregister",
+__all__ = ["ENTRY_POINT_GROUP", "RegisteredAuditor", "available", "get", "names", "register", "unregister",
            "MSG_UNKNOWN_AUDITOR", "MSG_BAD_PLUGIN"]
 
 ENTRY_POINT_GROUP = "audit.auditors"
@@ -58,38 +58,49 @@ def _validate(cls: Any, entry: str, dist: str) -> type:
     return cls
 
 
-def _from_entry_points() -> dict[str, RegisteredAuditor]:
+def _entry_points() -> dict[str, metadata.EntryPoint]:
+    """Declared auditors by name, not imported yet (importing torch-based ones takes seconds)."""
     only_own = os.environ.get("RAI_AUDIT_DISABLE_PLUGIN_AUTOLOAD", "") not in ("", "0")
-    found: dict[str, RegisteredAuditor] = {}
+    found: dict[str, metadata.EntryPoint] = {}
     for ep in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
         dist = ep.dist.name if ep.dist is not None else "unknown"
-        dist_version = ep.dist.version if ep.dist is not None else ""
         if only_own and dist != _OWN_DIST:
             continue
-        if ep.name in found:  # the same distribution installed twice (e.g. editable + wheel)
-            continue
-        try:
-            cls = ep.load()
-        except Exception as exc:
-            raise PluginError(MSG_BAD_PLUGIN.format(entry=ep.name, dist=dist,
-                                                    problem=f"import failed: {type(exc).__name__}: {exc}")) from exc
-        found[ep.name] = RegisteredAuditor(ep.name, _validate(cls, ep.name, dist), dist, dist_version)
+        found.setdefault(ep.name, ep)  # the same distribution installed twice (e.g. editable + wheel)
     return found
 
 
+def _load(ep: metadata.EntryPoint) -> RegisteredAuditor:
+    dist = ep.dist.name if ep.dist is not None else "unknown"
+    dist_version = ep.dist.version if ep.dist is not None else ""
+    try:
+        cls = ep.load()
+    except Exception as exc:
+        raise PluginError(MSG_BAD_PLUGIN.format(entry=ep.name, dist=dist,
+                                                problem=f"import failed: {type(exc).__name__}: {exc}")) from exc
+    return RegisteredAuditor(ep.name, _validate(cls, ep.name, dist), dist, dist_version)
+
+
+def names() -> list[str]:
+    """Names of every auditor, installed or registered in-process, without importing any."""
+    return sorted(set(_entry_points()) | set(_manual))
+
+
 def available() -> dict[str, RegisteredAuditor]:
-    """Every auditor: installed entry points, then those registered in-process."""
-    found = _from_entry_points()
+    """Every auditor: installed entry points (each imported and validated), then in-process ones."""
+    found = {name: _load(ep) for name, ep in _entry_points().items()}
     found.update(_manual)
     return dict(sorted(found.items()))
 
 
 def get(name: str) -> RegisteredAuditor:
-    """The registered auditor called ``name``; UsageError listing the known names otherwise."""
-    everything = available()
-    if name not in everything:
-        raise UsageError(MSG_UNKNOWN_AUDITOR.format(name=name, available=sorted(everything)))
-    return everything[name]
+    """The auditor called ``name``, importing only it; UsageError listing the known names otherwise."""
+    if name in _manual:
+        return _manual[name]
+    declared = _entry_points()
+    if name not in declared:
+        raise UsageError(MSG_UNKNOWN_AUDITOR.format(name=name, available=names()))
+    return _load(declared[name])
 
 
 def register(cls: type, *, distribution: str = "<in-process>") -> type:

@@ -4,11 +4,13 @@ The table: predictions, labels, 3 sensitive columns (60 intersectional groups) a
 free-text column, written once to Parquet. Each engine audits it in a fresh subprocess
 (so peak RSS is that engine's alone) with `audit.run(path, engine=...)` and the fairness
 auditor's bootstrap (n_boot=200). pandas reads the file whole; polars and DuckDB scan it
-and return only the (sensitive x target x prediction) count table.
+and return only the (sensitive x target x prediction) count table; Dask (a LocalCluster
+with 2 worker processes) and Spark (local[2]) read it in their own workers and return the
+same count table. Their start-up is timed apart.
 
     python benchmarks/scale.py                   # 1M and 10M rows
     python benchmarks/scale.py --rows 1000000    # one size
-    python benchmarks/scale.py --quick           # 50k rows, smoke run
+    python benchmarks/scale.py --quick           # 50k rows, pandas/polars/duckdb, smoke run
 """
 from __future__ import annotations
 
@@ -25,17 +27,35 @@ for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 CHILD = r"""
-import json, sys, time
+import json, sys, time, warnings
 import audit
 path, engine = sys.argv[1], sys.argv[2]
+setup = 0.0
+if engine == "dask":  # a distributed LocalCluster with 2 worker processes, as a user would run it
+    import dask.dataframe as dd
+    from dask.distributed import Client, LocalCluster
+    t = time.perf_counter()
+    client = Client(LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None))
+    setup = time.perf_counter() - t
+    source, engine_arg = dd.read_parquet(path), None
+elif engine == "spark":  # a local[2] Spark session reading the same Parquet file
+    warnings.simplefilter("ignore", FutureWarning)
+    from pyspark.sql import SparkSession
+    t = time.perf_counter()
+    spark = (SparkSession.builder.master("local[2]").config("spark.ui.enabled", "false")
+             .config("spark.sql.shuffle.partitions", "4").getOrCreate())
+    setup = time.perf_counter() - t
+    source, engine_arg = spark.read.parquet(path), None
+else:
+    source, engine_arg = path, engine
 start = time.perf_counter()
-report = audit.run(path, target="y_true", prediction="y_pred", sensitive_features=["sex", "race", "age_band"],
-                   auditors=["fairness"], auditor_options={"fairness": {"n_boot": 200}}, engine=engine)
+report = audit.run(source, target="y_true", prediction="y_pred", sensitive_features=["sex", "race", "age_band"],
+                   auditors=["fairness"], auditor_options={"fairness": {"n_boot": 200}}, engine=engine_arg)
 seconds = time.perf_counter() - start
 dpd = report["fairness"].rows("demographic_parity_difference", over=["sex", "race", "age_band"])
 # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent across fork + exec.
 hwm = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
-print(json.dumps({"seconds": seconds, "peak_mb": hwm / 1024,
+print(json.dumps({"seconds": seconds, "setup": setup, "peak_mb": hwm / 1024,
                   "dpd": float(dpd["value"].iloc[0]), "rows": report.subject["n_rows"]}))
 """
 
@@ -77,12 +97,15 @@ def run_engine(path: Path, engine: str) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, action="append", help="table size (repeatable)")
-    parser.add_argument("--engines", default="pandas,polars,duckdb")
+    parser.add_argument("--engines", default="pandas,polars,duckdb,dask,spark",
+                        help="comma-separated; dask and spark start a LocalCluster / local[2] session (setup "
+                             "time reported apart; peak MB is the driver process's)")
     parser.add_argument("--quick", action="store_true", help="50k rows, for a smoke test")
     args = parser.parse_args()
     sizes = [50_000] if args.quick else (args.rows or [1_000_000, 10_000_000])
-    engines = args.engines.split(",")
-    print(f"{'rows':>11}  {'engine':<7} {'seconds':>8} {'peak MB':>8}  demographic_parity_difference")
+    engines = args.engines.split(",") if not args.quick or args.engines != parser.get_default("engines") \
+        else ["pandas", "polars", "duckdb"]
+    print(f"{'rows':>11}  {'engine':<7} {'seconds':>8} {'setup s':>8} {'peak MB':>8}  demographic_parity_difference")
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         for rows in sizes:
@@ -97,8 +120,8 @@ def main() -> None:
                 if "error" in r:
                     print(f"{rows:>11,}  {engine:<7} failed: {r['error']}", flush=True)
                 else:
-                    print(f"{rows:>11,}  {engine:<7} {r['seconds']:>8.2f} {r['peak_mb']:>8.0f}  {r['dpd']:.12f}",
-                          flush=True)
+                    print(f"{rows:>11,}  {engine:<7} {r['seconds']:>8.2f} {r['setup']:>8.2f} {r['peak_mb']:>8.0f}  "
+                          f"{r['dpd']:.12f}", flush=True)
     values = {(r["rows"], round(r["dpd"], 12)) for r in results if "dpd" in r}
     agree = len(values) == len({r["rows"] for r in results if "dpd" in r})
     print(f"# engines agree on every figure checked: {agree}")

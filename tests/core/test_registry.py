@@ -18,6 +18,17 @@ def test_unknown_auditor_lists_the_known_ones():
     assert str(err.value) == MSG_UNKNOWN_AUDITOR.format(name="fairnes", available=sorted(_registry.available()))
 
 
+def test_getting_one_auditor_imports_only_it():
+    import subprocess
+    import sys
+
+    code = ("import sys, audit; audit.build_auditors(['fairness']); "
+            "print(sorted(m for m in sys.modules if m.startswith(('captum', 'audit.attribution', 'audit.energy'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+    assert set(_registry.names()) >= {"fairness", "attribution", "privacy", "energy"}
+
+
 def test_register_validates_the_protocol():
     class NoRun:
         name = "norun"
