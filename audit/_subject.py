@@ -12,6 +12,7 @@ from ._exceptions import DataError, UsageError
 from ._model import ModelAdapter, adapt_model
 from ._validation import MSG_EMPTY_DATA, MSG_NAN_IN_COLUMN, as_column_list, check_columns, check_finite, check_frame
 from .engines import LazyTable, open_table
+from .engines._batches import DEFAULT_BATCH_ROWS, iter_batches
 
 __all__ = ["AuditSubject", "TASKS", "MSG_NO_TARGET_OR_PREDICTION", "MSG_BAD_TASK", "MSG_PREDICTION_LENGTH"]
 
@@ -40,6 +41,10 @@ class AuditSubject:
     name : a label for reports.
     train_data : optional, the rows the model was trained on, with the same columns
         (membership-inference risk, attribution baselines, data minimisation).
+    engine : "polars" or "duckdb" scan a CSV/Parquet path lazily ("pandas" reads it whole);
+        lazy and remote frames (polars LazyFrame, DuckDB, Dask, Spark) stay lazy anyway.
+        With a model, predictions are then computed in streamed batches of
+        ``batch_rows`` rows, holding one batch of features at a time.
     """
 
     def __init__(self, data: Any, *, model: Any = None, target: str | None = None,
@@ -48,13 +53,14 @@ class AuditSubject:
                  quasi_identifiers: str | Sequence[str] | None = None,
                  features: str | Sequence[str] | None = None,
                  task: str | None = None, name: str | None = None, random_state: int = 0,
-                 train_data: Any = None, engine: str | None = None) -> None:
+                 train_data: Any = None, engine: str | None = None,
+                 batch_rows: int = DEFAULT_BATCH_ROWS) -> None:
         self.name = name
         self.random_state = int(random_state)
         self.model: ModelAdapter | None = adapt_model(model)
         self._loaded: dict[str, Any] = {}
         self.table: LazyTable | None = None
-        if self.model is None and _stays_lazy(data, engine):
+        if _stays_lazy(data, engine):
             self.table = open_table(data, engine)
             frame: Any = self.table
             if self.table.n_rows == 0:
@@ -93,7 +99,10 @@ class AuditSubject:
             self.train_data = train
         if self.table is not None:
             self._check_lazy_roles()
-            self.task = self._resolve_lazy_task(task)
+            self.task = (self.model.model.task if self.model is not None and self.model.kind == "reference"
+                         else self._resolve_lazy_task(task))
+            if self.model is not None and self.prediction_column is None and self.task is not None:
+                self._stream_predictions(batch_rows)
         else:
             self._loaded["y_true"] = (check_finite(frame[self.target], self.target, "target")
                                       if self.target else None)
@@ -141,6 +150,33 @@ class AuditSubject:
         """
         table = self.table if self.table is not None else LazyTable(self.data.loc[:, list(columns)], label="data")
         return table.count_table(columns)
+
+    def _stream_predictions(self, batch_rows: int) -> None:
+        """Predict batch by batch; keep predictions, scores, target and sensitive columns only.
+
+        Reading the target and sensitive columns in the same batches keeps them aligned
+        with the predictions whatever the engine's row order.
+        """
+        assert self.table is not None and self.model is not None  # noqa: S101 - internal invariant
+        keep = [c for c in dict.fromkeys([*self.sensitive_features, self.target]) if c is not None]
+        inputs = list(self.features)
+        preds, scores, kept = [], [], []
+        for batch in iter_batches(self.table, list(dict.fromkeys([*inputs, *keep])), batch_rows):
+            preds.append(np.asarray(self.model.predict(batch, inputs, self.task)))
+            score = self.model.score(batch, inputs, self.task)
+            if score is not None:
+                scores.append(score)
+            kept.append(batch.loc[:, keep])
+        y_pred = np.concatenate(preds)
+        if len(y_pred) != self.table.n_rows:
+            raise DataError(MSG_PREDICTION_LENGTH.format(got=len(y_pred), expected=self.table.n_rows))
+        check_finite(y_pred, "<model output>", "prediction")
+        frame = pd.concat(kept, ignore_index=True)
+        self._loaded["y_pred"] = y_pred
+        self._loaded["y_score"] = np.concatenate(scores) if scores else None
+        if self.target is not None:
+            self._loaded["y_true"] = frame[self.target].to_numpy()
+        self._loaded["sensitive"] = frame.loc[:, list(self.sensitive_features)]
 
     def _check_lazy_roles(self) -> None:
         assert self.table is not None  # noqa: S101 - internal invariant, not user input
@@ -203,7 +239,7 @@ class AuditSubject:
 
     @property
     def sensitive_frame(self) -> pd.DataFrame:
-        if self.table is not None and "data" not in self._loaded:
+        if self.table is not None and ("sensitive" in self._loaded or "data" not in self._loaded):
             if "sensitive" not in self._loaded:
                 self._loaded["sensitive"] = self.table.to_pandas(list(self.sensitive_features))
             return self._loaded["sensitive"]

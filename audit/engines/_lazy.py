@@ -51,6 +51,11 @@ class LazyTable:
             self._frame = frame.lazy() if hasattr(frame, "lazy") else frame
 
     @property
+    def native(self) -> Any:
+        """The engine's own frame (polars LazyFrame, DuckDB relation, Dask or Spark DataFrame, ...)."""
+        return self._dask if self._dask is not None else _narwhals().to_native(self._frame)
+
+    @property
     def columns(self) -> list[str]:
         if self._dask is not None:
             return [str(c) for c in self._dask.columns]

@@ -104,7 +104,8 @@ class FairnessAuditor(BaseAuditor):
         options = dict(task=subject.task, pos_label=self.pos_label, intersections=self.intersections,
                        reference_group=self.reference_group, population_shares=self.population_shares,
                        n_boot=self.n_boot, ci=self.ci, random_state=seed, min_group_size=self.min_group_size)
-        if subject.is_lazy and subject.score_column is None and subject.task != "regression":
+        if (subject.is_lazy and subject.prediction_column is not None and subject.y_score is None
+                and subject.task != "regression"):
             # Only the (sensitive x target x prediction) count table leaves the engine.
             roles = [*subject.sensitive_features, subject.target, subject.prediction_column]
             counts = subject.count_table(list(dict.fromkeys(roles)))

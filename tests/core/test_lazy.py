@@ -77,3 +77,47 @@ def test_lazy_errors(tmp_path, frame):
     (tmp_path / "bad.parquet").write_text("not parquet")
     with pytest.raises(UsageError, match="cannot read .*bad.parquet"):
         audit.AuditSubject(tmp_path / "bad.parquet", target="y", prediction="p", engine="polars")
+
+
+@pytest.mark.parametrize("kind", ["parquet-polars", "parquet-duckdb", "polars-lazy", "dask"])
+def test_models_predict_in_streamed_batches(tmp_path, frame, kind):
+    import torch
+    from sklearn.linear_model import LogisticRegression
+
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(torch.nn.Linear(1, 4), torch.nn.ReLU(), torch.nn.Linear(4, 1))
+    clf = LogisticRegression().fit(frame[["x"]], frame["y"])
+    frame.to_parquet(tmp_path / "d.parquet")
+    for model in (net, clf):
+        eager = audit.AuditSubject(frame, model=model, target="y", sensitive_features=["sex", "race"],
+                                   features=["x"])
+        if kind.startswith("parquet"):
+            data, engine = tmp_path / "d.parquet", kind.split("-")[1]
+        elif kind == "polars-lazy":
+            data, engine = pl.from_pandas(frame).lazy(), None
+        else:
+            import dask.dataframe as dd
+
+            data, engine = dd.from_pandas(frame, npartitions=3), None
+        lazy = audit.AuditSubject(data, model=model, target="y", sensitive_features=["sex", "race"],
+                                  features=["x"], engine=engine, batch_rows=700)
+        assert lazy.is_lazy and "data" not in lazy._loaded
+        np.testing.assert_array_equal(lazy.y_pred, eager.y_pred)
+        np.testing.assert_allclose(lazy.y_score, eager.y_score, rtol=0, atol=1e-12)
+        a = audit.run_auditors(eager, audit.build_auditors(["fairness"]))["fairness"].to_dict()["metrics"]
+        b = audit.run_auditors(lazy, audit.build_auditors(["fairness"]))["fairness"].to_dict()["metrics"]
+        assert a == b
+        assert "data" not in lazy._loaded, "the fairness audit did not load the table"
+
+
+def test_reference_network_streams_over_a_parquet_file(tmp_path):
+    from audit.models import load_reference
+
+    net = load_reference("german-mlp")
+    test = net.test_frame()
+    test.to_parquet(tmp_path / "german.parquet")
+    eager = audit.AuditSubject(test, model=net, target=net.target, sensitive_features=list(net.sensitive_features))
+    lazy = audit.AuditSubject(tmp_path / "german.parquet", model=net, target=net.target,
+                              sensitive_features=list(net.sensitive_features), engine="duckdb", batch_rows=64)
+    np.testing.assert_array_equal(lazy.y_pred, eager.y_pred)
+    np.testing.assert_allclose(lazy.y_score, eager.y_score, rtol=0, atol=1e-12)
