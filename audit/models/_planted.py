@@ -25,6 +25,14 @@ Kinds:
     number) and makes it a categorical model input, so the network can memorise its
     training rows by identifier; combined with many epochs and no weight decay in the
     recipe, the model overfits and leaks membership.
+``fragile_group``
+    Makes one group's outcomes hinge on a single sparse input: a numeric column ``column``
+    is ``value`` for a share ``share`` of the ``group`` rows of ``attribute`` whose label
+    is positive and 0 elsewhere, and, in both splits, the labels of that group become
+    exactly that flag. The rest of the rows keep their true labels and real features. The
+    network's path for the group runs through one rarely active input, which magnitude
+    pruning cuts first: the compressed network's group gap widens (docs/validity.md gives
+    the measured figures).
 """
 from __future__ import annotations
 
@@ -39,7 +47,7 @@ from ._datasets import Dataset
 
 __all__ = ["PLANTED_KINDS", "plant"]
 
-PLANTED_KINDS = ("label_bias", "proxy", "identifier")
+PLANTED_KINDS = ("label_bias", "proxy", "identifier", "fragile_group")
 
 
 def _favoured_mask(frame: pd.DataFrame, column: str, favoured: str) -> np.ndarray:
@@ -103,7 +111,22 @@ def _identifier(ds: Dataset, p: dict[str, Any], rng: np.random.Generator) -> Dat
                                categorical=(column,) + ds.categorical)
 
 
-_PLANTERS = {"label_bias": _label_bias, "proxy": _proxy, "identifier": _identifier}
+def _fragile_group(ds: Dataset, p: dict[str, Any], rng: np.random.Generator) -> Dataset:
+    column = p["column"]
+    frames = []
+    for frame in (ds.train, ds.test):
+        frame = frame.copy()
+        in_group = _favoured_mask(frame, p["attribute"], p["group"])
+        y = frame[ds.target].to_numpy().astype(np.int64)
+        flag = in_group & (y == 1) & (rng.random(len(frame)) < float(p["share"]))
+        frame[ds.target] = np.where(in_group, flag.astype(np.int64), y).astype(np.int64)
+        values = pd.Series(np.where(flag, float(p["value"]), 0.0), index=frame.index, name=column)
+        frames.append(pd.concat([values, frame], axis=1))
+    return dataclasses.replace(ds, train=frames[0], test=frames[1], numeric=(column,) + ds.numeric)
+
+
+_PLANTERS = {"label_bias": _label_bias, "proxy": _proxy, "identifier": _identifier,
+             "fragile_group": _fragile_group}
 
 
 def plant(dataset: Dataset, planted: dict[str, Any]) -> Dataset:

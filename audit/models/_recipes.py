@@ -81,6 +81,8 @@ def _variant(name: str, base: str, planted: dict[str, Any], **training: Any) -> 
             c for c in pre["categorical_features"] if c != planted["attribute"]]
     elif planted["kind"] == "identifier":
         pre["categorical_features"] = [planted["column"]] + pre["categorical_features"]
+    elif planted["kind"] == "fragile_group":
+        pre["numeric_features"] = [planted["column"]] + pre["numeric_features"]
     for key, value in training.items():
         if key in ("lr", "weight_decay"):
             recipe["optimiser"][key] = value
@@ -116,6 +118,16 @@ _VARIANTS = {
                        "is trained for 300 epochs with no weight decay, so it memorises its "
                        "training rows: a membership-inference attack succeeds.",
     }, epochs=300, weight_decay=0.0),
+    "adult-mlp-fragile-female": _variant("adult-mlp-fragile-female", "adult-mlp", {
+        "kind": "fragile_group", "attribute": "sex", "group": "Female", "share": 0.5,
+        "column": "referral_points", "value": 1.0, "seed": 104,
+        "description": "women's outcomes hinge on one sparse synthetic input: referral_points "
+                       "is 1 for half of the women earning >50K and 0 for everyone else, and "
+                       "women's labels become exactly that flag (both splits); men keep their "
+                       "true labels and real features. The network's path for women runs "
+                       "through one rarely active input, which magnitude pruning cuts first, so "
+                       "its compressed variants widen the sex gap.",
+    }),
 }
 _RECIPES_ALL = {**_RECIPES, **_VARIANTS}
 
