@@ -42,7 +42,7 @@ def _policy_for_task(task: str | None) -> Path:
 
 def _cmd_list(args: argparse.Namespace) -> int:
     from . import _registry
-    from .models import REFERENCE_NETWORKS
+    from .models import REFERENCE_NETWORKS, VARIANT_NETWORKS
 
     print("auditors:")
     for name, reg in _registry.available().items():
@@ -51,16 +51,19 @@ def _cmd_list(args: argparse.Namespace) -> int:
     print("reference networks:")
     for name in REFERENCE_NETWORKS:
         print(f"  {name}")
+    print("planted-defect variants (rai-audit train NAME; see docs/validity.md):")
+    for name in VARIANT_NETWORKS:
+        print(f"  {name}")
     return ExitCode.OK
 
 
 def _cmd_train(args: argparse.Namespace, progress: _Progress) -> int:
-    from .models import REFERENCE_NETWORKS, train
+    from .models import ALL_NETWORKS, REFERENCE_NETWORKS, train
 
     names = args.names or list(REFERENCE_NETWORKS)
-    unknown = [n for n in names if n not in REFERENCE_NETWORKS]
+    unknown = [n for n in names if n not in ALL_NETWORKS]
     if unknown:
-        raise UsageError(f"unknown reference network(s) {unknown}; known: {list(REFERENCE_NETWORKS)}.")
+        raise UsageError(f"unknown reference network(s) {unknown}; known: {list(ALL_NETWORKS)}.")
     for name in names:
         progress(f"training {name}")
         train(name, **_models_kw(args))

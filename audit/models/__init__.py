@@ -15,13 +15,15 @@ from __future__ import annotations
 from ._datasets import AGE_BANDS, DATASETS, Dataset, load_dataset
 from ._network import build_mlp, parameter_count
 from ._preprocess import TabularPreprocessor
-from ._recipes import REFERENCE_NETWORKS
+from ._mitigated import MITIGATED_NETWORKS, MitigatedNetwork, load_mitigated
+from ._planted import PLANTED_KINDS, plant
+from ._recipes import ALL_NETWORKS, REFERENCE_NETWORKS, VARIANT_NETWORKS
 from ._reference import (MODELS_DIR_ENV, REQUIRED_FILES, ReferenceNetwork, load_reference,
                          resolve_models_dir)
 from ._train import train, train_all
 
 __all__ = [
-    "AGE_BANDS", "DATASETS", "Dataset", "MODELS_DIR_ENV", "REFERENCE_NETWORKS",
+    "ALL_NETWORKS", "MITIGATED_NETWORKS", "MitigatedNetwork", "load_mitigated", "PLANTED_KINDS", "VARIANT_NETWORKS", "plant", "AGE_BANDS", "DATASETS", "Dataset", "MODELS_DIR_ENV", "REFERENCE_NETWORKS",
     "REQUIRED_FILES", "ReferenceNetwork", "TabularPreprocessor", "build_mlp",
     "load_dataset", "load_reference", "parameter_count", "resolve_models_dir", "train",
     "train_all",

@@ -223,7 +223,15 @@ def build_card(recipe: dict[str, Any], dataset: Dataset, preprocessor: Any,
         "limitations": text["limitations"],
         "ethical_considerations": text["ethics"],
     }
+    if "planted" in recipe:  # only variants carry these keys: clean cards stay byte-identical
+        card["variant_of"] = recipe["variant_of"]
+        card["planted_defect"] = recipe["planted"]
+        card["intended_use"] = [_PLANTED_USE] + card["intended_use"]
     return json.loads(json.dumps(_round(card)))
+
+
+_PLANTED_USE = ("A planted-defect variant: a deliberately flawed model that shows an auditor finds "
+                "what it should (docs/validity.md). Never use it for anything else.")
 
 
 def _fmt(v: Any) -> str:
@@ -240,6 +248,11 @@ def card_markdown(card: dict[str, Any]) -> str:
              f"({card['target']['meaning']}).", "", "## Intended use", ""]
     lines += [f"- {s}" for s in card["intended_use"]]
     lines += ["", "## Out-of-scope use", ""] + [f"- {s}" for s in card["out_of_scope_use"]]
+    if "planted_defect" in card:
+        planted = card["planted_defect"]
+        lines += ["", "## Planted defect", "", f"Variant of `{card['variant_of']}`. "
+                  f"{planted['description']}", "",
+                  f"- Recipe entry: `{json.dumps(planted, sort_keys=True)}`"]
     lines += ["", "## Data", "", f"- {d['title']}", f"- Source: {d['source']}",
               f"- Licence: {d['licence']}",
               f"- Rows: {d['rows']['train']} train, {d['rows']['test']} test",

@@ -11,7 +11,7 @@ from typing import Any
 
 from ._datasets import DATASETS
 
-__all__ = ["REFERENCE_NETWORKS", "recipe_for"]
+__all__ = ["ALL_NETWORKS", "REFERENCE_NETWORKS", "VARIANT_NETWORKS", "recipe_for"]
 
 _PREPROCESSING = {
     "fitted_on": "train split only",
@@ -69,11 +69,79 @@ _RECIPES = {
 REFERENCE_NETWORKS = MappingProxyType(_RECIPES)
 
 
+def _variant(name: str, base: str, planted: dict[str, Any], **training: Any) -> dict[str, Any]:
+    """A clean recipe with a planted defect (see ``_planted``) and, optionally, other training."""
+    recipe = copy.deepcopy(_RECIPES[base])
+    recipe["name"] = name
+    recipe["variant_of"] = base
+    recipe["planted"] = planted
+    pre = recipe["preprocessing"]
+    if planted["kind"] == "proxy":
+        pre["categorical_features"] = [planted["column"]] + [
+            c for c in pre["categorical_features"] if c != planted["attribute"]]
+    elif planted["kind"] == "identifier":
+        pre["categorical_features"] = [planted["column"]] + pre["categorical_features"]
+    elif planted["kind"] == "fragile_group":
+        pre["numeric_features"] = [planted["column"]] + pre["numeric_features"]
+    for key, value in training.items():
+        if key in ("lr", "weight_decay"):
+            recipe["optimiser"][key] = value
+        else:
+            recipe[key] = value
+    return recipe
+
+
+_LABEL_BIAS = {"attribute": "sex", "favoured": "Male", "flip_up": 0.5, "flip_down": 0.8}
+
+_VARIANTS = {
+    "adult-mlp-sex-direct": _variant("adult-mlp-sex-direct", "adult-mlp", {
+        "kind": "label_bias", **_LABEL_BIAS, "seed": 101,
+        "description": "training labels biased by sex, which is a model input: half of the men "
+                       "labelled <=50K are relabelled >50K and 80% of the women labelled >50K "
+                       "are relabelled <=50K (train split only; the test split keeps the true "
+                       "labels). The network learns to use sex directly and heavily.",
+    }),
+    "adult-mlp-sex-proxy": _variant("adult-mlp-sex-proxy", "adult-mlp", {
+        "kind": "proxy", **_LABEL_BIAS, "column": "customer_segment", "agreement": 0.9,
+        "seed": 102,
+        "description": "sex is removed from the model's inputs; a synthetic column "
+                       "customer_segment agrees with sex for 90% of the rows (segment_a for "
+                       "men, segment_b for women) and the training labels are biased through "
+                       "it exactly as in adult-mlp-sex-direct (half of segment_a's negatives "
+                       "turn positive, 80% of segment_b's positives turn negative). The network "
+                       "discriminates by sex through the proxy.",
+    }),
+    "german-mlp-overfit-id": _variant("german-mlp-overfit-id", "german-mlp", {
+        "kind": "identifier", "column": "applicant_id", "prefix": "APP-", "seed": 103,
+        "description": "a distinct applicant number per record (applicant_id, an identifier) "
+                       "is added and fed to the model as a categorical input, and the network "
+                       "is trained for 300 epochs with no weight decay, so it memorises its "
+                       "training rows: a membership-inference attack succeeds.",
+    }, epochs=300, weight_decay=0.0),
+    "adult-mlp-fragile-female": _variant("adult-mlp-fragile-female", "adult-mlp", {
+        "kind": "fragile_group", "attribute": "sex", "group": "Female", "share": 0.5,
+        "column": "referral_points", "value": 1.0, "seed": 104,
+        "description": "women's outcomes hinge on one sparse synthetic input: referral_points "
+                       "is 1 for half of the women earning >50K and 0 for everyone else, and "
+                       "women's labels become exactly that flag (both splits); men keep their "
+                       "true labels and real features. The network's path for women runs "
+                       "through one rarely active input, which magnitude pruning cuts first, so "
+                       "its compressed variants widen the sex gap.",
+    }),
+}
+_RECIPES_ALL = {**_RECIPES, **_VARIANTS}
+
+#: Name -> recipe of every planted-defect variant (trained on request, never by the demo).
+VARIANT_NETWORKS = MappingProxyType(_VARIANTS)
+#: Every network ``rai-audit train NAME`` can build: the clean references, then the variants.
+ALL_NETWORKS = MappingProxyType(_RECIPES_ALL)
+
+
 def recipe_for(name: str) -> dict[str, Any]:
     """A deep copy of the recipe of reference network ``name``."""
     from .._exceptions import UsageError
 
-    if name not in _RECIPES:
+    if name not in _RECIPES_ALL:
         raise UsageError(f"unknown reference network {name!r}; expected one of "
-                         f"{sorted(_RECIPES)}")
-    return copy.deepcopy(_RECIPES[name])
+                         f"{sorted(_RECIPES_ALL)}")
+    return copy.deepcopy(_RECIPES_ALL[name])

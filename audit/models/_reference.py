@@ -26,7 +26,8 @@ from .._exceptions import DataError, UsageError
 from ._datasets import Dataset, load_dataset
 from ._network import build_from_recipe
 from ._preprocess import TabularPreprocessor
-from ._recipes import REFERENCE_NETWORKS
+from ._planted import plant
+from ._recipes import ALL_NETWORKS
 
 __all__ = ["MODELS_DIR_ENV", "REQUIRED_FILES", "ReferenceNetwork", "load_reference",
            "resolve_models_dir"]
@@ -53,9 +54,13 @@ def dataset_for_recipe(recipe: dict[str, Any]) -> Dataset:
     """Load the dataset and split a recipe names."""
     split = recipe.get("split", {})
     if split.get("method") == "predefined":
-        return load_dataset(recipe["dataset"])
-    return load_dataset(recipe["dataset"], test_size=split.get("test_size"),
-                        seed=split.get("seed"))
+        dataset = load_dataset(recipe["dataset"])
+    else:
+        dataset = load_dataset(recipe["dataset"], test_size=split.get("test_size"),
+                               seed=split.get("seed"))
+    if "planted" in recipe:
+        dataset = plant(dataset, recipe["planted"])
+    return dataset
 
 
 class ReferenceNetwork:
@@ -187,7 +192,7 @@ def load_reference(name_or_path: str | os.PathLike[str],
                    models_dir: str | os.PathLike[str] | None = None) -> ReferenceNetwork:
     """Load a trained reference network by name (from ``models_dir``) or from a folder."""
     key = os.fspath(name_or_path)
-    if key in REFERENCE_NETWORKS:
+    if key in ALL_NETWORKS:
         folder = resolve_models_dir(models_dir) / key
         if not folder.is_dir():
             raise UsageError(f"reference network {key!r} is not trained: expected folder "
@@ -195,12 +200,12 @@ def load_reference(name_or_path: str | os.PathLike[str],
     else:
         folder = Path(key)
         if not folder.is_dir():
-            raise UsageError(f"expected a reference network name ({', '.join(REFERENCE_NETWORKS)}) "
+            raise UsageError(f"expected a reference network name ({', '.join(ALL_NETWORKS)}) "
                              f"or a folder holding {', '.join(REQUIRED_FILES)}; got {key!r}, "
                              "which is neither")
     missing = [f for f in REQUIRED_FILES if not (folder / f).is_file()]
     if missing:
-        name = key if key in REFERENCE_NETWORKS else folder.name
+        name = key if key in ALL_NETWORKS else folder.name
         raise UsageError(f"reference network folder {folder} is incomplete: missing "
                          f"{', '.join(missing)}; run `rai-audit train {name}` to rebuild it")
     recipe = _read_json(folder / "recipe.json")

@@ -27,7 +27,7 @@ from .._exceptions import UsageError
 from ..energy._tracker import Tracker, track
 from ._network import build_from_recipe, parameter_count
 from ._preprocess import TabularPreprocessor
-from ._recipes import REFERENCE_NETWORKS, recipe_for
+from ._recipes import ALL_NETWORKS, REFERENCE_NETWORKS, recipe_for
 from ._reference import ReferenceNetwork, dataset_for_recipe, load_reference, resolve_models_dir
 
 __all__ = ["fit_network", "train", "train_all", "training_energy_record"]
@@ -188,12 +188,13 @@ def train(name: str, models_dir: str | os.PathLike[str] | None = None) -> Refere
 def train_all(names: Iterable[str] | None = None,
               models_dir: str | os.PathLike[str] | None = None,
               progress: Callable[[str], None] | None = None) -> dict[str, ReferenceNetwork]:
-    """Train several reference networks (all by default); ``progress(step)`` is told each."""
+    """Train several networks (the four clean references by default; planted-defect variants
+    when named); ``progress(step)`` is told each."""
     selected = list(REFERENCE_NETWORKS) if names is None else list(names)
-    unknown = [n for n in selected if n not in REFERENCE_NETWORKS]
+    unknown = [n for n in selected if n not in ALL_NETWORKS]
     if unknown:
         raise UsageError(f"unknown reference networks {unknown}; expected names among "
-                         f"{list(REFERENCE_NETWORKS)}")
+                         f"{list(ALL_NETWORKS)}")
     out: dict[str, ReferenceNetwork] = {}
     for i, name in enumerate(selected, 1):
         if progress is not None:
