@@ -151,8 +151,13 @@ class LazyTable:
         anchored = f"^(?:{pattern})$"
         if self._dask is not None:
             text = self._dask[column].dropna().astype(str).str.slice(0, MAX_CELL_CHARS).str.strip()
-            hits, total = text.str.contains(anchored, regex=True).sum(), text.count()
+            import warnings
+
             import dask
+
+            with warnings.catch_warnings():  # pandas warns about capture groups it is not asked for
+                warnings.simplefilter("ignore", UserWarning)
+                hits, total = text.str.contains(anchored, regex=True).sum(), text.count()
 
             hits, total = dask.compute(hits, total)
             return int(hits), int(total)
