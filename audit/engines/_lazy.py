@@ -8,18 +8,34 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .._exceptions import UsageError
 from .._validation import MSG_UNREADABLE, MSG_UNSUPPORTED_FORMAT
 
-__all__ = ["ENGINES", "LazyTable", "open_table", "MSG_UNKNOWN_ENGINE", "MSG_ENGINE_MISSING", "COUNT_COLUMN"]
+__all__ = ["ENGINES", "LazyTable", "open_table", "MSG_UNKNOWN_ENGINE", "MSG_ENGINE_MISSING", "COUNT_COLUMN",
+           "sample_positions", "MAX_CELL_CHARS"]
 
 logger = logging.getLogger("audit.engines")
 
 #: Engines a spec may name for scanning a file.
 ENGINES = ("pandas", "polars", "duckdb")
 COUNT_COLUMN = "__rai_audit_count__"
+_ROW_COLUMN = "__rai_audit_row__"
+#: String cells are cut to this many characters before a pattern is matched (a 1 MB cell is still read in part).
+MAX_CELL_CHARS = 4096
+
+
+def sample_positions(n_rows: int, n: int, seed: int) -> np.ndarray:
+    """Sorted row positions of a seeded sample of ``n`` rows (all rows when there are no more than ``n``).
+
+    The same positions for every engine, so a table sampled in pandas, polars, DuckDB or
+    Dask yields the same rows.
+    """
+    if n_rows <= n:
+        return np.arange(n_rows, dtype=np.int64)
+    return np.sort(np.random.default_rng(seed).choice(n_rows, size=n, replace=False)).astype(np.int64)
 MSG_UNKNOWN_ENGINE = "engine must be one of {engines}; got {engine!r}."
 MSG_ENGINE_MISSING = ("engine {engine!r} needs the {package!r} package, which is not installed; "
                       "`pip install {package}` or choose engine = \"pandas\".")
@@ -120,6 +136,81 @@ class LazyTable:
         out = (self._frame.group_by(*columns, drop_null_keys=False)
                .agg(nw.len().alias(COUNT_COLUMN)).collect().to_pandas())
         return out.astype({COUNT_COLUMN: "int64"})
+
+    def n_unique(self, columns: Sequence[str]) -> dict[str, int]:
+        """Distinct non-missing values per column."""
+        if self._dask is not None:
+            counts = self._dask[list(columns)].nunique(dropna=True).compute()
+            return {c: int(counts[c]) for c in columns}
+        nw = _narwhals()
+        row = self._frame.select(*(nw.col(c).n_unique().alias(c) for c in columns)).collect().to_pandas().iloc[0]
+        nulls = self.null_counts(columns)
+        return {c: int(row[c]) - (1 if nulls[c] else 0) for c in columns}  # narwhals counts null as a value
+
+    def match_counts(self, column: str, pattern: str) -> tuple[int, int]:
+        """(values matching ``pattern`` in full, non-missing values) of a column, counted by the engine.
+
+        Each value is read as text, cut to :data:`MAX_CELL_CHARS` and stripped first. The
+        engine's own regex runs the pattern (RE2 or Rust syntax: no look-around).
+        """
+        anchored = f"^(?:{pattern})$"
+        if self._dask is not None:
+            text = self._dask[column].dropna().astype(str).str.slice(0, MAX_CELL_CHARS).str.strip()
+            import warnings
+
+            import dask
+
+            with warnings.catch_warnings():  # pandas warns about capture groups it is not asked for
+                warnings.simplefilter("ignore", UserWarning)
+                hits, total = text.str.contains(anchored, regex=True).sum(), text.count()
+
+            hits, total = dask.compute(hits, total)
+            return int(hits), int(total)
+        nw = _narwhals()
+        text = nw.col(column).cast(nw.String).str.slice(0, MAX_CELL_CHARS).str.strip_chars()
+        out = self._frame.select(text.str.contains(anchored).cast(nw.Int64).sum().alias("hits"),
+                                 nw.col(column).count().alias("total")).collect().to_pandas().iloc[0]
+        return int(out["hits"]), int(out["total"])
+
+    def sample(self, n: int, seed: int, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """The rows at :func:`sample_positions` (``n`` of them, seeded) as pandas, in table order.
+
+        Only the sampled rows leave the engine: polars and DuckDB number the rows in scan
+        order and filter on that number; Dask takes them from the partitions that hold them.
+        """
+        positions = sample_positions(self.n_rows, n, seed)
+        names = list(self.columns if columns is None else columns)
+        if len(positions) == self.n_rows:
+            return self.to_pandas(names)
+        if self._dask is not None:
+            return self._dask_rows(positions, names)
+        nw = _narwhals()
+        native = self._frame.to_native()
+        module = type(native).__module__
+        if module.startswith("polars"):
+            numbered = nw.from_native(native.with_row_index(_ROW_COLUMN))
+        elif module.startswith("duckdb"):
+            numbered = nw.from_native(native.project(f"*, (row_number() OVER ()) - 1 AS {_ROW_COLUMN}"))
+        elif isinstance(native, pd.DataFrame):
+            return native.iloc[positions].loc[:, names].reset_index(drop=True)
+        else:  # an engine without a scan-order row number (e.g. Spark): its first rows
+            logger.info("%s: no row numbers in this engine; sampling its first %d rows", self.label, len(positions))
+            return self._frame.select(*names).head(len(positions)).collect().to_pandas()
+        picked = numbered.filter(nw.col(_ROW_COLUMN).is_in(positions.tolist())).sort(_ROW_COLUMN)
+        return picked.select(*names).collect().to_pandas().reset_index(drop=True)
+
+    def _dask_rows(self, positions: np.ndarray, names: list[str]) -> pd.DataFrame:
+        import dask
+
+        frame = self._dask[names]
+        lengths = np.asarray(frame.map_partitions(len).compute(), dtype=np.int64)
+        bounds = np.concatenate([[0], np.cumsum(lengths)])
+        owner = np.searchsorted(bounds, positions, side="right") - 1
+        parts = []
+        for part in np.unique(owner).tolist():
+            local = positions[owner == part] - bounds[part]
+            parts.append(frame.get_partition(part).map_partitions(lambda p, rows=local: p.iloc[rows], meta=frame._meta))
+        return pd.concat(dask.compute(*parts), ignore_index=True)
 
     def to_pandas(self, columns: Sequence[str] | None = None) -> pd.DataFrame:
         """Load rows into pandas: only ``columns`` when given."""

@@ -98,13 +98,20 @@ def equivalence_classes(frame: pd.DataFrame, columns: Sequence[str]) -> tuple[np
     return class_id.astype(np.int64, copy=False), sizes
 
 
-def _diversity(class_id: np.ndarray, sizes: np.ndarray, values: pd.Series, name: str) -> SensitiveDiversity:
+def _diversity(class_id: np.ndarray, sizes: np.ndarray, values: pd.Series, name: str,
+               weights: np.ndarray | None = None) -> SensitiveDiversity:
+    """l and t of one sensitive attribute; ``weights`` are row counts when each row stands for many records.
+
+    Sums run in a canonical order (by class, then count, then the value's overall count),
+    so a table and its count table give bit-identical figures.
+    """
     numeric = values.dtype.kind in "iuf" and values.notna().all()
+    counts = np.ones(len(values), dtype=np.int64) if weights is None else weights.astype(np.int64)
     if numeric:
         uniq, codes = np.unique(values.to_numpy(dtype=np.float64), return_inverse=True)
         m = len(uniq)
         if len(sizes) * m > MAX_DENSE_CELLS:  # bin a near-continuous attribute for the ordered EMD
-            edges = np.unique(np.quantile(uniq[codes], np.linspace(0, 1, 257)))
+            edges = np.unique(np.quantile(np.repeat(uniq[codes], counts), np.linspace(0, 1, 257)))
             codes = np.clip(np.searchsorted(edges, uniq[codes], side="right") - 1, 0, len(edges) - 1)
             codes = pd.factorize(codes, sort=True)[0]
             m = int(codes.max()) + 1
@@ -113,15 +120,19 @@ def _diversity(class_id: np.ndarray, sizes: np.ndarray, values: pd.Series, name:
         codes, m = codes_raw.astype(np.int64), max(len(uniq), 1)
     n_classes = len(sizes)
     pair = class_id * m + codes
-    pair_ids, pair_counts = np.unique(pair, return_counts=True)
+    pair_ids, inverse = np.unique(pair, return_inverse=True)
+    pair_counts = np.bincount(inverse.ravel(), weights=counts, minlength=len(pair_ids)).astype(np.int64)
     pair_class = pair_ids // m
     pair_value = pair_ids % m
+    value_counts = np.bincount(codes, weights=counts, minlength=m).astype(np.int64)
+    order = np.lexsort((value_counts[pair_value], pair_counts, pair_class))
+    pair_class, pair_value, pair_counts = pair_class[order], pair_value[order], pair_counts[order]
     l_distinct = int(np.bincount(pair_class, minlength=n_classes).min())
     p = pair_counts / sizes[pair_class]
     entropy = np.zeros(n_classes)
     np.add.at(entropy, pair_class, -p * np.log(p))
     l_entropy = float(math.exp(entropy.min()))
-    overall = np.bincount(codes, minlength=m) / len(codes)
+    overall = value_counts / value_counts.sum()
     if numeric and m > 1:
         t = 0.0
         chunk = max(1, MAX_DENSE_CELLS // (4 * m))
@@ -146,15 +157,24 @@ def _diversity(class_id: np.ndarray, sizes: np.ndarray, values: pd.Series, name:
     return SensitiveDiversity(name, l_distinct, l_entropy, t, distance, int(m))
 
 
+def _is_lazy(frame: Any) -> bool:
+    from ..engines import LazyTable
+
+    return isinstance(frame, LazyTable)
+
+
 def anonymity(frame: Any, quasi_identifiers: Sequence[str], sensitive: str | Sequence[str] | None = None, *,
               risk_threshold: float = 0.2) -> Anonymity:
     """k-anonymity, l-diversity, t-closeness, uniqueness and ARX prosecutor risks of ``frame``.
 
+    ``frame`` is a table, or an :class:`audit.engines.LazyTable`, whose engine then computes
+    the count table over the quasi-identifiers and sensitive attributes (no rows are loaded).
     ``quasi_identifiers`` name the columns an attacker could link on; ``sensitive`` the
     attribute(s) whose disclosure l and t measure; ``risk_threshold`` the prosecutor risk
     (1/class size) above which a record counts as at risk (ARX's default is 0.2, i.e. k < 5).
     """
-    data = check_frame(frame)
+    lazy = _is_lazy(frame)
+    data = frame if lazy else check_frame(frame)
     qis = [quasi_identifiers] if isinstance(quasi_identifiers, str) else list(quasi_identifiers or ())
     if not qis:
         raise UsageError(msg.QI_EMPTY)
@@ -168,13 +188,22 @@ def anonymity(frame: Any, quasi_identifiers: Sequence[str], sensitive: str | Seq
         raise UsageError(msg.SENSITIVE_MISSING.format(missing=missing, available=available))
     if not isinstance(risk_threshold, (int, float)) or not 0 <= risk_threshold <= 1:
         raise UsageError(msg.BAD_THRESHOLD.format(name="risk_threshold", value=risk_threshold))
-    n = len(data)
+    n = data.n_rows if lazy else len(data)
     if n == 0:
         raise UsageError(msg.EMPTY_FRAME.format(what="the table"))
-    class_id, sizes = equivalence_classes(data, qis)
+    if lazy:  # the engine groups; only (class, sensitive value) counts come back
+        from ..engines._lazy import COUNT_COLUMN
+
+        counts = data.count_table(list(dict.fromkeys([*qis, *sens])))
+        weights = counts[COUNT_COLUMN].to_numpy(dtype=np.int64)
+        class_id, _ = equivalence_classes(counts, qis)
+        sizes = np.bincount(class_id, weights=weights).astype(np.int64)
+        diversity = {s: _diversity(class_id, sizes, counts[s], s, weights) for s in sens}
+    else:
+        class_id, sizes = equivalence_classes(data, qis)
+        diversity = {s: _diversity(class_id, sizes, data[s], s) for s in sens}
     size_values, size_counts = np.unique(sizes, return_counts=True)
     at_risk = float(sizes[1.0 / sizes > risk_threshold].sum() / n)
-    diversity = {s: _diversity(class_id, sizes, data[s], s) for s in sens}
     return Anonymity(
         quasi_identifiers=tuple(qis), n_records=n, n_classes=len(sizes), k=int(sizes.min()),
         unique_share=float((sizes == 1).sum() / n), risk_threshold=float(risk_threshold),

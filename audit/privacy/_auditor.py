@@ -71,7 +71,9 @@ class PrivacyAuditor(BaseAuditor):
     # -- the run --------------------------------------------------------------------------------
     def run(self, subject: Any) -> AuditResult:
         seed = subject.random_state
-        data = subject.data
+        # A lazy table stays in its engine: a seeded sample, match counts and count tables come back.
+        data = subject.table if subject.is_lazy else subject.data
+        columns = [str(c) for c in data.columns]
         pii = [("data", p) for p in scan_frame(data, sample_size=self.sample_size, min_share=self.min_share,
                                                  regions=tuple(self.regions), random_state=seed)]
         if self.scan_train_data and subject.train_data is not None:
@@ -80,14 +82,14 @@ class PrivacyAuditor(BaseAuditor):
                                                             random_state=seed)]
         data_pii = [p for table, p in pii if table == "data"]
         roles = {c for c in (subject.target, subject.prediction_column, subject.score_column) if c}
-        qis = self._quasi_identifiers(subject, data_pii, roles)
+        qis = self._quasi_identifiers(subject, data, data_pii, roles)
         sensitive = self.sensitive_attribute or subject.target
-        if sensitive is not None and sensitive not in data.columns:
-            raise UsageError(msg.SENSITIVE_MISSING.format(missing=[sensitive], available=[str(c) for c in data.columns]))
+        if sensitive is not None and sensitive not in columns:
+            raise UsageError(msg.SENSITIVE_MISSING.format(missing=[sensitive], available=columns))
         details: dict[str, Any] = {"pii": [{"table": t, **p.to_dict()} for t, p in pii], "quasi_identifiers": qis,
                                    "quasi_identifiers_source": self._qi_source(subject)}
         rows: list[dict[str, Any]] = [{"metric": "pii_columns", "value": len({p.column for p in data_pii}),
-                                       "n": data.shape[1]}]
+                                       "n": len(columns)}]
         for table, p in pii:
             rows.append({"metric": "pii_share", "group": {"column": p.column, "table": table}, "value": p.share,
                          "n": p.n_values, "label": p.entity_type})
@@ -113,10 +115,10 @@ class PrivacyAuditor(BaseAuditor):
                                      "by_group": risk.by_group, "attack": "loss threshold (Yeom et al. 2018)"}
             rows += self._membership_rows(risk)
             findings += self._membership_findings(risk)
-        minimisation, mini_findings = self._minimisation(subject, data_pii, roles)
+        minimisation, mini_findings = self._minimisation(subject, columns, data_pii, roles)
         details["minimisation"] = minimisation
         rows.append({"metric": "collected_not_needed", "value": len(minimisation["collected_not_needed"]),
-                     "n": data.shape[1]})
+                     "n": len(columns)})
         findings += mini_findings
         order = list(Severity)
         findings.sort(key=lambda f: -order.index(f.severity))
@@ -132,17 +134,17 @@ class PrivacyAuditor(BaseAuditor):
             return "auditor option"
         return "subject" if subject.quasi_identifiers else "suggested"
 
-    def _quasi_identifiers(self, subject: Any, pii: list[ColumnPII], roles: set[str]) -> list[str]:
+    def _quasi_identifiers(self, subject: Any, data: Any, pii: list[ColumnPII], roles: set[str]) -> list[str]:
         if self.quasi_identifiers is not None:
             qis = [self.quasi_identifiers] if isinstance(self.quasi_identifiers, str) else list(self.quasi_identifiers)
-            missing = [q for q in qis if q not in subject.data.columns]
+            missing = [q for q in qis if q not in data.columns]
             if missing:
-                raise UsageError(msg.QI_MISSING.format(missing=missing, available=[str(c) for c in subject.data.columns]))
+                raise UsageError(msg.QI_MISSING.format(missing=missing, available=[str(c) for c in data.columns]))
             return qis
         if subject.quasi_identifiers:
             return list(subject.quasi_identifiers)
         exclude = list(roles) + ([self.sensitive_attribute] if self.sensitive_attribute else [])
-        return suggest_quasi_identifiers(subject.data, pii, exclude=exclude)
+        return suggest_quasi_identifiers(data, pii, exclude=exclude)
 
     def _pii_findings(self, pii: list[tuple[str, ColumnPII]]) -> list[Finding]:
         out = []
@@ -250,16 +252,15 @@ class PrivacyAuditor(BaseAuditor):
         severity = Severity.WARNING if r.advantage > self.max_membership_advantage else Severity.INFO
         return [Finding(severity, "privacy.membership_inference", text + ".", evidence)]
 
-    def _minimisation(self, subject: Any, pii: list[ColumnPII], roles: set[str]
+    def _minimisation(self, subject: Any, columns: list[str], pii: list[ColumnPII], roles: set[str]
                       ) -> tuple[dict[str, Any], list[Finding]]:
-        data = subject.data
         pii_types: dict[str, list[str]] = {}
         for p in pii:
             pii_types.setdefault(p.column, []).append(p.entity_type)
         has_model = subject.model is not None
         inputs = set(subject.features) if has_model else set()
         listed, pii_inputs = [], []
-        for c in map(str, data.columns):
+        for c in columns:
             if c in roles:
                 continue
             if has_model and c in inputs:

@@ -1,6 +1,6 @@
 """Which columns of a table hold personal data, and which are quasi-identifiers.
 
-Each column is classified on a seeded sample (default 10,000 non-missing values): value
+Each column is classified on a seeded sample of rows (default 10,000; the same rows in every engine): value
 columns by full-match patterns (vectorised ``Series.str.fullmatch``) then validators on
 the matches; free-text columns by :func:`find_pii` on the sample (their shares are sample
 estimates). A value-column classification is then confirmed on the whole column with the
@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..engines._lazy import MAX_CELL_CHARS, sample_positions
 from ._mask import mask
 from ._text import DEFAULT_REGIONS, find_pii
 from ._validators import card_ok, iban_ok, ipv4_ok, ipv6_ok, phone_ok, ssn_ok
@@ -28,8 +29,6 @@ __all__ = ["ColumnPII", "scan_frame", "suggest_quasi_identifiers", "DIRECT_IDENT
 #: Types that identify a person on their own (as opposed to quasi-identifiers such as dates).
 DIRECT_IDENTIFIERS = frozenset({"EMAIL_ADDRESS", "PHONE_NUMBER", "US_SSN", "CREDIT_CARD", "IBAN_CODE", "PERSON",
                                 "IDENTIFIER"})
-#: Longer cells are cut to this many characters for classification (a 1 MB cell is still scanned in part).
-MAX_CELL_CHARS = 4096
 
 
 @dataclass(frozen=True)
@@ -121,36 +120,79 @@ def _integer_digits(col: pd.Series) -> pd.Series | None:
     return pd.Series(arr.astype(np.int64), index=values.index).astype("str")
 
 
-def scan_frame(frame: pd.DataFrame, *, sample_size: int = 10_000, min_share: float = 0.8,
+def scan_frame(frame: Any, *, sample_size: int = 10_000, min_share: float = 0.8,
                regions: Sequence[str] = DEFAULT_REGIONS, random_state: int = 0,
                columns: Sequence[str] | None = None) -> list[ColumnPII]:
-    """Classify every column (or ``columns``) of ``frame``; one entry per (column, type) found."""
+    """Classify every column (or ``columns``) of ``frame``; one entry per (column, type) found.
+
+    ``frame`` is a pandas frame or an :class:`audit.engines.LazyTable`. Both classify the
+    same seeded sample of rows (:func:`audit.engines.sample_positions`); a lazy table's
+    engine then counts whole-column pattern matches, distinct values and non-missing
+    values, so only the sample and a few counts leave it.
+    """
     regions = tuple(regions)
     found: list[ColumnPII] = []
+    lazy = not isinstance(frame, pd.DataFrame) and hasattr(frame, "match_counts")
+    names = [str(c) for c in (columns if columns is not None else frame.columns)]
+    if lazy:
+        n_rows = frame.n_rows
+        rows = frame.sample(sample_size, random_state, names)
+        non_missing = {c: n_rows - k for c, k in frame.null_counts(names).items()}
+        for name in names:
+            found.extend(_scan_column(name, rows[name], non_missing[name], _LazyWhole(frame, name), min_share,
+                                      regions))
+        return found
+    positions = sample_positions(len(frame), sample_size, random_state)
     for name in (columns if columns is not None else frame.columns):
         col = frame[name]
-        found.extend(_scan_column(str(name), col, sample_size, min_share, regions, random_state))
+        found.extend(_scan_column(str(name), col.iloc[positions], int(col.notna().sum()), _FrameWhole(col),
+                                  min_share, regions))
     return found
 
 
-def _scan_column(name: str, col: pd.Series, sample_size: int, min_share: float, regions: tuple[str, ...],
-                 random_state: int) -> list[ColumnPII]:
-    col = col[col.notna()]
-    n = len(col)
-    if n == 0 or col.dtype.kind == "b":
+class _FrameWhole:
+    """Whole-column questions answered by pandas."""
+
+    def __init__(self, col: pd.Series) -> None:
+        self._col = col[col.notna()]
+
+    def distinct(self) -> int:
+        return int(self._col.nunique(dropna=True))
+
+    def match_share(self, pattern: str) -> float:
+        return float(_to_str(self._col).str.strip().str.fullmatch(pattern).mean())
+
+
+class _LazyWhole:
+    """Whole-column questions answered by the table's engine (counts only)."""
+
+    def __init__(self, table: Any, column: str) -> None:
+        self._table, self._column = table, column
+
+    def distinct(self) -> int:
+        return self._table.n_unique([self._column])[self._column]
+
+    def match_share(self, pattern: str) -> float:
+        hits, total = self._table.match_counts(self._column, pattern)
+        return hits / total if total else 0.0
+
+
+def _scan_column(name: str, sampled: pd.Series, n: int, whole: Any, min_share: float,
+                 regions: tuple[str, ...]) -> list[ColumnPII]:
+    col = sampled[sampled.notna()]
+    if n == 0 or len(col) == 0 or col.dtype.kind == "b":
         return []
     if col.dtype.kind in "iuf" or isinstance(col.dtype, pd.DatetimeTZDtype) or col.dtype.kind == "M":
         if col.dtype.kind == "M" or isinstance(col.dtype, pd.DatetimeTZDtype):
             etype = "DATE_OF_BIRTH" if _DOB_HINT.search(name) else "DATE_TIME"
-            return [ColumnPII(name, etype, "values", n, min(n, sample_size), 1.0, 1.0, ("####-##-##",), False)]
-        return _scan_numeric(name, col, n, sample_size, min_share, regions, random_state)
-    sample = col.sample(n=min(n, sample_size), random_state=random_state) if n > sample_size else col
-    sample = _to_str(sample)
+            return [ColumnPII(name, etype, "values", n, len(col), 1.0, 1.0, ("####-##-##",), False)]
+        return _scan_numeric(name, col, n, whole, min_share, regions)
+    sample = _to_str(col)
     sample = sample[sample.str.len() > 0]
     if sample.empty:
         return []
     if _is_free_text(sample):
-        return _scan_free_text(name, col, sample, n, regions)
+        return _scan_free_text(name, sample, n, regions)
     stripped = sample.str.strip()
     for etype, pattern, validator in _VALUE_TYPES:
         shape = stripped.str.fullmatch(pattern).to_numpy(dtype=bool, na_value=False)
@@ -166,7 +208,7 @@ def _scan_column(name: str, col: pd.Series, sample_size: int, min_share: float, 
         share = float(ok.mean())
         if share < min_share:
             continue
-        full = float(_to_str(col).str.strip().str.fullmatch(pattern).mean()) if n > len(sample) else share
+        full = whole.match_share(pattern) if n > len(col) else share
         if full < min_share:
             continue
         if etype == "DATE_TIME" and _DOB_HINT.search(name):
@@ -179,7 +221,7 @@ def _scan_column(name: str, col: pd.Series, sample_size: int, min_share: float, 
             return [ColumnPII(name, "POSTCODE", "values", n, len(sample), float(ok.mean()), None,
                               _examples(stripped, ok), False)]
     names = stripped.str.fullmatch(_NAME_SHAPE).to_numpy(dtype=bool, na_value=False)
-    distinct = col.nunique(dropna=True) / n
+    distinct = whole.distinct() / n
     if names.mean() >= min_share and (_NAME_HINT.search(name) and distinct >= 0.05):
         return [ColumnPII(name, "PERSON", "values", n, len(sample), float(names.mean()), None,
                           _examples(stripped, names), True)]
@@ -192,12 +234,11 @@ def _scan_column(name: str, col: pd.Series, sample_size: int, min_share: float, 
     return []
 
 
-def _scan_numeric(name: str, col: pd.Series, n: int, sample_size: int, min_share: float,
-                  regions: tuple[str, ...], random_state: int) -> list[ColumnPII]:
-    digits = _integer_digits(col)
-    if digits is None:
+def _scan_numeric(name: str, col: pd.Series, n: int, whole: Any, min_share: float,
+                  regions: tuple[str, ...]) -> list[ColumnPII]:
+    sample = _integer_digits(col)
+    if sample is None:
         return []
-    sample = digits.sample(n=min(n, sample_size), random_state=random_state) if n > sample_size else digits
     checks: list[tuple[str, re.Pattern[str], Callable[[str], bool]]] = [
         ("US_SSN", _SSN_HINT, lambda v: len(v) == 9 and ssn_ok(v)),
         ("PHONE_NUMBER", _PHONE_HINT, lambda v: phone_ok(v, regions)),
@@ -210,14 +251,14 @@ def _scan_numeric(name: str, col: pd.Series, n: int, sample_size: int, min_share
                 return [ColumnPII(name, etype, "values", n, len(sample), float(ok.mean()), None,
                                   _examples(sample, ok), etype in DIRECT_IDENTIFIERS)]
     if _ID_HINT.search(name) and not _QI_HINT.search(name):
-        distinct = col.nunique() / n
+        distinct = whole.distinct() / n
         if distinct >= 0.9 and n >= 20:
             return [ColumnPII(name, "IDENTIFIER", "identifier", n, len(sample), float(distinct), float(distinct),
                               _examples(sample, np.ones(len(sample), dtype=bool)), True)]
     return []
 
 
-def _scan_free_text(name: str, col: pd.Series, sample: pd.Series, n: int,
+def _scan_free_text(name: str, sample: pd.Series, n: int,
                     regions: tuple[str, ...]) -> list[ColumnPII]:
     spans = find_pii(sample.tolist(), regions=regions)
     rows: dict[str, np.ndarray] = {}

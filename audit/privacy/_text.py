@@ -1,7 +1,9 @@
 """PII in free text: compiled patterns propose, validators and context decide, overlaps resolve.
 
 :func:`find_pii` joins all texts into one string (NUL-separated; no pattern can cross a NUL),
-runs each entity's compiled pattern once over it, validates each candidate, scores it with
+finds in one pass every position where some entity's pattern matches (a combined start
+finder), re-matches each entity's own compiled pattern at its positions only (exactly what
+a ``finditer`` per pattern would yield), validates each candidate, scores it with
 its context (a "SSN" word before nine digits; "version" or "==" before a dotted quad), then
 resolves overlaps between types per text: the stronger entity wins (an IBAN's digit groups
 are not also a card; an SSN is not also a phone). Entity names are Presidio's, plus
@@ -244,32 +246,103 @@ _SPECS: tuple[tuple[str, str, int, _Check], ...] = (
      rf"beneficiary|cardholder|holder|recipient|regards|sincerely)\s*[:,-]?\s+"
      rf"(?P<name>{_NAME_WORD}(?: {_NAME_WORD}){{1,2}})", 0, _person),
 )
-#: Cheap literal gates: a costly pattern runs only on the records where its gate matches.
-_GATES: dict[int, str] = {
-    6: r"[0-9A-Fa-f]:[0-9A-Fa-f]{0,4}:",                                  # IPv6
-    7: r"[0-9A-Fa-f]{2}[:-][0-9A-Fa-f]{2}[:-]|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.",  # MAC
-    10: r"(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)",          # dates in words
-    11: r"(?i:zip|postal|post\s*code)|[A-Z]{2},?\s\d{5}|\d[A-Z]{2}\b",     # postcodes
-    12: r"(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof)\b",                              # titled names
-}
 _COMPILED = tuple(sorted(  # strongest type first: pruning by "covered" needs that order
-    ((etype, re.compile(pattern, flags), check, re.compile(_GATES[i]) if i in _GATES else None)
-     for i, (etype, pattern, flags, check) in enumerate(_SPECS)), key=lambda spec: -PRIORITY[spec[0]]))
+    ((i, etype, re.compile(pattern, flags), check) for i, (etype, pattern, flags, check) in enumerate(_SPECS)),
+    key=lambda spec: -PRIORITY[spec[1]]))
+
+def _embedded(pattern: str, flags: int) -> str:
+    """``pattern`` without capturing groups, to sit inside the combined start finder.
+
+    Groups become non-capturing and a back-reference becomes a copy of the group it
+    names (a lookbehind cannot hold back-references): the embedded pattern matches
+    wherever the original does, and the original decides at the positions it marks.
+    """
+    out, groups, opened, i, in_class = [], {}, [], 0, False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            nxt = pattern[i + 1]
+            if nxt.isdigit() and not in_class:
+                out.append("(?:" + groups[int(nxt)] + ")")
+            else:
+                out.append(pattern[i:i + 2])
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+            if pattern[i + 1:i + 2] == "]":  # a literal "]" first in the class
+                out.append("[]")
+                i += 2
+                continue
+        elif ch == "(":
+            named = pattern.startswith("(?P<", i)
+            capturing = named or not pattern.startswith("(?", i)
+            opened.append((len(groups) + 1 if capturing else None, len(out)))
+            if capturing:
+                groups[len(groups) + 1] = None
+            out.append("(?:" if capturing else "(")
+            i = pattern.index(">", i) + 1 if named else i + 1
+            continue
+        elif ch == ")":
+            number, at = opened.pop()
+            if number is not None:
+                groups[number] = "".join(out[at + 1:])
+        out.append(ch)
+        i += 1
+    text = "".join(out)
+    return f"(?i:{text})" if flags & re.I else text
 
 
-def _matches(pattern: re.Pattern[str], gate: re.Pattern[str] | None, joined: str, offsets: np.ndarray,
-             lengths: np.ndarray) -> Iterable[re.Match[str]]:
-    """All matches of ``pattern``; with a gate, only within the records where the gate matches."""
-    if gate is None:
-        yield from pattern.finditer(joined)
-        return
-    hits = [m.start() for m in gate.finditer(joined)]
-    if not hits:
-        return
-    records = np.unique(np.searchsorted(offsets, np.asarray(hits), side="right") - 1)
-    for i in records.tolist():
-        start = int(offsets[i])
-        yield from pattern.finditer(joined, start, start + int(lengths[i]))
+def _start_finder() -> tuple[re.Pattern[str], tuple[int, ...]]:
+    """One pattern that, in a single pass, marks every position where any entity pattern matches.
+
+    Every entity pattern starts with a word character (or ``+``, ``(``, ``:``) that is not
+    preceded by a word character, except US SSNs, which may follow a letter. The finder
+    consumes that first character (so the regex engine skips other positions in C) and
+    then, inside a one-character lookbehind, tries each entity pattern as a lookahead that
+    sets an empty marker group on success. One pass replaces one pass per pattern; the
+    entity's own compiled pattern is then re-matched at the marked positions only.
+    """
+    parts, markers = [], []
+    for i, (_, pattern, flags, _) in enumerate(_SPECS):
+        parts.append(f"(?:(?={_embedded(pattern, flags)})(?P<m{i}>)|)")
+        markers.append(i + 1)
+    fail = "(?!)"
+    for i in reversed(range(len(_SPECS))):
+        fail = f"(?(m{i})|{fail})"
+    finder = rf"[\w+(:](?:(?<!\w.)|(?<=[^\W\d]\d))(?<={''.join(parts)}.){fail}"
+    return re.compile(finder), tuple(markers)
+
+
+_FINDER, _MARKERS = _start_finder()
+
+
+def _starts(joined: str) -> list[list[int]]:
+    """Per entity spec, the positions where its pattern matches, from one pass of the start finder."""
+    out: list[list[int]] = [[] for _ in _SPECS]
+    marks = tuple(enumerate(_MARKERS))
+    for m in _FINDER.finditer(joined):
+        pos = m.start()
+        for i, g in marks:
+            if m.start(g) >= 0:
+                out[i].append(pos)
+    return out
+
+
+def _matches(pattern: re.Pattern[str], joined: str, starts: list[int]) -> Iterable[re.Match[str]]:
+    """What ``pattern.finditer(joined)`` yields, given every position where it matches."""
+    last_end = 0
+    for pos in starts:
+        if pos < last_end:
+            continue
+        m = pattern.match(joined, pos)
+        if m is not None:
+            last_end = m.end()
+            yield m
+
+
 _DATE_TYPES = frozenset({"DATE_TIME", "DATE_OF_BIRTH"})
 
 
@@ -323,18 +396,19 @@ def find_pii(texts: Iterable[Any], *, entities: Sequence[str] | None = None,
     found: list[_Candidate] = []
     # Spans already won by a higher-priority type: a candidate inside one would lose the overlap
     # resolution anyway, so it is not validated (phone validation is the costly one).
-    covered = np.zeros(len(joined) + 1, dtype=bool)
+    covered = bytearray(len(joined) + 1)
     last_priority = None
     pending: list[_Candidate] = []
-    for etype, pattern, check, gate in _COMPILED:
+    starts = _starts(joined)
+    for index, etype, pattern, check in _COMPILED:
         if etype not in wanted:
             continue
         if PRIORITY[etype] != last_priority:
             for c in pending:
-                covered[c[0]:c[1]] = True
+                covered[c[0]:c[1]] = b"\x01" * (c[1] - c[0])
             pending, last_priority = [], PRIORITY[etype]
-        for m in _matches(pattern, gate, joined, offsets, lengths):
-            if covered[m.start():m.end()].any():
+        for m in _matches(pattern, joined, starts[index]):
+            if 1 in covered[m.start():m.end()]:
                 continue
             cand = check(m, joined, region_tuple)
             if cand is not None and cand[3] >= score_threshold and cand[2] in wanted:
