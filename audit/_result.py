@@ -72,6 +72,9 @@ def metrics_frame(rows: Sequence[Mapping[str, Any]] | pd.DataFrame | None = None
         if col not in frame.columns:
             frame[col] = None
     frame = frame.loc[:, list(METRIC_COLUMNS)].reset_index(drop=True)
+    for col in ("group", "over", "label"):  # rows that lacked the key come in as NaN: make them None
+        frame[col] = pd.Series([None if isinstance(v, float) and math.isnan(v) else v for v in frame[col]],
+                               dtype=object, index=frame.index)
     frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype("float64")
     for col in ("ci_low", "ci_high"):
         frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
@@ -107,8 +110,16 @@ class AuditResult:
     # -- accessors: one shape in, one shape out -------------------------------------------
     def value(self, metric: str, group: Mapping[str, Any] | None = None, *,
               over: Sequence[str] | None = None, label: Any = None) -> float:
-        """The value of one metric row; raises KeyError naming the metric when absent."""
+        """The value of one metric row; raises KeyError naming the metric when absent.
+
+        Without ``group``, the overall row (or, with ``over``, that aggregate row); with
+        ``group``, that group's row.
+        """
         rows = self.rows(metric, group=group, over=over, label=label)
+        if group is None:
+            rows = rows[rows["group"].isna()]
+            if over is None:
+                rows = rows[rows["over"].isna()]
         if len(rows) != 1:
             raise KeyError(f"expected one row for metric {metric!r} (group={group!r}, over={over!r}); "
                            f"found {len(rows)}. Known metrics: {sorted(set(self.metrics['metric']))}")

@@ -99,3 +99,13 @@ def test_bad_checks_say_what_is_wrong(row, message):
     with pytest.raises(SpecError) as err:
         parse_checks([row])
     assert str(err.value) == message
+
+
+def test_value_picks_the_overall_row_unless_told_otherwise():
+    rows = ROWS + [{"metric": "selection_rate", "group": None, "value": 0.5, "n": 100}]
+    result = _result(rows)
+    assert result.value("selection_rate") == 0.5
+    assert result.value("selection_rate", {"sex": "F"}) == 0.4
+    assert result.value("demographic_parity_difference", over=["race"]) == 0.30
+    with pytest.raises(KeyError, match="found 0"):
+        result.value("demographic_parity_difference")  # aggregates exist only per `over`: name one
