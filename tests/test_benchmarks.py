@@ -14,3 +14,10 @@ def test_scale_benchmark_quick():
                          text=True, cwd=ROOT)
     assert out.returncode == 0, out.stdout + out.stderr
     assert "engines agree on every figure checked: True" in out.stdout
+
+
+@pytest.mark.parametrize("script", ["attribution.py", "pii_vs_presidio.py"])  # fairness: tests/fairness
+def test_benchmark_quick_runs(script):
+    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / script), "--quick"], capture_output=True,
+                         text=True, cwd=ROOT, env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
+    assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
