@@ -238,7 +238,7 @@ _SPECS: tuple[tuple[str, str, int, _Check], ...] = (
      rf"\b(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m1>{_MONTH}),?\s+(?P<y1>\d{{4}})"
      rf"|(?P<m2>{_MONTH})\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y2>\d{{4}}))\b", re.I, _date_words),
     ("POSTCODE",
-     r"(?:(?i:\bzip(?:\s*code)?|\bpostal\s*code|\bpost\s*code)\W{0,3}|\b[A-Z]{2},?\s)(?P<zip>\d{5}(?:-\d{4})?)\b"
+     r"(?:(?i:\bzip(?:\s*code)?|\bpostal\s*code|\bpost\s*code)[^\w\x00]{0,3}|\b[A-Z]{2},?\s)(?P<zip>\d{5}(?:-\d{4})?)\b"
      r"|(?P<uk>\b(?:[A-Z]{1,2}\d[A-Z\d]?|GIR) ?\d[ABD-HJLNP-UW-Z]{2}\b)", 0, _postcode),
     ("PERSON", rf"\b(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof)\.?\s+(?P<name>{_NAME_WORD}(?: {_NAME_WORD}){{0,2}})", 0, _person),
     ("PERSON",
@@ -317,6 +317,7 @@ def _start_finder() -> tuple[re.Pattern[str], tuple[int, ...]]:
 
 
 _FINDER, _MARKERS = _start_finder()
+_PATTERNS = {index: pattern for index, _, pattern, _ in _COMPILED}
 
 
 def _starts(joined: str) -> list[list[int]]:
@@ -342,6 +343,128 @@ def _matches(pattern: re.Pattern[str], joined: str, starts: list[int]) -> Iterab
             last_end = m.end()
             yield m
 
+
+_PerSpec = dict[int, Iterable["re.Match[str]"]]
+
+
+def _re_matches(joined: str, offsets: np.ndarray, lengths: np.ndarray, specs: frozenset[int]) -> _PerSpec:
+    """Per entity spec, its matches in ``joined``: the pure-``re`` path (one start-finder pass)."""
+    starts = _starts(joined)
+    return {index: _matches(_PATTERNS[index], joined, starts[index]) for index in specs}
+
+
+# -- optional accelerator: Hyperscan picks the texts a pattern may match in, ``re`` decides there ----
+def _without_lookarounds(pattern: str) -> str:
+    """``pattern`` with every lookahead and lookbehind removed: it matches wherever ``pattern`` does."""
+    out, i, in_class = [], 0, False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            out.append(pattern[i:i + 2])
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+            if pattern[i + 1:i + 2] == "]":
+                out.append("[]")
+                i += 2
+                continue
+        elif pattern.startswith(("(?=", "(?!", "(?<=", "(?<!"), i):
+            depth, j, cls = 0, i, False
+            while True:  # skip to the parenthesis that closes this assertion
+                c = pattern[j]
+                if c == "\\":
+                    j += 2
+                    continue
+                if cls:
+                    cls = c != "]"
+                elif c == "[":
+                    cls = True
+                    j += 1 if pattern[j + 1:j + 2] != "]" else 2
+                    continue
+                elif c == "(":
+                    depth += 1
+                elif c == ")":
+                    depth -= 1
+                    if depth == 0:
+                        break
+                j += 1
+            i = j + 1
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def _hs_expression(pattern: str, flags: int) -> bytes:
+    """The Hyperscan form of an entity pattern, for ASCII text: a superset reported once per text.
+
+    Capturing groups and back-references go (as in the start finder), so do look-arounds;
+    ``\\s`` gains the ASCII separators Python counts as whitespace; the non-ASCII letters of
+    names go (texts with any non-ASCII character are always handed to ``re``). The suffix
+    runs on to the NUL that ends the text, so Hyperscan reports each text once.
+    """
+    core = _without_lookarounds(_embedded(pattern, flags))
+    core = core.replace(_UP, "A-Z").replace(_LOW, "a-z").replace("\\u2019", "")
+    core = core.replace("\\s", "[\\t\\n\\v\\f\\r \\x1c-\\x1f]")
+    return f"(?:{core})[^\\x00]*\\x00".encode("ascii")
+
+
+def _hs_database() -> Any:
+    try:
+        import hyperscan
+    except ImportError:
+        return None
+    database = hyperscan.Database()
+    database.compile(expressions=[_hs_expression(p, f) for _, p, f, _ in _SPECS], ids=list(range(len(_SPECS))),
+                     elements=len(_SPECS), flags=[0] * len(_SPECS))
+    return database
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _hs_matches(joined: str, offsets: np.ndarray, lengths: np.ndarray, specs: frozenset[int]) -> _PerSpec:
+    """Per entity spec, its matches in ``joined``: Hyperscan names the texts, ``re`` matches in them.
+
+    No pattern crosses the NUL between texts, so ``finditer`` over a run of consecutive
+    texts yields what it yields over the whole string there; texts Hyperscan did not report
+    (and no non-ASCII text is left out) hold no match.
+    """
+    hits: list[list[int]] = [[] for _ in _SPECS]
+    data = (joined + _SEP).encode("ascii", "replace")  # one byte per character: offsets agree
+
+    def on_match(spec: int, start: int, end: int, flags: int, context: Any) -> None:
+        hits[spec].append(end - 1)
+
+    _HS_DATABASE.scan(data, match_event_handler=on_match)
+    forced = np.unique(np.searchsorted(offsets, [m.start() for m in _NON_ASCII.finditer(joined)], side="right") - 1)
+    ends = offsets + lengths
+    out: _PerSpec = {}
+    for index in specs:
+        found = np.searchsorted(offsets, hits[index], side="right") - 1
+        texts = np.union1d(found, forced) if len(forced) else found  # already sorted, unique for hits
+        out[index] = _runs(_PATTERNS[index], joined, texts, offsets, ends)
+    return out
+
+
+def _runs(pattern: re.Pattern[str], joined: str, texts: np.ndarray, offsets: np.ndarray,
+          ends: np.ndarray) -> Iterable[re.Match[str]]:
+    """``pattern``'s matches in the given texts, one ``finditer`` per run of consecutive texts."""
+    if not len(texts):
+        return
+    breaks = np.flatnonzero(np.diff(texts) != 1) + 1
+    firsts = texts[np.concatenate([[0], breaks])].tolist()
+    lasts = texts[np.concatenate([breaks - 1, [len(texts) - 1]])].tolist()
+    for first, last in zip(firsts, lasts):
+        yield from pattern.finditer(joined, int(offsets[first]), int(ends[last]))
+
+
+_HS_DATABASE = _hs_database()
+#: Use Hyperscan when it is importable (tests switch it off to compare both paths).
+_ACCELERATE = True
 
 _DATE_TYPES = frozenset({"DATE_TIME", "DATE_OF_BIRTH"})
 
@@ -399,7 +522,8 @@ def find_pii(texts: Iterable[Any], *, entities: Sequence[str] | None = None,
     covered = bytearray(len(joined) + 1)
     last_priority = None
     pending: list[_Candidate] = []
-    starts = _starts(joined)
+    matches = _hs_matches if _HS_DATABASE is not None and _ACCELERATE else _re_matches
+    per_spec = matches(joined, offsets, lengths, frozenset(i for i, etype, _, _ in _COMPILED if etype in wanted))
     for index, etype, pattern, check in _COMPILED:
         if etype not in wanted:
             continue
@@ -407,7 +531,7 @@ def find_pii(texts: Iterable[Any], *, entities: Sequence[str] | None = None,
             for c in pending:
                 covered[c[0]:c[1]] = b"\x01" * (c[1] - c[0])
             pending, last_priority = [], PRIORITY[etype]
-        for m in _matches(pattern, joined, starts[index]):
+        for m in per_spec[index]:
             if 1 in covered[m.start():m.end()]:
                 continue
             cand = check(m, joined, region_tuple)
