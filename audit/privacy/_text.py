@@ -52,16 +52,21 @@ class PIISpan:
 _Candidate = tuple[int, int, str, float]
 _Check = Callable[["re.Match[str]", str, tuple[str, ...]], "_Candidate | None"]
 
-_NEG_NUMBER = re.compile(r"(?:order|invoice|inv|ref|reference|ticket|tracking|po|sku|item|account no|acct|"
-                         r"case|batch|lot|serial|build|version|ver|isbn|#)\s*(?:no\.?|number|nr\.?|id)?\s*[:#=]?\s*$",
-                         re.I)
-_NEG_VERSION = re.compile(r"(?:version|ver\.?|v|build|release|rel\.?|rev(?:ision)?|firmware|fw|pkg|package|"
-                          r"==|>=|<=|~=|@)\s*[:=]?\s*$", re.I)
-_SSN_CONTEXT = re.compile(r"(?:ssn|social\s+security|soc\.?\s*sec|ss\s*#|ss\s*no|taxpayer|tin)\b[^\x00]{0,25}$",
-                          re.I)
-_PHONE_CONTEXT = re.compile(r"(?:phone|tel|telephone|call|mobile|cell|fax|contact|reach|dial|text|sms|whatsapp)"
-                            r"\b[^\x00]{0,20}$", re.I)
-_DOB_CONTEXT = re.compile(r"(?:born|birth|dob|d\.o\.b\.?|birthday|birthdate)\b[^\x00]{0,12}$", re.I)
+# Context rules read the text just before a candidate, *reversed*: each is the mirror image of
+# a rule "keyword, then a few characters, then the candidate" (e.g. ``order no: $``), so
+# ``match`` at the candidate (one anchored attempt) replaces a ``search`` for ``...$`` that
+# tries every position of the window. tests/privacy checks each against its forward form.
+_NEG_NUMBER = re.compile(r"\s*[:#=]?\s*(?:\.?on|rebmun|\.?rn|di)?\s*"  # (?:order|...)\s*(?:no\.?|...)?\s*[:#=]?\s*$
+                         r"(?:redro|eciovni|vni|fer|ecnerefer|tekcit|gnikcart|op|uks|meti|on tnuocca|tcca|"
+                         r"esac|hctab|tol|laires|dliub|noisrev|rev|nbsi|#)", re.I)
+_NEG_VERSION = re.compile(r"\s*[:=]?\s*(?:noisrev|\.?rev|v|dliub|esaeler|\.?ler|(?:noisi)?ver|erawmrif|wf|gkp|"
+                          r"egakcap|==|=>|=<|=~|@)", re.I)  # (?:version|...|@)\s*[:=]?\s*$
+_SSN_CONTEXT = re.compile(r"[^\x00]{0,25}\b(?:nss|ytiruces\s+laicos|ces\s*\.?cos|#\s*ss|on\s*ss|reyapxat|nit)",
+                          re.I)  # (?:ssn|social\s+security|...)\b[^\x00]{0,25}$
+_PHONE_CONTEXT = re.compile(r"[^\x00]{0,20}\b(?:enohp|let|enohpelet|llac|elibom|llec|xaf|tcatnoc|hcaer|laid|txet|"
+                            r"sms|ppastahw)", re.I)  # (?:phone|tel|...)\b[^\x00]{0,20}$
+_DOB_CONTEXT = re.compile(r"[^\x00]{0,12}\b(?:nrob|htrib|bod|\.?b\.o\.d|yadhtrib|etadhtrib)",
+                          re.I)  # (?:born|birth|dob|d\.o\.b\.?|birthday|birthdate)\b[^\x00]{0,12}$
 _DATE_SHAPE = re.compile(r"\d{1,4}([./-])\d{1,2}\1\d{1,4}")
 _DOTTED_QUAD = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 _SSN_SHAPE = re.compile(r"\d{3}-\d{2}-\d{4}")
@@ -69,9 +74,10 @@ _EXTENSION = re.compile(r"\s*(?:x|ext\.?|#)\s*\d{1,6}$", re.I)
 
 
 def _context(joined: str, start: int) -> str:
-    window = joined[max(0, start - _CONTEXT):start]
-    cut = window.rfind(_SEP)
-    return window if cut < 0 else window[cut + 1:]
+    """Up to ``_CONTEXT`` characters of the same text before ``start``, reversed (nearest first)."""
+    low = max(0, start - _CONTEXT)
+    cut = joined.rfind(_SEP, low, start)
+    return joined[cut + 1 if cut >= 0 else low:start][::-1]
 
 
 # -- checks: a match -> a candidate or None --------------------------------------------------------
@@ -99,7 +105,7 @@ def _iban(m: re.Match[str], joined: str, regions: tuple[str, ...]) -> _Candidate
 def _card(m: re.Match[str], joined: str, regions: tuple[str, ...]) -> _Candidate | None:
     if not card_ok(m.group()):
         return None
-    if _NEG_NUMBER.search(_context(joined, m.start())):
+    if _NEG_NUMBER.match(_context(joined, m.start())):
         return None
     return m.start(), m.end(), "CREDIT_CARD", 1.0
 
@@ -108,11 +114,11 @@ def _ssn(m: re.Match[str], joined: str, regions: tuple[str, ...]) -> _Candidate 
     if not ssn_ok(m.group()):
         return None
     ctx = _context(joined, m.start())
-    if _NEG_NUMBER.search(ctx):
+    if _NEG_NUMBER.match(ctx):
         return None
     sep = m.group(2)
     score = 0.85 if sep == "-" else 0.6 if sep == " " else 0.3
-    if _SSN_CONTEXT.search(ctx):
+    if _SSN_CONTEXT.match(ctx):
         score = 1.0
     return m.start(), m.end(), "US_SSN", score
 
@@ -120,7 +126,7 @@ def _ssn(m: re.Match[str], joined: str, regions: tuple[str, ...]) -> _Candidate 
 def _phone(m: re.Match[str], joined: str, regions: tuple[str, ...]) -> _Candidate | None:
     start, text = m.start(), m.group()
     ctx = _context(joined, start)
-    if _NEG_NUMBER.search(ctx):
+    if _NEG_NUMBER.match(ctx):
         return None
     for _ in range(3):  # retry without a trailing number that was swallowed into the match
         main = _EXTENSION.sub("", text)
@@ -130,7 +136,7 @@ def _phone(m: re.Match[str], joined: str, regions: tuple[str, ...]) -> _Candidat
                 score = 0.75
                 if bare:
                     score = 0.4
-                if _PHONE_CONTEXT.search(ctx):
+                if _PHONE_CONTEXT.match(ctx):
                     score = 1.0
                 return start, start + len(text), "PHONE_NUMBER", score
         cut = max(text.rfind(" "), text.rfind("\t"))
@@ -141,7 +147,7 @@ def _phone(m: re.Match[str], joined: str, regions: tuple[str, ...]) -> _Candidat
 
 
 def _ipv4(m: re.Match[str], joined: str, regions: tuple[str, ...]) -> _Candidate | None:
-    if not ipv4_ok(m.group()) or _NEG_VERSION.search(_context(joined, m.start())):
+    if not ipv4_ok(m.group()) or _NEG_VERSION.match(_context(joined, m.start())):
         return None
     return m.start(), m.end(), "IP_ADDRESS", 0.95
 
@@ -158,13 +164,13 @@ def _mac(m: re.Match[str], joined: str, regions: tuple[str, ...]) -> _Candidate 
 
 
 def _date_type(joined: str, start: int) -> str:
-    return "DATE_OF_BIRTH" if _DOB_CONTEXT.search(_context(joined, start)) else "DATE_TIME"
+    return "DATE_OF_BIRTH" if _DOB_CONTEXT.match(_context(joined, start)) else "DATE_TIME"
 
 
 def _date_iso(m: re.Match[str], joined: str, regions: tuple[str, ...]) -> _Candidate | None:
     if not date_ok(int(m.group(1)), int(m.group(2)), int(m.group(3))):
         return None
-    if _NEG_VERSION.search(_context(joined, m.start())):
+    if _NEG_VERSION.match(_context(joined, m.start())):
         return None
     return m.start(), m.end(), _date_type(joined, m.start()), 0.85
 
@@ -174,7 +180,7 @@ def _date_numeric(m: re.Match[str], joined: str, regions: tuple[str, ...]) -> _C
     year = int(y) + (1900 if len(y) == 2 and int(y) > 30 else 2000 if len(y) == 2 else 0)
     if not (date_ok(year, a, b) or date_ok(year, b, a)):
         return None
-    if _NEG_VERSION.search(_context(joined, m.start())) or _NEG_NUMBER.search(_context(joined, m.start())):
+    if _NEG_VERSION.match(_context(joined, m.start())) or _NEG_NUMBER.match(_context(joined, m.start())):
         return None
     return m.start(), m.end(), _date_type(joined, m.start()), 0.7
 
