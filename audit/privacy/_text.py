@@ -11,6 +11,7 @@ are not also a card; an SSN is not also a phone). Entity names are Presidio's, p
 """
 from __future__ import annotations
 
+import gc
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -445,7 +446,7 @@ def _hs_matches(joined: str, offsets: np.ndarray, lengths: np.ndarray, specs: fr
     def on_match(spec: int, start: int, end: int, flags: int, context: Any) -> None:
         hits[spec].append(end - 1)
 
-    _HS_DATABASE.scan(data, match_event_handler=on_match)
+    _HS_STATE["database"].scan(data, match_event_handler=on_match)
     forced = np.unique(np.searchsorted(offsets, [m.start() for m in _NON_ASCII.finditer(joined)], side="right") - 1)
     ends = offsets + lengths
     out: _PerSpec = {}
@@ -468,11 +469,30 @@ def _runs(pattern: re.Pattern[str], joined: str, texts: np.ndarray, offsets: np.
         yield from pattern.finditer(joined, int(offsets[first]), int(ends[last]))
 
 
-_HS_DATABASE = _hs_database()
 #: Use Hyperscan when it is importable (tests switch it off to compare both paths).
 _ACCELERATE = True
+#: Hyperscan's database takes ~0.2 s to compile, about what it saves on this many characters of
+#: text; it is compiled on the first call at least this large and used for every call after.
+_HS_MIN_CHARS = 250_000
+_HS_STATE: dict[str, Any] = {}
+
+
+def _accelerator(n_chars: int) -> Any:
+    """The Hyperscan database when it pays (compiled once), else None: the pure-``re`` path runs."""
+    if not _ACCELERATE:
+        return None
+    if "database" not in _HS_STATE:
+        if n_chars < _HS_MIN_CHARS:
+            return None
+        _HS_STATE["database"] = _hs_database()
+    return _HS_STATE["database"]
 
 _DATE_TYPES = frozenset({"DATE_TIME", "DATE_OF_BIRTH"})
+
+
+def _strength(c: _Candidate) -> tuple[int, float, int, int]:
+    """Sort key of overlap resolution: higher priority, then higher score, then longer, then earlier."""
+    return -PRIORITY[c[2]], -c[3], c[0] - c[1], c[0]
 
 
 def as_texts(texts: Any) -> list[str]:
@@ -514,11 +534,24 @@ def find_pii(texts: Iterable[Any], *, entities: Sequence[str] | None = None,
     """
     items = as_texts(texts)
     wanted = _entities(entities)
-    if "DATE_TIME" in wanted or "DATE_OF_BIRTH" in wanted:
-        wanted = wanted | _DATE_TYPES
     region_tuple = tuple(str(r).upper() for r in regions)
     if not items:
         return []
+    # Tens of thousands of short-lived match objects and tuples would trigger the cyclic
+    # garbage collector over and over (~15% of the run); none of them forms a cycle.
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _find(items, wanted, region_tuple, score_threshold)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _find(items: list[str], wanted: frozenset[str], region_tuple: tuple[str, ...],
+          score_threshold: float) -> list[list[PIISpan]]:
+    if "DATE_TIME" in wanted or "DATE_OF_BIRTH" in wanted:
+        wanted = wanted | _DATE_TYPES
     lengths = np.fromiter((len(t) for t in items), dtype=np.int64, count=len(items))
     offsets = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]])
     joined = _SEP.join(items)
@@ -528,7 +561,7 @@ def find_pii(texts: Iterable[Any], *, entities: Sequence[str] | None = None,
     covered = bytearray(len(joined) + 1)
     last_priority = None
     pending: list[_Candidate] = []
-    matches = _hs_matches if _HS_DATABASE is not None and _ACCELERATE else _re_matches
+    matches = _re_matches if _accelerator(len(joined)) is None else _hs_matches
     per_spec = matches(joined, offsets, lengths, frozenset(i for i, etype, _, _ in _COMPILED if etype in wanted))
     for index, etype, pattern, check in _COMPILED:
         if etype not in wanted:
@@ -554,11 +587,14 @@ def find_pii(texts: Iterable[Any], *, entities: Sequence[str] | None = None,
         per_text.setdefault(idx, []).append(cand)
     for idx, cands in per_text.items():
         base = int(offsets[idx])
-        cands.sort(key=lambda c: (-PRIORITY[c[2]], -c[3], -(c[1] - c[0]), c[0]))
-        kept: list[_Candidate] = []
-        for c in cands:
-            if all(c[1] <= k[0] or c[0] >= k[1] for k in kept):
-                kept.append(c)
-        kept.sort()
+        if len(cands) == 1:
+            kept = cands
+        else:
+            cands.sort(key=_strength)
+            kept = []
+            for c in cands:
+                if all(c[1] <= k[0] or c[0] >= k[1] for k in kept):
+                    kept.append(c)
+            kept.sort()
         out[idx] = [PIISpan(s - base, e - base, t, score) for s, e, t, score in kept]
     return out
