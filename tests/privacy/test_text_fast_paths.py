@@ -75,3 +75,11 @@ def test_hyperscan_prefilter_gives_the_same_spans_as_plain_re(monkeypatch):
 def test_postcode_does_not_cross_into_the_next_text():
     spans = _text.find_pii(["my zip:", "12345 apples"], entities=["POSTCODE"])
     assert spans == [[], []]
+
+
+def test_fast_extra_names_hyperscan():
+    import tomllib
+    from pathlib import Path
+
+    project = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())["project"]
+    assert any(req.startswith("hyperscan") for req in project["optional-dependencies"]["fast"])
