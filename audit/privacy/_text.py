@@ -95,16 +95,14 @@ def _iban(m: re.Match[str], joined: str, regions: tuple[str, ...]) -> _Candidate
     want = IBAN_LENGTHS.get(text[:2])
     if want is None:
         return None
-    count = 0
-    for i, ch in enumerate(text):  # trim trailing groups a following word was swallowed into
-        if ch.isalnum():
-            count += 1
-            if count == want:
-                cut = text[:i + 1]
-                if iban_ok(cut) and not (i + 1 < len(text) and text[i + 1].isalnum()):
-                    return m.start(), m.start() + i + 1, "IBAN_CODE", 1.0
-                return None
-    return None
+    # Trim trailing groups a following word was swallowed into: the match is letters and digits
+    # with single spaces between them, so the country's length ends after ``want`` of them.
+    end = want
+    while (longer := want + text.count(" ", 0, end)) != end:  # least end with ``want`` of them before it
+        end = longer
+    if end > len(text) or (end < len(text) and text[end].isalnum()):
+        return None
+    return (m.start(), m.start() + end, "IBAN_CODE", 1.0) if iban_ok(text[:end]) else None
 
 
 def _card(m: re.Match[str], joined: str, regions: tuple[str, ...]) -> _Candidate | None:
@@ -579,7 +577,7 @@ def _find(items: list[str], wanted: frozenset[str], region_tuple: tuple[str, ...
                 covered[c[0]:c[1]] = b"\x01" * (c[1] - c[0])
             pending, last_priority = [], PRIORITY[etype]
         for m in per_spec[index]:
-            if 1 in covered[m.start():m.end()]:
+            if covered.find(1, m.start(), m.end()) >= 0:
                 continue
             cand = check(m, joined, region_tuple)
             if cand is not None and cand[3] >= score_threshold and cand[2] in wanted:
