@@ -421,13 +421,28 @@ def _hs_expression(pattern: str, flags: int) -> bytes:
     return f"(?:{core})[^\\x00]*\\x00".encode("ascii")
 
 
+# Patterns that many texts nearly match (digit runs), spelled out for Hyperscan exactly, their
+# one-character look-arounds written as consumed characters ("^" or a character before; the NUL
+# or a character after), so it reports only the texts that hold a real match.
+_HS_EXACT: dict[_Check, str] = {
+    _ssn: r"(?:^|[^\d./\-])\d{3}(?:-\d{2}-|\ \d{2}\ |\d{2})\d{4}"  # back-reference as three alternatives
+          r"(?:\x00|[^\d\-/.\x00][^\x00]*\x00|[\-/.](?:\x00|[^\d\x00][^\x00]*\x00))",
+    _card: r"(?:^|[^\w.,/\-])\d(?:[ \-]?\d){11,18}(?:\x00|[^\d\x00][^\x00]*\x00)",
+    _date_numeric: r"(?:^|[^\w./:\-])\d{1,2}(?:/\d{1,2}/|\.\d{1,2}\.|-\d{1,2}-)(?:\d{4}|\d{2})"
+                   r"(?:\x00|[^\w/:\-.\x00][^\x00]*\x00|\.(?:\x00|[^\d\x00][^\x00]*\x00))",
+}
+
+
 def _hs_database() -> Any:
+    """All entity patterns in one Hyperscan database (ids: spec indices), or None without ``hyperscan``."""
     try:
         import hyperscan
     except ImportError:
         return None
     database = hyperscan.Database()
-    database.compile(expressions=[_hs_expression(p, f) for _, p, f, _ in _SPECS], ids=list(range(len(_SPECS))),
+    expressions = [_HS_EXACT[check].encode("ascii") if check in _HS_EXACT else _hs_expression(pattern, flags)
+                   for _, pattern, flags, check in _SPECS]
+    database.compile(expressions=expressions, ids=list(range(len(_SPECS))),
                      elements=len(_SPECS), flags=[0] * len(_SPECS))
     return database
 

@@ -55,8 +55,11 @@ def _corpus() -> list[str]:
              "00:1A:2B:3C:4D:5E", "born 1985-03-02", "on 12/03/2020", "3rd March 2021", "zip 90210", "SW1A 1AA",
              "Dear Zoë Müller,", "Mr. John Smith", "name is Ann Lee", "mail jo.doe@example.co.uk", "Ångström",
              "order no. 555-0132-4411", "pkg==2.10.1.5", "x", "", "zip", "12345", "name\x1fis Ann Lee",
-             "NIÑO 555 0100", "\u212aelvin 4111111111111111"]
-    return ["; ".join(rng.choice(parts) for _ in range(rng.randint(0, 4))) for _ in range(3000)]
+             "NIÑO 555 0100", "\u212aelvin 4111111111111111", "123-45-6789-1", "123-45-6789.5", "123-45-6789/x",
+             "a123456789", "1.123 45 6789", "123456789-", "4111111111111111 2", "4111-1111-1111-1111.", "/4111111111111111",
+             "12.03.2020.5", "12.03.2020.", "12/03/2020/", "12-03-20:", "x12/03/2020", "1/2/2020a", "31-12-99"]
+    joins = ["; ", " ", "", "-", ".", "/"]
+    return [rng.choice(joins).join(rng.choice(parts) for _ in range(rng.randint(0, 4))) for _ in range(4000)]
 
 
 @pytest.mark.skipif(importlib.util.find_spec("hyperscan") is None,
