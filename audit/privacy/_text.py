@@ -508,6 +508,7 @@ def _accelerator(n_chars: int) -> Any:
                 _HS_STATE["database"] = _hs_database()
     return _HS_STATE["database"]
 
+
 _DATE_TYPES = frozenset({"DATE_TIME", "DATE_OF_BIRTH"})
 
 
