@@ -87,8 +87,10 @@ def iban_ok(text: str) -> bool:
     if IBAN_LENGTHS.get(s[:2]) != len(s) or not s[2:4].isdigit() or not s.isalnum():
         return False
     moved = s[4:] + s[:4]
-    number = "".join(str(int(ch, 36)) for ch in moved)
-    return int(number) % 97 == 1
+    return int(moved.translate(_IBAN_LETTERS)) % 97 == 1
+
+
+_IBAN_LETTERS = {ord(ch): str(value) for value, ch in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZ", 10)}
 
 
 # The SSA never issued these (advertising samples and the Woolworth card).
@@ -159,17 +161,31 @@ def phone_ok(text: str, regions: tuple[str, ...]) -> bool:
     (what ``is_valid_number`` does, without parsing overhead); international ones through
     ``phonenumbers.parse``.
     """
-    stripped = text.strip()
-    main = re.split(r"\s*(?:x|ext\.?|#)\s*\d+$", stripped, maxsplit=1, flags=re.I)[0]
+    main = _PHONE_EXTENSION.split(text.strip(), maxsplit=1)[0]
     digits = _NON_DIGIT.sub("", main)
     if not 7 <= len(digits) <= 15:
         return False
-    if main.startswith("+") or main.startswith("00"):
-        try:
-            number = phonenumbers.parse("+" + digits[2:] if main.startswith("00") else main, None)
-        except phonenumbers.NumberParseException:
-            return False
-        return phonenumbers.is_valid_number(number)
+    if main.startswith("+"):
+        return _international_ok(digits)
+    if main.startswith("00"):
+        return _international_ok(digits[2:])
+    return _national_in_ok(digits, regions)
+
+
+_PHONE_EXTENSION = re.compile(r"\s*(?:x|ext\.?|#)\s*\d+$", re.I)
+
+
+@lru_cache(maxsize=1 << 16)
+def _international_ok(digits: str) -> bool:
+    """``+digits`` is a valid number (libphonenumber reads only the digits after the ``+``)."""
+    try:
+        return phonenumbers.is_valid_number(phonenumbers.parse("+" + digits, None))
+    except phonenumbers.NumberParseException:
+        return False
+
+
+@lru_cache(maxsize=1 << 16)
+def _national_in_ok(digits: str, regions: tuple[str, ...]) -> bool:
     return any(_national_ok(digits, r) for r in regions)
 
 

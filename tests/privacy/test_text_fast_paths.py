@@ -1,0 +1,88 @@
+"""The fast paths of ``find_pii`` agree with their plain forms.
+
+Context rules are stored reversed (matched at the candidate); here each is checked against
+its forward form on generated windows. The optional Hyperscan prefilter must give the same
+spans as the pure-``re`` path.
+"""
+from __future__ import annotations
+
+import importlib.util
+import random
+import re
+
+import pytest
+
+from audit.privacy import _text
+
+FORWARD = {
+    "_NEG_NUMBER": r"(?:order|invoice|inv|ref|reference|ticket|tracking|po|sku|item|account no|acct|case|batch|lot|"
+                   r"serial|build|version|ver|isbn|#)\s*(?:no\.?|number|nr\.?|id)?\s*[:#=]?\s*$",
+    "_NEG_VERSION": r"(?:version|ver\.?|v|build|release|rel\.?|rev(?:ision)?|firmware|fw|pkg|package|"
+                    r"==|>=|<=|~=|@)\s*[:=]?\s*$",
+    "_SSN_CONTEXT": r"(?:ssn|social\s+security|soc\.?\s*sec|ss\s*#|ss\s*no|taxpayer|tin)\b[^\x00]{0,25}$",
+    "_PHONE_CONTEXT": r"(?:phone|tel|telephone|call|mobile|cell|fax|contact|reach|dial|text|sms|whatsapp)"
+                      r"\b[^\x00]{0,20}$",
+    "_DOB_CONTEXT": r"(?:born|birth|dob|d\.o\.b\.?|birthday|birthdate)\b[^\x00]{0,12}$",
+}
+PIECES = ["order", "Invoice", "inv", "ref", "ticket", "PO", "sku", "account no", "acct", "case", "lot", "serial",
+          "build", "version", "ver", "v", "isbn", "#", "no", "No.", "number", "nr.", "id", "release", "rel.",
+          "revision", "rev", "firmware", "fw", "pkg", "package", "==", ">=", "<=", "~=", "@", "ssn", "SSN",
+          "social security", "soc. sec", "ss #", "ss no", "taxpayer", "tin", "phone", "tel", "telephone", "call",
+          "mobile", "cell", "fax", "contact", "reach", "dial", "text", "sms", "whatsapp", "born", "birth", "dob",
+          "D.O.B.", "birthday", "birthdate", " ", "  ", ":", "=", "x", "is", "my", "at", "-", "é", "\t", "a1", "s"]
+
+
+@pytest.mark.parametrize("name", sorted(FORWARD))
+def test_reversed_context_rule_matches_its_forward_form(name):
+    forward = re.compile(FORWARD[name], re.I)
+    reverse = getattr(_text, name)
+    rng = random.Random(7)
+    agree = hits = 0
+    for _ in range(6000):
+        window = "".join(rng.choice(PIECES) for _ in range(rng.randint(0, 6)))[-_text._CONTEXT:]
+        expected = forward.search(window) is not None
+        assert (reverse.match(window[::-1]) is not None) == expected, (name, window)
+        agree += 1
+        hits += expected
+    assert 0 < hits < agree  # both outcomes were exercised
+
+
+def _corpus() -> list[str]:
+    rng = random.Random(3)
+    parts = ["call 415-555-0132", "tel: +44 20 7946 0958", "SSN 123-45-6789", "ssn 123 45 6789", "id 078051120",
+             "card 4111 1111 1111 1111", "ref 4111111111111112", "IBAN GB82 WEST 1234 5698 7654 32",
+             "DE89370400440532013000", "login 192.168.1.20", "version 1.2.3.4", "fe80::1ff:fe23:4567:890a",
+             "00:1A:2B:3C:4D:5E", "born 1985-03-02", "on 12/03/2020", "3rd March 2021", "zip 90210", "SW1A 1AA",
+             "Dear Zoë Müller,", "Mr. John Smith", "name is Ann Lee", "mail jo.doe@example.co.uk", "Ångström",
+             "order no. 555-0132-4411", "pkg==2.10.1.5", "x", "", "zip", "12345", "name\x1fis Ann Lee",
+             "NIÑO 555 0100", "\u212aelvin 4111111111111111", "123-45-6789-1", "123-45-6789.5", "123-45-6789/x",
+             "a123456789", "1.123 45 6789", "123456789-", "4111111111111111 2", "4111-1111-1111-1111.", "/4111111111111111",
+             "12.03.2020.5", "12.03.2020.", "12/03/2020/", "12-03-20:", "x12/03/2020", "1/2/2020a", "31-12-99"]
+    joins = ["; ", " ", "", "-", ".", "/"]
+    return [rng.choice(joins).join(rng.choice(parts) for _ in range(rng.randint(0, 4))) for _ in range(4000)]
+
+
+@pytest.mark.skipif(importlib.util.find_spec("hyperscan") is None,
+                    reason="hyperscan is not installed (the 'fast' extra)")
+def test_hyperscan_prefilter_gives_the_same_spans_as_plain_re(monkeypatch):
+    texts = _corpus()
+    monkeypatch.setattr(_text, "_HS_MIN_CHARS", 0)
+    fast = _text.find_pii(texts)
+    assert _text._HS_STATE["database"] is not None  # the accelerated path ran
+    monkeypatch.setattr(_text, "_ACCELERATE", False)
+    plain = _text.find_pii(texts)
+    assert sum(map(len, plain)) > 3000
+    assert fast == plain
+
+
+def test_postcode_does_not_cross_into_the_next_text():
+    spans = _text.find_pii(["my zip:", "12345 apples"], entities=["POSTCODE"])
+    assert spans == [[], []]
+
+
+def test_fast_extra_names_hyperscan():
+    import tomllib
+    from pathlib import Path
+
+    project = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())["project"]
+    assert any(req.startswith("hyperscan") for req in project["optional-dependencies"]["fast"])
