@@ -11,7 +11,7 @@ evaluated ones are ignored for both engines.
 
 Run with a venv holding presidio-analyzer and faker (the ``bench`` extra)::
 
-    PYTHONPATH=$PWD /work/venv-privacy/bin/python benchmarks/pii_vs_presidio.py
+    PYTHONPATH=$PWD $BENCH_PY benchmarks/pii_vs_presidio.py   # BENCH_PY: see benchmarks/README.md
     PYTHONPATH=$PWD python benchmarks/pii_vs_presidio.py --quick      # smoke run
 """
 from __future__ import annotations
