@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ._exceptions import SpecError, UsageError
-from ._result import AuditResult, Status, _group_value
+from ._result import AuditResult, Status, _group_value, format_group
 
 __all__ = ["Check", "CheckOutcome", "parse_checks", "load_policy", "evaluate_checks",
            "MSG_CHECK_KEYS", "MSG_CHECK_BOUND", "MSG_CHECK_METRIC", "MSG_UNKNOWN_METRIC",
@@ -149,7 +149,7 @@ def load_policy(source: str | os.PathLike[str] | Sequence[Mapping[str, Any]] | N
 
 def _fmt_group(group: Mapping[str, Any] | None, over: Sequence[str] | None) -> str:
     if group:
-        return ", ".join(f"{k}={v if v is not None else '<missing>'}" for k, v in group.items())
+        return format_group(group)
     if over:
         return "across " + " x ".join(over)
     return "overall"

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["Status", "Severity", "Finding", "AuditResult", "METRIC_COLUMNS", "metrics_frame"]
+__all__ = ["Status", "Severity", "Finding", "AuditResult", "METRIC_COLUMNS", "format_group", "metrics_frame"]
 
 #: Columns of every result's ``metrics`` frame, in order. ``group`` maps each sensitive
 #: feature to its value (None for an overall or aggregate figure); ``over`` lists the
@@ -173,6 +173,11 @@ class AuditResult:
         from .report import render_result_html
 
         return render_result_html(self)
+
+
+def format_group(group: Mapping[str, Any]) -> str:
+    """A group as people read it: ``sex=Female, race=Black`` (a missing value shown as ``<missing>``)."""
+    return ", ".join(f"{k}={'<missing>' if v is None else v}" for k, v in group.items())
 
 
 def _group_value(v: Any) -> Any:

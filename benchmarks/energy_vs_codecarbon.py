@@ -26,19 +26,10 @@ import torch
 def workload(network: str):
     """The training loop of ``network`` on its encoded training split, as audit.models.train runs it."""
     from audit.models._recipes import recipe_for
-    from audit.models._reference import dataset_for_recipe
-    from audit.models._train import fit_network
-    from audit.models import TabularPreprocessor
+    from audit.models._train import fit_network, training_tensors
 
     recipe = recipe_for(network)
-    dataset = dataset_for_recipe(recipe)
-    frame = dataset.train
-    regression = dataset.task == "regression"
-    pre = TabularPreprocessor(dataset.categorical, dataset.numeric)
-    pre.fit(frame, frame[dataset.target] if regression else None)
-    x = torch.from_numpy(pre.transform(frame))
-    y_raw = frame[dataset.target].to_numpy()
-    y = torch.tensor(pre.scale_target(y_raw) if regression else y_raw, dtype=torch.float32)
+    _, _, x, y = training_tensors(recipe)
     return lambda: fit_network(recipe, x, y)
 
 

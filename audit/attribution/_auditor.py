@@ -20,7 +20,7 @@ import torch
 
 from .._auditor import BaseAuditor, Requirement
 from .._exceptions import UsageError
-from .._result import METRIC_COLUMNS, AuditResult, Finding, Severity, Status, metrics_frame
+from .._result import METRIC_COLUMNS, AuditResult, Finding, Severity, Status, format_group, metrics_frame
 from . import _analysis as an
 from . import _messages as msg
 from ._inputs import Explained, baseline_row, prepare
@@ -38,10 +38,6 @@ def _r(x: Any, digits: int = 4) -> float | None:
     if x is None or (isinstance(x, float) and not math.isfinite(x)):
         return None
     return float(f"{float(x):.{digits}g}")
-
-
-def _fmt_group(group: Mapping[str, Any]) -> str:
-    return ", ".join(f"{k}={'<missing>' if v is None else v}" for k, v in group.items())
 
 
 class AttributionAuditor(BaseAuditor):
@@ -278,7 +274,7 @@ class AttributionAuditor(BaseAuditor):
             rows.append(dict(metric="importance_rank_correlation", group=group, over=list(over), value=rho, n=ng))
             if ng >= self.min_group_size:
                 agreement.setdefault(over, []).append((rho, group, ng))
-                tops.setdefault(over, {})[_fmt_group(group)] = names[int(np.argmax(absolute))]
+                tops.setdefault(over, {})[format_group(group)] = names[int(np.argmax(absolute))]
         for over, items in agreement.items():
             finite = [it for it in items if not math.isnan(it[0])]
             if not finite:
@@ -290,7 +286,7 @@ class AttributionAuditor(BaseAuditor):
                 findings.append(Finding(
                     Severity.INFO, "attribution.ranking_differs",
                     f"across {' x '.join(over)}, the most important feature differs between groups; the ranking "
-                    f"agrees least with the overall one for {_fmt_group(group)} (Spearman {rho:.2f}).",
+                    f"agrees least with the overall one for {format_group(group)} (Spearman {rho:.2f}).",
                     {"over": list(over), "top_feature_by_group": dict(list(top.items())[:20]),
                      "least_agreeing_group": group, "spearman": _r(rho)}))
         details["top_feature_by_group"] = {" x ".join(k): v for k, v in tops.items()}
@@ -330,8 +326,8 @@ class AttributionAuditor(BaseAuditor):
                 top = int(order[0])
                 findings.append(Finding(
                     Severity.INFO, "attribution.gap_driver",
-                    f"the mean {details['output']} is {dec['gap']:.3g} higher for {_fmt_group(high_g)} than for "
-                    f"{_fmt_group(low_g)}; {names[top]} accounts for {dec['contributions'][top]:.3g} of that gap "
+                    f"the mean {details['output']} is {dec['gap']:.3g} higher for {format_group(high_g)} than for "
+                    f"{format_group(low_g)}; {names[top]} accounts for {dec['contributions'][top]:.3g} of that gap "
                     f"(residual {dec['residual']:.2g}).",
                     {"over": list(over), "gap": _r(dec["gap"]), "feature": names[top],
                      "contribution": _r(dec["contributions"][top]), "residual": _r(dec["residual"]),

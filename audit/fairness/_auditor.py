@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from .._auditor import BaseAuditor, Requirement
-from .._result import AuditResult, Finding, Severity, Status
+from .._result import AuditResult, Finding, Severity, Status, format_group
 
 __all__ = ["FairnessAuditor"]
 
@@ -24,10 +24,6 @@ _COMPONENTS = {
     "mean_absolute_error_difference": ("mean_absolute_error",),
     "mean_prediction_difference": ("mean_prediction",),
 }
-
-
-def _fmt_group(group: Mapping[str, Any]) -> str:
-    return ", ".join(f"{k}={'<missing>' if v is None else v}" for k, v in group.items())
 
 
 def _round(x: Any, digits: int = 4) -> float | None:
@@ -172,7 +168,7 @@ class FairnessAuditor(BaseAuditor):
         for row in m[m["metric"] == "representation_ratio"].itertuples(index=False):
             if _finite(row.value) and row.value < self.representation_threshold:
                 out.append(Finding(Severity.WARNING, "fairness.under_represented",
-                                   f"group {_fmt_group(row.group)} makes up {row.value:.2f} of its share of the "
+                                   f"group {format_group(row.group)} makes up {row.value:.2f} of its share of the "
                                    "reference population in this data.",
                                    {"group": row.group, "value": _round(row.value)}))
         for name in headline:
@@ -190,8 +186,8 @@ class FairnessAuditor(BaseAuditor):
                     evidence.update(metric=component,
                                     lowest={"group": lo["group"], component: _round(lo["value"]), "n": lo["n"]},
                                     highest={"group": hi["group"], component: _round(hi["value"]), "n": hi["n"]})
-                    text += (f"; {component} ranges from {lo['value']:.3g} ({_fmt_group(lo['group'])}) "
-                             f"to {hi['value']:.3g} ({_fmt_group(hi['group'])})")
+                    text += (f"; {component} ranges from {lo['value']:.3g} ({format_group(lo['group'])}) "
+                             f"to {hi['value']:.3g} ({format_group(hi['group'])})")
                 out.append(Finding(Severity.INFO, f"fairness.{name}", text + ".", evidence))
         order = list(Severity)
         return sorted(out, key=lambda f: -order.index(f.severity))

@@ -16,7 +16,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -133,6 +133,23 @@ def _replace_dir(tmp: Path, final: Path) -> None:
         os.replace(tmp, final)
 
 
+def training_tensors(recipe: Mapping[str, Any]) -> tuple[Any, TabularPreprocessor, torch.Tensor, torch.Tensor]:
+    """(dataset, preprocessor fitted on the training split, inputs, targets) of a recipe.
+
+    The one place that turns a recipe into what ``fit_network`` trains on, so the energy
+    benchmark times exactly the training workload.
+    """
+    dataset = dataset_for_recipe(recipe)
+    train_frame = dataset.train
+    regression = dataset.task == "regression"
+    preprocessor = TabularPreprocessor(dataset.categorical, dataset.numeric)
+    preprocessor.fit(train_frame, train_frame[dataset.target] if regression else None)
+    x = torch.from_numpy(preprocessor.transform(train_frame))
+    y_raw = train_frame[dataset.target].to_numpy()
+    y = torch.tensor(preprocessor.scale_target(y_raw) if regression else y_raw, dtype=torch.float32)
+    return dataset, preprocessor, x, y
+
+
 def train(name: str, models_dir: str | os.PathLike[str] | None = None) -> ReferenceNetwork:
     """Train reference network ``name`` into ``models_dir/name/`` and return it loaded.
 
@@ -144,15 +161,7 @@ def train(name: str, models_dir: str | os.PathLike[str] | None = None) -> Refere
     recipe = recipe_for(name)
     root = resolve_models_dir(models_dir)
     root.mkdir(parents=True, exist_ok=True)
-    dataset = dataset_for_recipe(recipe)
-    train_frame = dataset.train
-    regression = dataset.task == "regression"
-    preprocessor = TabularPreprocessor(dataset.categorical, dataset.numeric)
-    preprocessor.fit(train_frame, train_frame[dataset.target] if regression else None)
-    x = torch.from_numpy(preprocessor.transform(train_frame))
-    y_raw = train_frame[dataset.target].to_numpy()
-    y = torch.tensor(preprocessor.scale_target(y_raw) if regression else y_raw,
-                     dtype=torch.float32)
+    dataset, preprocessor, x, y = training_tensors(recipe)
 
     started = time.perf_counter()
     with track(pue=1.0, nvml=False) as energy:
@@ -163,7 +172,7 @@ def train(name: str, models_dir: str | os.PathLike[str] | None = None) -> Refere
     test = dataset.test
     y_true = test[dataset.target].to_numpy()
     y_pred = network.predict(test)
-    y_score = None if regression else network.predict_proba(test)[:, 1]
+    y_score = None if dataset.task == "regression" else network.predict_proba(test)[:, 1]
     metrics = card_metrics(dataset, y_true, y_pred, y_score)
     card = build_card(recipe, dataset, preprocessor, parameter_count(module), metrics, seconds,
                       training_energy=training_energy_record(energy))
