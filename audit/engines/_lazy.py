@@ -153,64 +153,119 @@ class LazyTable:
         Each value is read as text, cut to :data:`MAX_CELL_CHARS` and stripped first. The
         engine's own regex runs the pattern (RE2 or Rust syntax: no look-around).
         """
-        anchored = f"^(?:{pattern})$"
         if self._dask is not None:
-            text = self._dask[column].dropna().astype(str).str.slice(0, MAX_CELL_CHARS).str.strip()
-            import warnings
-
             import dask
 
-            with warnings.catch_warnings():  # pandas warns about capture groups it is not asked for
-                warnings.simplefilter("ignore", UserWarning)
-                hits, total = text.str.contains(anchored, regex=True).sum(), text.count()
-
-            hits, total = dask.compute(hits, total)
+            hits, total = dask.compute(self._dask_match(column, pattern).sum(), self._dask[column].count())
             return int(hits), int(total)
         nw = _narwhals()
-        text = nw.col(column).cast(nw.String).str.slice(0, MAX_CELL_CHARS).str.strip_chars()
-        out = self._frame.select(text.str.contains(anchored).cast(nw.Int64).sum().alias("hits"),
+        out = self._frame.select(self._match_expr(column, pattern).cast(nw.Int64).sum().alias("hits"),
                                  nw.col(column).count().alias("total")).collect().to_pandas().iloc[0]
         return int(out["hits"]), int(out["total"])
 
     def sample(self, n: int, seed: int, columns: Sequence[str] | None = None) -> pd.DataFrame:
-        """The rows at :func:`sample_positions` (``n`` of them, seeded) as pandas, in table order.
-
-        Only the sampled rows leave the engine: polars and DuckDB number the rows in scan
-        order and filter on that number; Dask takes them from the partitions that hold them.
-        """
+        """The rows at :func:`sample_positions` (``n`` of them, seeded) as pandas, in table order."""
         positions = sample_positions(self.n_rows, n, seed)
-        names = list(self.columns if columns is None else columns)
         if len(positions) == self.n_rows:
-            return self.to_pandas(names)
+            return self.to_pandas(None if columns is None else list(columns))
+        return self.take(positions, columns)
+
+    def take(self, positions: Sequence[int] | np.ndarray, columns: Sequence[str] | None = None, *,
+             matching: tuple[str, str] | None = None) -> pd.DataFrame:
+        """The rows at ``positions`` (0-based, in the engine's scan order) as pandas, in table order.
+
+        With ``matching=(column, pattern)`` the positions count only the rows whose value in
+        ``column`` matches ``pattern`` in full (as :meth:`match_counts` reads it), so
+        ``take(sample_positions(hits, k, seed), matching=...)`` draws a seeded sample of the
+        matching rows. Only the picked rows leave the engine: polars and DuckDB number the
+        rows as they scan them, Dask and Spark count rows per partition and pick inside the
+        partitions that hold them; every engine returns the same rows for the same table.
+        """
+        positions = np.unique(np.asarray(positions, dtype=np.int64))
+        names = list(self.columns if columns is None else columns)
+        if len(positions) and (positions[0] < 0):
+            raise ValueError("row positions must be non-negative")
         if self._dask is not None:
-            return self._dask_rows(positions, names)
+            frame = self._dask
+            if matching is not None:
+                frame = frame[self._dask_match(*matching)]
+            return self._partitioned_rows(positions, names, frame)
         nw = _narwhals()
-        native = self._frame.to_native()
+        frame = self._frame
+        if matching is not None:
+            frame = frame.filter(self._match_expr(*matching))
+        native = frame.to_native()
         module = type(native).__module__
+        if isinstance(native, pd.DataFrame):
+            return native.iloc[positions[positions < len(native)]].loc[:, names].reset_index(drop=True)
+        if module.startswith("pyarrow"):
+            return native.take(positions[positions < native.num_rows]).select(names).to_pandas()
+        if module.startswith("pyspark"):
+            return self._spark_rows(native, positions, names)
         if module.startswith("polars"):
-            numbered = nw.from_native(native.with_row_index(_ROW_COLUMN))
+            numbered = nw.from_native(native.lazy().with_row_index(_ROW_COLUMN))
         elif module.startswith("duckdb"):
             numbered = nw.from_native(native.project(f"*, (row_number() OVER ()) - 1 AS {_ROW_COLUMN}"))
-        elif isinstance(native, pd.DataFrame):
-            return native.iloc[positions].loc[:, names].reset_index(drop=True)
-        else:  # an engine without a scan-order row number (e.g. Spark): its first rows
-            logger.info("%s: no row numbers in this engine; sampling its first %d rows", self.label, len(positions))
-            return self._frame.select(*names).head(len(positions)).collect().to_pandas()
+        else:
+            raise TypeError(f"row sampling is not supported for {module} frames")
         picked = numbered.filter(nw.col(_ROW_COLUMN).is_in(positions.tolist())).sort(_ROW_COLUMN)
         return picked.select(*names).collect().to_pandas().reset_index(drop=True)
 
-    def _dask_rows(self, positions: np.ndarray, names: list[str]) -> pd.DataFrame:
+    @staticmethod
+    def _match_expr(column: str, pattern: str) -> Any:
+        nw = _narwhals()
+        text = nw.col(column).cast(nw.String).str.slice(0, MAX_CELL_CHARS).str.strip_chars()
+        return text.str.contains(f"^(?:{pattern})$") & ~nw.col(column).is_null()
+
+    def _dask_match(self, column: str, pattern: str) -> Any:
+        import warnings
+
+        col = self._dask[column]
+        text = col.astype(str).str.slice(0, MAX_CELL_CHARS).str.strip()
+        with warnings.catch_warnings():  # pandas warns about capture groups it is not asked for
+            warnings.simplefilter("ignore", UserWarning)
+            return text.str.contains(f"^(?:{pattern})$", regex=True) & ~col.isna()
+
+    @staticmethod
+    def _partitioned_rows(positions: np.ndarray, names: list[str], frame: Any) -> pd.DataFrame:
         import dask
 
-        frame = self._dask[names]
+        frame = frame[names]
         lengths = np.asarray(frame.map_partitions(len).compute(), dtype=np.int64)
         bounds = np.concatenate([[0], np.cumsum(lengths)])
+        positions = positions[positions < bounds[-1]]
         owner = np.searchsorted(bounds, positions, side="right") - 1
         parts = []
         for part in np.unique(owner).tolist():
             local = positions[owner == part] - bounds[part]
             parts.append(frame.get_partition(part).map_partitions(lambda p, rows=local: p.iloc[rows], meta=frame._meta))
+        if not parts:
+            return frame._meta.iloc[:0].reset_index(drop=True)
         return pd.concat(dask.compute(*parts), ignore_index=True)
+
+    @staticmethod
+    def _spark_rows(native: Any, positions: np.ndarray, names: list[str]) -> pd.DataFrame:
+        """Rows of a Spark frame by scan position: per-partition counts, then ids inside partitions.
+
+        ``monotonically_increasing_id`` is the partition index times 2**33 plus the row's
+        place in its partition, so a global position maps to one id once the partition
+        sizes are known. Both jobs read the same partitions of the same plan.
+        """
+        from pyspark.sql import functions as F
+
+        tagged = native.withColumn("__rai_pid__", F.spark_partition_id()).withColumn(
+            _ROW_COLUMN, F.monotonically_increasing_id())
+        sizes = {int(r[0]): int(r[1]) for r in tagged.groupBy("__rai_pid__").count().collect()}
+        parts = sorted(sizes)
+        bounds = np.concatenate([[0], np.cumsum([sizes[p] for p in parts])]).astype(np.int64)
+        positions = positions[positions < bounds[-1]]
+        owner = np.searchsorted(bounds, positions, side="right") - 1
+        ids = [(parts[o] << 33) + int(pos - bounds[o]) for o, pos in zip(owner.tolist(), positions.tolist())]
+        if not ids:
+            return pd.DataFrame({c: pd.Series(dtype=object) for c in names})
+        rows = tagged.filter(F.col(_ROW_COLUMN).isin(ids)).select(_ROW_COLUMN, *names).collect()
+        rows.sort(key=lambda r: r[0])
+        return pd.DataFrame.from_records([tuple(r)[1:] for r in rows], columns=names)
 
     def to_pandas(self, columns: Sequence[str] | None = None) -> pd.DataFrame:
         """Load rows into pandas: only ``columns`` when given."""

@@ -79,3 +79,57 @@ def test_spark_matches_pandas(spark, table, expected):
         report, figures = _figures(spark.read.parquet(str(table[1])))
     assert figures == expected
     assert report.subject["n_rows"] == len(table[0])
+
+
+PHONE = r"\d{3}-\d{4}"
+
+
+@pytest.fixture(scope="module")
+def coded(table):
+    frame = table[0].copy()
+    rng = np.random.default_rng(8)
+    codes = pd.Series([f"{a:03d}-{b:04d}" for a, b in zip(rng.integers(0, 999, len(frame)),
+                                                           rng.integers(0, 9999, len(frame)))], dtype=object)
+    codes[rng.random(len(frame)) < 0.3] = "n/a"
+    codes[rng.random(len(frame)) < 0.02] = None
+    frame["code"] = codes
+    frame["i"] = np.arange(len(frame))
+    text = frame["code"].dropna().str.strip()
+    matches = frame.loc[text[text.str.fullmatch(PHONE)].index, "i"].to_numpy()
+    return frame, matches
+
+
+def _check_rows(table, frame, matches):
+    from audit.engines._lazy import sample_positions
+
+    want = frame["i"].to_numpy()[sample_positions(len(frame), 500, 2)].tolist()
+    assert table.sample(500, 2, ["i"])["i"].astype(int).tolist() == want
+    assert table.match_counts("code", PHONE) == (len(matches), int(frame["code"].notna().sum()))
+    picks = sample_positions(len(matches), 200, 6)
+    got = table.take(picks, ["i", "code"], matching=("code", PHONE))
+    assert got["i"].astype(int).tolist() == matches[picks].tolist()
+
+
+def test_dask_samples_the_same_rows_as_pandas(dask_client, coded):
+    import dask.dataframe as dd
+
+    from audit.engines import LazyTable
+
+    frame, matches = coded
+    native = dd.from_pandas(frame, npartitions=4)
+    _check_rows(LazyTable(native, label="dask"), frame, matches)
+
+
+def test_spark_samples_the_same_rows_as_pandas(spark, coded, tmp_path):
+    from audit.engines import LazyTable
+
+    frame, matches = coded
+    path = tmp_path / "coded.parquet"
+    frame.to_parquet(path, row_group_size=3_000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        native = spark.read.option("mergeSchema", "false").parquet(str(path))
+        in_memory = spark.createDataFrame(frame.astype({"code": object}))
+    assert in_memory.rdd.getNumPartitions() > 1, "several partitions, so positions cross partition bounds"
+    for source in (native, in_memory):
+        _check_rows(LazyTable(source, label="spark"), frame, matches)
