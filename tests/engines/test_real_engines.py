@@ -133,3 +133,35 @@ def test_spark_samples_the_same_rows_as_pandas(spark, coded, tmp_path):
     assert in_memory.rdd.getNumPartitions() > 1, "several partitions, so positions cross partition bounds"
     for source in (native, in_memory):
         _check_rows(LazyTable(source, label="spark"), frame, matches)
+
+
+def _privacy(data):
+    report = audit.run(data, target="y", sensitive_features=["sex"], quasi_identifiers=["age", "zip", "sex"],
+                       auditors=["privacy"], random_state=3)
+    return json.dumps(report["privacy"].to_dict(), sort_keys=True)
+
+
+@pytest.fixture(scope="module")
+def people():
+    from tests.privacy.test_auditor import pii_frame
+
+    frame = pii_frame(n=600, seed=2)
+    expected = _privacy(frame)
+    for found in ("privacy.pii.credit_card", "privacy.pii.email_address", "k_anonymity", "t_closeness"):
+        assert found in expected, "the pandas twin finds PII and computes the class counts"
+    return frame, expected
+
+
+def test_dask_cluster_privacy_matches_pandas(dask_client, people):
+    import dask.dataframe as dd
+
+    frame, expected = people
+    assert _privacy(dd.from_pandas(frame, npartitions=4)) == expected
+
+
+def test_spark_privacy_matches_pandas(spark, people):
+    frame, expected = people
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        got = _privacy(spark.createDataFrame(frame))
+    assert got == expected
