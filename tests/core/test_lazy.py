@@ -39,7 +39,7 @@ def expected(frame):
 
 
 @pytest.mark.parametrize("kind", ["parquet-polars", "parquet-duckdb", "csv-polars", "csv-duckdb",
-                                  "polars-lazy", "duckdb-relation"])
+                                  "polars-lazy", "duckdb-relation", "polars-eager", "pyarrow-table"])
 def test_lazy_sources_equal_the_pandas_path(tmp_path, frame, expected, kind):
     if kind.startswith("parquet"):
         frame.to_parquet(tmp_path / "d.parquet")
@@ -49,6 +49,12 @@ def test_lazy_sources_equal_the_pandas_path(tmp_path, frame, expected, kind):
         report = _run(tmp_path / "d.csv", engine=kind.split("-")[1])
     elif kind == "polars-lazy":
         report = _run(pl.from_pandas(frame).lazy())
+    elif kind == "polars-eager":
+        report = _run(pl.from_pandas(frame))
+    elif kind == "pyarrow-table":
+        import pyarrow as pa
+
+        report = _run(pa.Table.from_pandas(frame, preserve_index=False))
     else:
         report = _run(duckdb.from_df(frame))
     assert _metrics(report) == expected
