@@ -5,7 +5,7 @@ title = "Credit model, release 7"        # optional
 random_state = 0                          # optional
 
 [data]
-path = "predictions.parquet"              # CSV or Parquet, relative to this file
+path = "predictions.parquet"              # CSV or Parquet (a file, a folder or a glob), relative to this file
 # train_path = "train.parquet"            # optional: the rows the model was trained on
 # engine = "polars"                       # scan the file lazily ("polars", "duckdb"; default pandas)
 # reference = "adult-mlp"                 # or: the test split of a reference network

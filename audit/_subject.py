@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import hashlib
+import logging
+import os
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,6 +22,11 @@ TASKS = ("binary", "multiclass", "regression")
 MSG_BAD_TASK = "task must be one of {tasks}; got {task!r}."
 MSG_NO_TARGET_OR_PREDICTION = ("prediction column {column!r} is not in the data and no model was given to "
                                "compute it; pass model=... or name an existing prediction column.")
+MSG_LARGE_FILE = ("{path!s} holds {size_mb:,.0f} MB on disk and is read whole into pandas; name an engine "
+                  "(engine=\"polars\" or \"duckdb\"; in a spec, [data] engine = \"polars\") to scan it lazily.")
+#: Files at least this large read into pandas get a warning that an engine would scan them lazily.
+LARGE_FILE_BYTES = 1 << 30
+logger = logging.getLogger("audit")
 MSG_PREDICTION_LENGTH = ("the model returned {got} predictions for {expected} rows; "
                          "a model must return one prediction per row.")
 
@@ -66,6 +73,7 @@ class AuditSubject:
             if self.table.n_rows == 0:
                 raise DataError(MSG_EMPTY_DATA)
         else:
+            _warn_if_large(data)
             frame = check_frame(data)
             self._loaded["data"] = frame
 
@@ -310,6 +318,20 @@ def _stays_lazy(data: Any, engine: str | None) -> bool:
     module = type(data).__module__
     return (module.startswith("polars") and hasattr(data, "collect")) or module.startswith(
         ("duckdb", "dask", "pyspark", "narwhals"))
+
+
+def _warn_if_large(data: Any) -> None:
+    if not isinstance(data, (str, os.PathLike)):
+        return
+    from pathlib import Path
+
+    path = Path(data)
+    files = ([f for f in path.rglob("*") if f.is_file()] if path.is_dir()
+             else sorted(path.parent.glob(path.name)) if any(ch in path.name for ch in "*?[")
+             else [path] if path.is_file() else [])
+    size = sum(f.stat().st_size for f in files)
+    if size >= LARGE_FILE_BYTES:
+        logger.warning(MSG_LARGE_FILE.format(path=path, size_mb=size / 1e6))
 
 
 def infer_task(values: Any) -> str:

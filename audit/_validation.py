@@ -56,9 +56,14 @@ def read_table(path: str | os.PathLike[str]) -> pd.DataFrame:
     """Read a CSV or Parquet file into pandas, turning every failure into a UsageError naming the path."""
     p = Path(path)
     name = p.name.lower()
+    if any(ch in p.name for ch in "*?["):  # a glob: every matching file, in name order, as one table
+        matches = sorted(p.parent.glob(p.name))
+        if not matches:
+            raise UsageError(MSG_UNREADABLE.format(path=p, reason="no file matches this pattern"))
+        return pd.concat([read_table(m) for m in matches], ignore_index=True)
     try:
-        if name.endswith((".parquet", ".pq")):
-            return pd.read_parquet(p)
+        if name.endswith((".parquet", ".pq")) or p.is_dir():
+            return pd.read_parquet(p)  # a folder: a Parquet dataset (its files, hive partitions included)
         if name.endswith((".csv", ".csv.gz", ".txt")):
             return pd.read_csv(p)
         if name.endswith((".tsv", ".tsv.gz")):

@@ -294,11 +294,16 @@ def open_table(source: Any, engine: str | None = None) -> LazyTable:
         return LazyTable(source, label=type(source).__name__)
     path = Path(source)
     name = path.name.lower()
-    if not path.exists():
+    pattern = any(ch in path.name for ch in "*?[")
+    if pattern and not sorted(path.parent.glob(path.name)):
+        raise UsageError(MSG_UNREADABLE.format(path=path, reason="no file matches this pattern"))
+    if not pattern and not path.exists():
         raise UsageError(MSG_UNREADABLE.format(path=path, reason="no such file"))
     is_parquet = name.endswith((".parquet", ".pq")) or path.is_dir()
     if not is_parquet and not name.endswith((".csv", ".csv.gz")):
         raise UsageError(MSG_UNSUPPORTED_FORMAT.format(path=path, suffix="".join(path.suffixes) or path.name))
+    if path.is_dir() and engine == "duckdb":
+        source = path / "**" / "*.parquet"  # a dataset folder: every Parquet file below it
     engine = engine or "polars"
     try:
         if engine == "polars":
@@ -315,7 +320,7 @@ def open_table(source: Any, engine: str | None = None) -> LazyTable:
             except ImportError:
                 raise UsageError(MSG_ENGINE_MISSING.format(engine=engine, package="duckdb")) from None
             conn = duckdb.connect()
-            relation = conn.read_parquet(str(path)) if is_parquet else conn.read_csv(str(path))
+            relation = conn.read_parquet(str(source)) if is_parquet else conn.read_csv(str(source))
             return LazyTable(relation, label=str(path))
         from .._validation import read_table
 

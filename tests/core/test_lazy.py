@@ -11,6 +11,7 @@ import pytest
 import audit
 from audit import DataError, UsageError
 from audit.engines import open_table
+from audit._validation import MSG_UNREADABLE
 from audit.engines._lazy import MSG_UNKNOWN_ENGINE
 
 
@@ -127,3 +128,38 @@ def test_reference_network_streams_over_a_parquet_file(tmp_path):
                               sensitive_features=list(net.sensitive_features), engine="duckdb", batch_rows=64)
     np.testing.assert_array_equal(lazy.y_pred, eager.y_pred)
     np.testing.assert_allclose(lazy.y_score, eager.y_score, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("engine", [None, "pandas", "polars", "duckdb"])
+def test_a_parquet_folder_or_glob_is_one_table(tmp_path, frame, expected, engine):
+    folder = tmp_path / "dataset"
+    folder.mkdir()
+    for i, start in enumerate(range(0, len(frame), 1500)):
+        frame.iloc[start:start + 1500].to_parquet(folder / f"part-{i}.parquet")
+    for source in (folder, folder / "part-*.parquet"):
+        report = _run(source, engine=engine)
+        assert _metrics(report) == expected, source
+        assert report.subject["n_rows"] == len(frame)
+
+
+@pytest.mark.parametrize("engine", [None, "polars", "duckdb"])
+def test_a_glob_that_matches_nothing_says_so(tmp_path, engine):
+    with pytest.raises(audit.UsageError) as err:
+        audit.AuditSubject(tmp_path / "none-*.parquet", target="y", prediction="p", engine=engine)
+    assert str(err.value) == MSG_UNREADABLE.format(path=tmp_path / "none-*.parquet",
+                                                   reason="no file matches this pattern")
+
+
+def test_a_large_file_read_whole_gets_a_hint(tmp_path, frame, monkeypatch, caplog):
+    import audit._subject as subject_module
+
+    frame.to_parquet(tmp_path / "d.parquet")
+    monkeypatch.setattr(subject_module, "LARGE_FILE_BYTES", 1)
+    with caplog.at_level("WARNING", logger="audit"):
+        audit.AuditSubject(tmp_path / "d.parquet", target="y", prediction="p")
+    size = (tmp_path / "d.parquet").stat().st_size
+    assert caplog.messages == [subject_module.MSG_LARGE_FILE.format(path=tmp_path / "d.parquet", size_mb=size / 1e6)]
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="audit"):
+        audit.AuditSubject(tmp_path / "d.parquet", target="y", prediction="p", engine="polars")
+    assert caplog.messages == []
