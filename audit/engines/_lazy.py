@@ -95,6 +95,8 @@ class LazyTable:
 
     def null_counts(self, columns: Sequence[str]) -> dict[str, int]:
         """Missing values per column (NaN counts as missing for float columns)."""
+        if not columns:
+            return {}
         if self._dask is not None:
             counts = self._dask[list(columns)].isna().sum().compute()
             return {c: int(counts[c]) for c in columns}

@@ -163,3 +163,9 @@ def test_a_large_file_read_whole_gets_a_hint(tmp_path, frame, monkeypatch, caplo
     with caplog.at_level("WARNING", logger="audit"):
         audit.AuditSubject(tmp_path / "d.parquet", target="y", prediction="p", engine="polars")
     assert caplog.messages == []
+
+
+def test_a_lazy_table_with_no_label_or_prediction_is_still_audited(frame):
+    report = audit.run(pl.from_pandas(frame).lazy(), quasi_identifiers=["sex", "race"], auditors=["privacy"])
+    assert report["privacy"].value("k_anonymity", over=["sex", "race"]) == int(
+        frame.groupby(["sex", "race"], dropna=False).size().min())
