@@ -174,12 +174,12 @@ class AuditSubject:
             score = self.model.score(batch, inputs, self.task)
             if score is not None:
                 scores.append(score)
-            kept.append(batch.loc[:, keep])
+            kept.append(_compact(batch.loc[:, keep]))
         y_pred = np.concatenate(preds)
         if len(y_pred) != self.table.n_rows:
             raise DataError(MSG_PREDICTION_LENGTH.format(got=len(y_pred), expected=self.table.n_rows))
         check_finite(y_pred, "<model output>", "prediction")
-        frame = pd.concat(kept, ignore_index=True)
+        frame = _concat_compact(kept, keep)
         self._loaded["y_pred"] = y_pred
         self._loaded["y_score"] = np.concatenate(scores) if scores else None
         if self.target is not None:
@@ -318,6 +318,36 @@ def _stays_lazy(data: Any, engine: str | None) -> bool:
     module = type(data).__module__
     return (module.startswith("polars") and hasattr(data, "collect")) or module.startswith(
         ("duckdb", "dask", "pyspark", "narwhals"))
+
+
+def _compact(batch: pd.DataFrame) -> pd.DataFrame:
+    """Text columns as categoricals: a few bytes a row instead of a Python string per row."""
+    text = [c for c in batch.columns if batch[c].dtype == object or pd.api.types.is_string_dtype(batch[c])]
+    return batch.astype({c: "category" for c in text}) if text else batch
+
+
+def _concat_compact(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
+    """Concatenate batches, keeping categorical columns categorical with their levels in sorted order.
+
+    Sorted levels (by value, or by shown text for a mix of types) are the order the
+    eager path's group encoding uses, so groups come out in the same order.
+    """
+    from pandas.api.types import union_categoricals
+
+    out: dict[str, Any] = {}
+    for c in columns:
+        parts = [f[c] for f in frames]
+        if parts and all(isinstance(p.dtype, pd.CategoricalDtype) for p in parts):
+            merged = union_categoricals(parts, ignore_order=True)
+            levels = list(merged.categories)
+            try:
+                levels = sorted(levels)
+            except TypeError:
+                levels = sorted(levels, key=str)
+            out[c] = pd.Categorical(merged, categories=levels)
+        else:
+            out[c] = pd.concat(parts, ignore_index=True)
+    return pd.DataFrame(out, columns=columns)
 
 
 def _warn_if_large(data: Any) -> None:

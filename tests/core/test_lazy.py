@@ -128,6 +128,13 @@ def test_reference_network_streams_over_a_parquet_file(tmp_path):
                               sensitive_features=list(net.sensitive_features), engine="duckdb", batch_rows=64)
     np.testing.assert_array_equal(lazy.y_pred, eager.y_pred)
     np.testing.assert_allclose(lazy.y_score, eager.y_score, rtol=0, atol=1e-12)
+    # text columns are kept as categoricals (bytes a row, not a string a row), groups in the same order
+    assert all(isinstance(t, pd.CategoricalDtype) for t in lazy.sensitive_frame.dtypes
+               if not pd.api.types.is_numeric_dtype(t))
+    options = {"n_boot": 20}
+    a = audit.run_auditors(eager, audit.build_auditors(["fairness"], {"fairness": options}))["fairness"].to_dict()
+    b = audit.run_auditors(lazy, audit.build_auditors(["fairness"], {"fairness": options}))["fairness"].to_dict()
+    assert json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
 
 
 @pytest.mark.parametrize("engine", [None, "pandas", "polars", "duckdb"])
