@@ -58,6 +58,7 @@ class LazyTable:
     def __init__(self, native: Any, *, label: str) -> None:
         self.label = label
         self._n_rows: int | None = None
+        self._nulls: dict[str, int] | None = None
         # narwhals is moving Dask out of its core (a FutureWarning on every Dask frame), so
         # a Dask frame is served by its own API; everything else goes through narwhals.
         self._dask = native if type(native).__module__.startswith("dask") else None
@@ -94,21 +95,30 @@ class LazyTable:
         return self._n_rows
 
     def null_counts(self, columns: Sequence[str]) -> dict[str, int]:
-        """Missing values per column (NaN counts as missing for float columns)."""
+        """Missing values per column (NaN counts as missing for float columns).
+
+        The first call counts every column of the table in one pass (one job on Dask or
+        Spark) and later calls are answered from that count.
+        """
         if not columns:
             return {}
+        if self._nulls is None or any(c not in self._nulls for c in columns):
+            self._nulls = self._count_nulls(self.columns)
+        return {c: self._nulls[c] for c in columns}
+
+    def _count_nulls(self, columns: Sequence[str]) -> dict[str, int]:
         if self._dask is not None:
             counts = self._dask[list(columns)].isna().sum().compute()
             return {c: int(counts[c]) for c in columns}
         nw = _narwhals()
         exprs = []
-        for c in columns:
+        for i, c in enumerate(columns):
             expr = nw.col(c).is_null()
             if self.dtype(c).startswith("Float"):
                 expr = expr | nw.col(c).is_nan()
-            exprs.append(expr.cast(nw.Int64).sum().alias(c))
+            exprs.append(expr.cast(nw.Int64).sum().alias(f"c{i}"))  # aliases safe for any column name
         row = self._frame.select(*exprs).collect().to_pandas().iloc[0]
-        return {c: int(row[c]) for c in columns}
+        return {c: int(row[f"c{i}"]) for i, c in enumerate(columns)}
 
     def has_fraction(self, column: str) -> bool:
         """Whether a numeric column holds a non-integer value (regression rather than classes)."""
@@ -265,7 +275,12 @@ class LazyTable:
         ids = [(parts[o] << 33) + int(pos - bounds[o]) for o, pos in zip(owner.tolist(), positions.tolist())]
         if not ids:
             return pd.DataFrame({c: pd.Series(dtype=object) for c in names})
-        rows = tagged.filter(F.col(_ROW_COLUMN).isin(ids)).select(_ROW_COLUMN, *names).collect()
+        # a broadcast join on the ids: an IN list of thousands of literals takes seconds to plan
+        from pyspark.sql.types import LongType, StructField, StructType
+
+        wanted = native.sparkSession.createDataFrame([(i,) for i in ids],
+                                                     StructType([StructField(_ROW_COLUMN, LongType(), False)]))
+        rows = tagged.join(F.broadcast(wanted), _ROW_COLUMN).select(_ROW_COLUMN, *names).collect()
         rows.sort(key=lambda r: r[0])
         return pd.DataFrame.from_records([tuple(r)[1:] for r in rows], columns=names)
 
