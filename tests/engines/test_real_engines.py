@@ -165,3 +165,22 @@ def test_spark_privacy_matches_pandas(spark, people):
         warnings.simplefilter("ignore", FutureWarning)
         got = _privacy(spark.createDataFrame(frame))
     assert got == expected
+
+
+def test_spark_streams_a_models_predictions(spark):
+    from audit.models import load_reference
+
+    net = load_reference("german-mlp")
+    test = net.test_frame()
+    eager = audit.AuditSubject(test, model=net, target=net.target, sensitive_features=list(net.sensitive_features))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        native = spark.createDataFrame(test)
+        lazy = audit.AuditSubject(native, model=net, target=net.target,
+                                  sensitive_features=list(net.sensitive_features), batch_rows=64)
+        assert lazy.is_lazy and native.rdd.getNumPartitions() > 1
+        np.testing.assert_array_equal(lazy.y_pred, eager.y_pred)
+        np.testing.assert_allclose(lazy.y_score, eager.y_score, rtol=0, atol=1e-12)
+        a = audit.run_auditors(eager, audit.build_auditors(["fairness"], {"fairness": {"n_boot": 20}}))
+        b = audit.run_auditors(lazy, audit.build_auditors(["fairness"], {"fairness": {"n_boot": 20}}))
+    assert json.dumps(a["fairness"].to_dict(), sort_keys=True) == json.dumps(b["fairness"].to_dict(), sort_keys=True)
