@@ -1,6 +1,7 @@
 """A lazy table gives the privacy figures of its pandas twin, without leaving its engine."""
 from __future__ import annotations
 
+import json
 import shutil
 import warnings
 
@@ -14,7 +15,8 @@ from pandas.testing import assert_frame_equal
 import dask.dataframe as dd
 from sklearn.linear_model import LogisticRegression
 
-from audit import AuditSubject, UsageError
+import audit
+from audit import AuditSubject, DataError, UsageError
 from audit.engines import LazyTable
 from audit.engines._lazy import sample_positions
 from audit.privacy import PrivacyAuditor, anonymity, messages, scan_frame
@@ -264,3 +266,31 @@ def test_auditor_reports_the_whole_column_estimate_with_its_interval(checked):
     message = next(f for f in result.findings if f.code == "privacy.pii.iban_code").message
     assert message.endswith(f"; {exact:.1%} of all 2,896 values validate.")
     assert _whole_column_cell(next(p for p in result.details["pii"] if p["column"] == "iban")) == f"{exact:.3f}"
+
+
+def test_report_with_an_estimated_share_fits_the_schema(checked, tmp_path):
+    import jsonschema
+    from importlib import resources
+
+    report = audit.run(checked, auditors=[PrivacyAuditor(sample_size=SAMPLE, candidate_sample=CANDIDATES)],
+                       random_state=SEED)
+    folder = report.save(tmp_path)
+    doc = json.loads((folder / "report.json").read_text())
+    jsonschema.validate(doc, json.loads((resources.files("audit") / "schema" / "report.schema.json").read_text()))
+    html = (folder / "report.html").read_text()
+    assert "Share of whole column" in html and "\u2248 " in html
+
+
+class _LosingTable(LazyTable):
+    """A table that changes between the count and the read: one candidate fewer comes back."""
+
+    def take(self, positions, columns=None, *, matching=None):
+        return super().take(positions, columns, matching=matching).iloc[1:]
+
+
+def test_candidates_lost_between_reads_fail_closed(checked):
+    table = _LosingTable(pl.from_pandas(checked[["iban"]]).lazy(), label="changing")
+    with pytest.raises(DataError) as err:
+        scan_frame(table, sample_size=SAMPLE, random_state=SEED, candidate_sample=CANDIDATES)
+    assert str(err.value) == messages.CANDIDATES_LOST.format(column="iban", matched=2_896, got=CANDIDATES - 1,
+                                                             asked=CANDIDATES)
