@@ -40,7 +40,10 @@ class PrivacyAuditor(BaseAuditor):
     quasi_identifiers : columns for k/l/t and prosecutor risk; default: the subject's
         ``quasi_identifiers``, else those suggested (age, sex, race, postcodes, dates).
     sensitive_attribute : the attribute l-diversity and t-closeness protect; default the target.
-    sample_size, min_share : column classification: sampled values, and the share that must match.
+    sample_size, min_share : column classification: sampled values, and the share that must validate.
+    candidate_sample : whole-column confirmation of a value column: the validator checks every value
+        matching the type's pattern when there are no more than this many, else a seeded sample of
+        this many (the whole-column share is then an estimate with a 95 % interval).
     regions : countries whose national phone formats count (ISO codes).
     risk_threshold : prosecutor risk above which a record is "at risk" (ARX default 0.2).
     min_k : warn when k-anonymity is below this.
@@ -56,7 +59,7 @@ class PrivacyAuditor(BaseAuditor):
     def __init__(self, *, quasi_identifiers: Sequence[str] | None = None, sensitive_attribute: str | None = None,
                  sample_size: int = 10_000, min_share: float = 0.8, regions: Sequence[str] = DEFAULT_REGIONS,
                  risk_threshold: float = 0.2, min_k: int = 5, max_membership_advantage: float = 0.1,
-                 min_group_size: int = 30, scan_train_data: bool = True) -> None:
+                 min_group_size: int = 30, scan_train_data: bool = True, candidate_sample: int = 2_000) -> None:
         self.quasi_identifiers = quasi_identifiers
         self.sensitive_attribute = sensitive_attribute
         self.sample_size = sample_size
@@ -67,6 +70,7 @@ class PrivacyAuditor(BaseAuditor):
         self.max_membership_advantage = max_membership_advantage
         self.min_group_size = min_group_size
         self.scan_train_data = scan_train_data
+        self.candidate_sample = candidate_sample
 
     # -- the run --------------------------------------------------------------------------------
     def run(self, subject: Any) -> AuditResult:
@@ -74,12 +78,11 @@ class PrivacyAuditor(BaseAuditor):
         # A lazy table stays in its engine: a seeded sample, match counts and count tables come back.
         data = subject.table if subject.is_lazy else subject.data
         columns = [str(c) for c in data.columns]
-        pii = [("data", p) for p in scan_frame(data, sample_size=self.sample_size, min_share=self.min_share,
-                                                 regions=tuple(self.regions), random_state=seed)]
+        scan = dict(sample_size=self.sample_size, min_share=self.min_share, regions=tuple(self.regions),
+                    random_state=seed, candidate_sample=self.candidate_sample)
+        pii = [("data", p) for p in scan_frame(data, **scan)]
         if self.scan_train_data and subject.train_data is not None:
-            pii += [("train_data", p) for p in scan_frame(subject.train_data, sample_size=self.sample_size,
-                                                            min_share=self.min_share, regions=tuple(self.regions),
-                                                            random_state=seed)]
+            pii += [("train_data", p) for p in scan_frame(subject.train_data, **scan)]
         data_pii = [p for table, p in pii if table == "data"]
         roles = {c for c in (subject.target, subject.prediction_column, subject.score_column) if c}
         qis = self._quasi_identifiers(subject, data, data_pii, roles)
@@ -93,6 +96,10 @@ class PrivacyAuditor(BaseAuditor):
         for table, p in pii:
             rows.append({"metric": "pii_share", "group": {"column": p.column, "table": table}, "value": p.share,
                          "n": p.n_values, "label": p.entity_type})
+            if p.kind == "values" and p.share_full_ci is not None:
+                rows.append({"metric": "pii_share_full", "group": {"column": p.column, "table": table},
+                             "value": p.share_full, "ci_low": p.share_full_ci[0], "ci_high": p.share_full_ci[1],
+                             "n": p.n_values, "label": p.entity_type})
         findings = self._pii_findings(pii)
         anon = None
         if qis:
@@ -159,8 +166,7 @@ class PrivacyAuditor(BaseAuditor):
                         "are distinct, so it singles out records on its own.")
             else:
                 text = (f"column {p.column!r}{where} holds {p.entity_type}: {p.share:.1%} of {p.n_sampled:,} sampled "
-                        "values validate" + ("" if p.share_full is None or p.n_sampled == p.n_values else
-                                             f", {p.share_full:.1%} of all {p.n_values:,} match its pattern") + ".")
+                        f"values validate{_whole_column(p)}.")
             out.append(Finding(severity, f"privacy.pii.{p.entity_type.lower()}", text,
                                {"table": table, "column": p.column, "entity_type": p.entity_type, "kind": p.kind,
                                 "share": round(p.share, 4), "masked_examples": list(p.examples)}))
@@ -223,8 +229,9 @@ class PrivacyAuditor(BaseAuditor):
         member = per_row_loss(y_train, train_out, task)
         other = per_row_loss(y_test, held_out, task)
         groups = [f for f in subject.sensitive_features if f in train.columns]
+        # sensitive_frame: only the group columns, so a lazy subject's table is not loaded whole
         return membership_inference(member, other, member_groups=train.loc[:, groups].reset_index(drop=True),
-                                    non_member_groups=subject.data.loc[:, groups].reset_index(drop=True),
+                                    non_member_groups=subject.sensitive_frame.loc[:, groups].reset_index(drop=True),
                                     min_group_size=self.min_group_size), ""
 
     def _membership_rows(self, r: MembershipRisk) -> list[dict[str, Any]]:
@@ -291,6 +298,17 @@ class PrivacyAuditor(BaseAuditor):
                                f"({', '.join(x['entity_types'])}) as an input.", x))
         return {"collected_not_needed": listed, "pii_model_inputs": pii_inputs, "basis": basis,
                 "attribution_used": False}, out
+
+
+def _whole_column(p: ColumnPII) -> str:
+    """How the whole column was confirmed: a count, or an estimate from the validated candidates."""
+    if p.share_full is None or p.n_matched is None or p.n_sampled == p.n_values:
+        return ""
+    if p.share_full_exact:
+        return f"; {p.share_full:.1%} of all {p.n_values:,} values validate"
+    low, high = p.share_full_ci or (p.share_full, p.share_full)
+    return (f"; about {p.share_full:.1%} of all {p.n_values:,} values validate (95% interval {low:.1%}-{high:.1%}: "
+            f"{p.n_matched:,} match its pattern, a seeded {p.n_checked:,} of them were validated)")
 
 
 def _positive_label(y: Any) -> Any:

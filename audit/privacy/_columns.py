@@ -1,25 +1,35 @@
 """Which columns of a table hold personal data, and which are quasi-identifiers.
 
-Each column is classified on a seeded sample of rows (default 10,000; the same rows in every engine): value
-columns by full-match patterns (vectorised ``Series.str.fullmatch``) then validators on
-the matches; free-text columns by :func:`find_pii` on the sample (their shares are sample
-estimates). A value-column classification is then confirmed on the whole column with the
-same vectorised pattern, so it is reported only when at least ``min_share`` of both the
-sample (validated) and the whole column (pattern) match. Near-unique strings with digits (case, account or order numbers) and
-integer columns whose name says they are an id are reported as ``IDENTIFIER``.
-Results carry counts, shares and masked examples only (see :mod:`._mask`).
+Each column is classified on a seeded sample of rows (default 10,000; the same rows in every
+engine): value columns by full-match patterns (vectorised ``Series.str.fullmatch``) then
+validators on the matches; free-text columns by :func:`find_pii` on the sample (their shares
+are sample estimates). A value-column classification is then confirmed on the whole column,
+with the validator and not the pattern alone: the engine counts the values matching the
+type's pattern and returns a seeded sample of at most ``candidate_sample`` of them (default
+2,000; every one when there are no more), the validator checks those, and the whole-column
+share is (matches / values) x (valid share of the checked candidates), exact when every match
+was checked and an estimate with a Wilson interval otherwise. A column is reported only when
+at least ``min_share`` of both the sample and the whole column validate. pandas runs the same
+procedure (same candidates), so every engine gives the same result. Near-unique strings with
+digits (case, account or order numbers) and integer columns whose name says they are an id
+are reported as ``IDENTIFIER``. Results carry counts, shares and masked examples only (see
+:mod:`._mask`).
 """
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .._exceptions import DataError, UsageError
 from ..engines._lazy import MAX_CELL_CHARS, sample_positions
+from . import _messages as msg
 from ._mask import mask
 from ._text import DEFAULT_REGIONS, find_pii
 from ._validators import card_ok, iban_ok, ipv4_ok, ipv6_ok, phone_ok, ssn_ok
@@ -36,9 +46,14 @@ class ColumnPII:
     """One column found to hold one kind of personal data.
 
     ``share`` is the share of the sampled non-missing values that validated (for free
-    text: of sampled rows holding at least one such entity); ``share_full`` the share of
-    all non-missing values matching the type's pattern (free text: holding a candidate).
-    ``examples`` are masked.
+    text: of sampled rows holding at least one such entity). For value columns
+    ``share_full`` is the share of all non-missing values that validate: ``n_matched``
+    values match the type's pattern (counted by the engine) and the validator checked
+    ``n_checked`` of them (all, or a seeded sample of ``candidate_sample``; a type without a
+    validator is decided by its pattern, so all count as checked). It is exact when
+    ``n_checked == n_matched``, otherwise an estimate with the 95 % Wilson interval
+    ``share_full_ci``. Identifier columns carry their distinct share there; free text
+    ``None`` (sample only). ``examples`` are masked.
     """
 
     column: str
@@ -50,29 +65,60 @@ class ColumnPII:
     share_full: float | None
     examples: tuple[str, ...] = ()
     direct: bool = field(default=False)
+    n_matched: int | None = None
+    n_checked: int | None = None
+    share_full_ci: tuple[float, float] | None = None
+
+    @property
+    def share_full_exact(self) -> bool:
+        """Whether ``share_full`` is a count (every pattern match validated) rather than an estimate."""
+        return self.n_matched is not None and self.n_checked == self.n_matched
 
     def to_dict(self) -> dict[str, Any]:
         return {"column": self.column, "entity_type": self.entity_type, "kind": self.kind,
                 "n_values": self.n_values, "n_sampled": self.n_sampled, "share": round(self.share, 6),
                 "share_full": None if self.share_full is None else round(self.share_full, 6),
+                "n_matched": self.n_matched, "n_checked": self.n_checked,
+                "share_full_ci": None if self.share_full_ci is None else [round(x, 6) for x in self.share_full_ci],
                 "examples": list(self.examples), "direct_identifier": self.direct}
 
 
 _Validator = Callable[[str], bool]
 
-# Value-level patterns: RE2-compatible (no look-around), so pyarrow-backed strings run them in C.
+# Value-level patterns, in the dialect every engine reads the same way: RE2 (DuckDB, pyarrow),
+# Rust (polars), Java (Spark) and Python's re (pandas, Dask). No look-around, and digits written
+# [0-9] because \d is Unicode in Rust and Python but ASCII in RE2. A match starts and ends
+# with a character that is not whitespace, which :func:`_padded` relies on.
 _VALUE_TYPES: tuple[tuple[str, str, _Validator | None], ...] = (
     ("EMAIL_ADDRESS", r"[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}", None),
-    ("IBAN_CODE", r"[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?", iban_ok),
-    ("CREDIT_CARD", r"\d(?:[ -]?\d){11,18}", card_ok),
-    ("US_SSN", r"\d{3}([- ]?)\d{2}[- ]?\d{4}", ssn_ok),
-    ("IP_ADDRESS", r"(?:\d{1,3}\.){3}\d{1,3}", ipv4_ok),
+    ("IBAN_CODE", r"[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?", iban_ok),
+    ("CREDIT_CARD", r"[0-9](?:[ -]?[0-9]){11,18}", card_ok),
+    ("US_SSN", r"[0-9]{3}[- ]?[0-9]{2}[- ]?[0-9]{4}", ssn_ok),
+    ("IP_ADDRESS", r"(?:[0-9]{1,3}\.){3}[0-9]{1,3}", ipv4_ok),
     ("IP_ADDRESS", r"[0-9A-Fa-f:]*:[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*", ipv6_ok),
     ("MAC_ADDRESS", r"[0-9A-Fa-f]{2}(?:[:-][0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}", None),
-    ("PHONE_NUMBER", r"(?:\+|00)?\(?\d[\d ().-]{5,20}\d(?: ?(?:x|ext\.?) ?\d{1,6})?", None),
-    ("DATE_TIME", r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
-                  r"|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}", None),
+    ("PHONE_NUMBER", r"(?:\+|00)?\(?[0-9][0-9 ().-]{5,20}[0-9](?: ?(?:x|ext\.?) ?[0-9]{1,6})?", None),
+    ("DATE_TIME", r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?"
+                  r"(?:Z|[+-][0-9]{2}:?[0-9]{2})?)?|[0-9]{1,2}[/.-][0-9]{1,2}[/.-][0-9]{2,4}", None),
 )
+#: Whitespace around a value: every character Python's ``str.strip`` removes, a superset of what
+#: polars (Unicode White_Space), DuckDB and Spark (ASCII whitespace) strip.
+_PAD_CHARS = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + \
+    "\u2028\u2029\u202f\u205f\u3000"
+
+
+def _padded(pattern: str) -> str:
+    """``pattern`` between runs of :data:`_PAD_CHARS` (literal characters: every dialect reads them alike).
+
+    An engine strips a value before matching, each engine a different set of characters, but
+    always a subset of these; since a match of a value pattern neither starts nor ends with
+    one of them, a value matches the padded pattern after any engine's strip exactly when its
+    Python-stripped form matches ``pattern``: the same values in every engine.
+    """
+    pad = "[" + _PAD_CHARS + "]*"
+    return f"{pad}(?:{pattern}){pad}"
+
+
 _POSTCODE = (r"\d{5}(?:-\d{4})?|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}|[A-Z]\d[A-Z] ?\d[A-Z]\d|\d{4}(?: ?[A-Z]{2})?"
              r"|\d{3}-\d{4}|\d{6}")
 _NAME_SHAPE = r"[^\W\d_]+(?:['\u2019.-][^\W\d_]*)*(?: [^\W\d_]+(?:['\u2019.-][^\W\d_]*)*){0,3}"
@@ -122,14 +168,18 @@ def _integer_digits(col: pd.Series) -> pd.Series | None:
 
 def scan_frame(frame: Any, *, sample_size: int = 10_000, min_share: float = 0.8,
                regions: Sequence[str] = DEFAULT_REGIONS, random_state: int = 0,
-               columns: Sequence[str] | None = None) -> list[ColumnPII]:
+               columns: Sequence[str] | None = None, candidate_sample: int = 2_000) -> list[ColumnPII]:
     """Classify every column (or ``columns``) of ``frame``; one entry per (column, type) found.
 
     ``frame`` is a pandas frame or an :class:`audit.engines.LazyTable`. Both classify the
-    same seeded sample of rows (:func:`audit.engines.sample_positions`); a lazy table's
-    engine then counts whole-column pattern matches, distinct values and non-missing
-    values, so only the sample and a few counts leave it.
+    same seeded sample of ``sample_size`` rows (:func:`audit.engines.sample_positions`), then
+    confirm a value column on the whole column: the engine counts the values matching the
+    type's pattern and returns a seeded sample of at most ``candidate_sample`` of them for the
+    validator, so only the row sample, those candidates and a few counts leave it. pandas
+    draws the same candidates, so both give the same result.
     """
+    sample_size = _whole_number("sample_size", sample_size)
+    candidate_sample = _whole_number("candidate_sample", candidate_sample)
     regions = tuple(regions)
     found: list[ColumnPII] = []
     lazy = not isinstance(frame, pd.DataFrame) and hasattr(frame, "match_counts")
@@ -139,42 +189,107 @@ def scan_frame(frame: Any, *, sample_size: int = 10_000, min_share: float = 0.8,
         rows = frame.sample(sample_size, random_state, names)
         non_missing = {c: n_rows - k for c, k in frame.null_counts(names).items()}
         for name in names:
-            found.extend(_scan_column(name, rows[name], non_missing[name], _LazyWhole(frame, name), min_share,
-                                      regions))
+            whole = _LazyWhole(frame, name, candidate_sample, random_state)
+            found.extend(_scan_column(name, rows[name], non_missing[name], whole, min_share, regions))
         return found
     positions = sample_positions(len(frame), sample_size, random_state)
     for name in (columns if columns is not None else frame.columns):
         col = frame[name]
-        found.extend(_scan_column(str(name), col.iloc[positions], int(col.notna().sum()), _FrameWhole(col),
-                                  min_share, regions))
+        whole = _FrameWhole(col, candidate_sample, random_state)
+        found.extend(_scan_column(str(name), col.iloc[positions], int(col.notna().sum()), whole, min_share,
+                                  regions))
     return found
 
 
-class _FrameWhole:
-    """Whole-column questions answered by pandas."""
+def _whole_number(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise UsageError(msg.BAD_COUNT.format(name=name, value=value))
+    return int(value)
 
-    def __init__(self, col: pd.Series) -> None:
+
+def _strip(values: pd.Series) -> pd.Series:
+    """Values without surrounding whitespace (the characters :func:`_padded` allows)."""
+    return values.str.strip(_PAD_CHARS)
+
+
+@dataclass(frozen=True)
+class _Confirmed:
+    """A type's whole-column share: matches counted, candidates validated."""
+
+    share: float
+    n_matched: int
+    n_checked: int
+    ci: tuple[float, float]
+
+
+def _confirmed(n_matched: int, n_values: int, n_checked: int, n_valid: int) -> _Confirmed:
+    """Whole-column share of valid values: a count when every match was checked, else (matches / values) x
+    (valid / checked) with the Wilson interval of the checked sample scaled the same way."""
+    if n_checked == n_matched:
+        share = n_valid / n_values
+        return _Confirmed(share, n_matched, n_checked, (share, share))
+    matched = n_matched / n_values
+    low, high = _wilson(n_valid, n_checked)
+    return _Confirmed(matched * n_valid / n_checked, n_matched, n_checked, (matched * low, matched * high))
+
+
+def _validate(n_matched: int, n_values: int, candidates: list[str], validator: _Validator | None) -> _Confirmed:
+    if validator is None:  # the pattern is the whole test
+        return _confirmed(n_matched, n_values, n_matched, n_matched)
+    return _confirmed(n_matched, n_values, len(candidates), sum(1 for v in candidates if validator(v)))
+
+
+def _wilson(successes: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
+    """95 % Wilson score interval of a proportion (sensible at 0 and 1, where a normal interval collapses)."""
+    rate = successes / n
+    denom = 1 + z * z / n
+    centre = (rate + z * z / (2 * n)) / denom
+    half = z * math.sqrt(rate * (1 - rate) / n + z * z / (4 * n * n)) / denom
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+class _FrameWhole:
+    """Whole-column questions answered by pandas, the way an engine answers them."""
+
+    def __init__(self, col: pd.Series, candidate_sample: int, seed: int) -> None:
         self._col = col[col.notna()]
+        self._k, self._seed = candidate_sample, seed
 
     def distinct(self) -> int:
         return int(self._col.nunique(dropna=True))
 
-    def match_share(self, pattern: str) -> float:
-        return float(_to_str(self._col).str.strip().str.fullmatch(pattern).mean())
+    def confirm(self, pattern: str, validator: _Validator | None) -> _Confirmed:
+        text = _strip(_to_str(self._col))
+        hits = text.str.fullmatch(pattern).to_numpy(dtype=bool, na_value=False)
+        n_matched = int(hits.sum())
+        candidates: list[str] = []
+        if validator is not None:
+            candidates = text[hits].iloc[sample_positions(n_matched, self._k, self._seed)].tolist()
+        return _validate(n_matched, len(text), candidates, validator)
 
 
 class _LazyWhole:
-    """Whole-column questions answered by the table's engine (counts only)."""
+    """Whole-column questions answered by the table's engine: counts and a sample of candidates."""
 
-    def __init__(self, table: Any, column: str) -> None:
+    def __init__(self, table: Any, column: str, candidate_sample: int, seed: int) -> None:
         self._table, self._column = table, column
+        self._k, self._seed = candidate_sample, seed
 
     def distinct(self) -> int:
         return self._table.n_unique([self._column])[self._column]
 
-    def match_share(self, pattern: str) -> float:
-        hits, total = self._table.match_counts(self._column, pattern)
-        return hits / total if total else 0.0
+    def confirm(self, pattern: str, validator: _Validator | None) -> _Confirmed:
+        padded = _padded(pattern)
+        n_matched, n_values = self._table.match_counts(self._column, padded)
+        candidates: list[str] = []
+        if validator is not None and n_matched:
+            positions = sample_positions(n_matched, self._k, self._seed)
+            rows = self._table.take(positions, [self._column], matching=(self._column, padded))
+            if len(rows) != len(positions):
+                raise DataError(msg.CANDIDATES_LOST.format(column=self._column, asked=len(positions),
+                                                           got=len(rows), matched=n_matched))
+            candidates = _strip(_to_str(rows[self._column])).tolist()
+        return _validate(n_matched, n_values, candidates, validator)
 
 
 def _scan_column(name: str, sampled: pd.Series, n: int, whole: Any, min_share: float,
@@ -193,28 +308,30 @@ def _scan_column(name: str, sampled: pd.Series, n: int, whole: Any, min_share: f
         return []
     if _is_free_text(sample):
         return _scan_free_text(name, sample, n, regions)
-    stripped = sample.str.strip()
+    stripped = _strip(sample)
     for etype, pattern, validator in _VALUE_TYPES:
         shape = stripped.str.fullmatch(pattern).to_numpy(dtype=bool, na_value=False)
         if shape.mean() < min_share:
             continue
-        ok = shape.copy()
         if etype == "PHONE_NUMBER":
-            idx = np.flatnonzero(shape)
-            ok[idx] = [phone_ok(v, regions) for v in stripped.iloc[idx]]
-        elif validator is not None:
+            validator = partial(phone_ok, regions=regions)
+        ok = shape.copy()
+        if validator is not None:
             idx = np.flatnonzero(shape)
             ok[idx] = [validator(v) for v in stripped.iloc[idx]]
         share = float(ok.mean())
         if share < min_share:
             continue
-        full = whole.match_share(pattern) if n > len(col) else share
-        if full < min_share:
+        if n > len(col):
+            full = whole.confirm(pattern, validator)
+        else:  # the sample is the whole column: every match was validated
+            full = _confirmed(int(shape.sum()), n, int(shape.sum()), int(ok.sum()))
+        if full.share < min_share:
             continue
         if etype == "DATE_TIME" and _DOB_HINT.search(name):
             etype = "DATE_OF_BIRTH"
-        return [ColumnPII(name, etype, "values", n, len(sample), share, full, _examples(stripped, ok),
-                          etype in DIRECT_IDENTIFIERS)]
+        return [ColumnPII(name, etype, "values", n, len(sample), share, full.share, _examples(stripped, ok),
+                          etype in DIRECT_IDENTIFIERS, full.n_matched, full.n_checked, full.ci)]
     if _POSTCODE_HINT.search(name):
         ok = stripped.str.upper().str.fullmatch(_POSTCODE).to_numpy(dtype=bool, na_value=False)
         if ok.mean() >= min_share:

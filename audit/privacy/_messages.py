@@ -6,7 +6,8 @@ logs and CI output, where audited personal data must not.
 from __future__ import annotations
 
 __all__ = ["SINGLE_TEXT", "NOT_TEXTS", "UNKNOWN_ENTITY", "QI_MISSING", "QI_EMPTY", "SENSITIVE_MISSING",
-           "NOT_A_FRAME", "EMPTY_FRAME", "BAD_THRESHOLD", "MIA_LENGTH", "BAD_REGION"]
+           "NOT_A_FRAME", "EMPTY_FRAME", "BAD_THRESHOLD", "MIA_LENGTH", "BAD_REGION", "BAD_COUNT",
+           "CANDIDATES_LOST"]
 
 SINGLE_TEXT = ("find_pii expects a sequence of texts and returns one list of spans per text; got a single "
                "string. Wrap it in a list: find_pii([text]).")
@@ -23,3 +24,7 @@ EMPTY_FRAME = "{what} has no rows; anonymity needs at least one record."
 BAD_THRESHOLD = "{name} must be a number between 0 and 1; got {value!r}."
 MIA_LENGTH = "{what}: {got} values for {expected} rows; expected one per row."
 BAD_REGION = "unknown phone region(s) {unknown}; expected ISO 3166 alpha-2 codes such as 'US', 'GB', 'DE'."
+BAD_COUNT = "{name} must be a whole number of at least 1; got {value!r}."
+CANDIDATES_LOST = ("column {column!r}: the engine counted {matched:,} values matching the pattern but returned {got:,} "
+                   "of the {asked:,} sampled candidates; the table changed between two reads. Audit a snapshot "
+                   "(a file or a cached frame) rather than a source that changes.")

@@ -56,6 +56,18 @@ def roc_figure(ident: str, roc: Sequence[Sequence[Any]], auc: float, description
         return _svg(fig, ident, description)
 
 
+def _whole_column(p: Mapping[str, Any]) -> str:
+    """The whole-column share of a value column: exact, or an estimate with its interval."""
+    full = _num(p.get("share_full"))
+    if full is None or p.get("kind") != "values":
+        return fmt_num(None)
+    ci = p.get("share_full_ci")
+    if (isinstance(ci, Sequence) and len(ci) == 2 and p.get("n_checked") != p.get("n_matched")
+            and _num(ci[0]) is not None and _num(ci[1]) is not None):
+        return f"\u2248 {fmt_num(full)} ({fmt_num(_num(ci[0]), whole=False)}\u2013{fmt_num(_num(ci[1]), whole=False)})"
+    return fmt_num(full)
+
+
 def render_privacy(result: Mapping[str, Any], ctx: Any) -> list[str]:
     """PII table, risk figures and class-size chart, membership ROC, minimisation list."""
     details = result.get("details") if isinstance(result.get("details"), Mapping) else {}
@@ -64,11 +76,14 @@ def render_privacy(result: Mapping[str, Any], ctx: Any) -> list[str]:
     out.append("<h3>Personal data by column</h3>")
     if pii:
         body = [[str(p.get("column", "")), str(p.get("table", "")), str(p.get("entity_type", "")),
-                 str(p.get("kind", "")), fmt_num(_num(p.get("share"))), fmt_num(p.get("n_values")),
+                 str(p.get("kind", "")), fmt_num(_num(p.get("share"))), _whole_column(p), fmt_num(p.get("n_values")),
                  ", ".join(str(e) for e in (p.get("examples") or [])[:3])] for p in pii]
-        out.append(table(["Column", "Table", "Type", "Kind", "Share matched", "Values", "Masked examples"], body,
-                         caption="Columns holding personal data (examples show the shape only: letters as x, "
-                                 "digits as #)", numeric=(4, 5), what="columns"))
+        out.append(table(["Column", "Table", "Type", "Kind", "Share of sample", "Share of whole column", "Values",
+                          "Masked examples"], body,
+                         caption="Columns holding personal data. Whole column: validated values over all values, "
+                                 "exact when every pattern match was validated, else an estimate from a seeded "
+                                 "sample of the matches (95% interval). Examples show the shape only: letters as "
+                                 "x, digits as #.", numeric=(4, 5, 6), what="columns"))
     else:
         out.append('<p class="muted">No column was found to hold personal data.</p>')
     anon = details.get("anonymity")
