@@ -131,7 +131,8 @@ def qcut_edges(table: LazyTable, column: str, bins: int, n: int) -> np.ndarray:
     pandas takes numpy's linear-interpolation quantiles of the non-missing values at
     slightly nudged levels; only the two order statistics beside each virtual index enter
     them. Those few values come from the engine's sort, and the interpolation below is
-    numpy's, operation for operation, so the edges are bit for bit pandas' edges.
+    numpy's, operation for operation, so the edges are pandas' edges (bit for bit, but for
+    the sign of a zero: -0.0 and 0.0 tie in a sort).
     """
     levels = np.linspace(0, 1, bins + 1)
     np.putmask(levels, bins * levels != np.arange(bins + 1), np.nextafter(levels, 1))  # as pandas.qcut
@@ -172,18 +173,14 @@ def association(source: pd.DataFrame | LazyTable, features: Sequence[str], sensi
     distinct = table.n_unique(numeric) if numeric else {}
     nulls = table.null_counts(numeric) if numeric else {}
     edges = {c: qcut_edges(table, c, bins, table.n_rows - nulls[c]) for c in numeric if distinct[c] > bins}
-    return {(f, s): cramers_v_table(_contingency(table, f, s, edges)) for f, s in wanted}
+    groups = [list(dict.fromkeys(pair)) for pair in wanted]
+    counts = table.count_tables(groups, bins=edges)
+    return {(f, s): cramers_v_table(_contingency(c, f, s, edges)) for (f, s), c in zip(wanted, counts)}
 
 
-def _contingency(table: LazyTable, f: str, s: str, edges: Mapping[str, np.ndarray]) -> np.ndarray:
-    """Rows per (code of ``f``, code of ``s``) as the matrix ``pd.crosstab`` of the codes gives."""
-    if f == s:
-        counts = table.count_table([f], bins={f: edges[f]} if f in edges else None)
-        keys = {f: counts[f], s: counts[f]}
-    else:
-        counts = table.count_table([f, s], bins={c: edges[c] for c in (f, s) if c in edges})
-        keys = {f: counts[f], s: counts[s]}
-    codes = {c: (keys[c].to_numpy(dtype=np.int64) if c in edges else _factorize(keys[c].reset_index(drop=True)))
+def _contingency(counts: pd.DataFrame, f: str, s: str, edges: Mapping[str, np.ndarray]) -> np.ndarray:
+    """The matrix ``pd.crosstab`` of the codes of ``f`` and ``s`` gives, from their count table."""
+    codes = {c: (counts[c].to_numpy(dtype=np.int64) if c in edges else _factorize(counts[c].reset_index(drop=True)))
              for c in (f, s)}
     rows, row_of = np.unique(codes[f], return_inverse=True)
     cols, col_of = np.unique(codes[s], return_inverse=True)

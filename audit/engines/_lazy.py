@@ -137,12 +137,7 @@ class LazyTable:
         """
         bins = dict(bins or {})
         if self._dask is not None:
-            frame = self._dask[list(columns)]
-            if bins:
-                frame = frame.assign(**{c: frame[c].map_partitions(bin_codes, list(e), meta=(c, "int64"))
-                                        for c, e in bins.items()})
-            sizes = frame.groupby(list(columns), dropna=False).size().compute()
-            return sizes.rename(COUNT_COLUMN).reset_index().astype({COUNT_COLUMN: "int64"})
+            return self.count_tables([columns], bins=bins)[0]
         nw = _narwhals()
         frame = self._frame
         if bins:
@@ -150,6 +145,25 @@ class LazyTable:
         out = (frame.group_by(*columns, drop_null_keys=False)
                .agg(nw.len().alias(COUNT_COLUMN)).collect().to_pandas())
         return out.astype({COUNT_COLUMN: "int64"})
+
+    def count_tables(self, groups: Sequence[Sequence[str]], *, bins: Mapping[str, Sequence[float]] | None = None
+                     ) -> list[pd.DataFrame]:
+        """:meth:`count_table` for each list of columns in ``groups``; Dask computes them in one pass."""
+        bins = dict(bins or {})
+        if self._dask is None:
+            return [self.count_table(g, bins={c: e for c, e in bins.items() if c in g}) for g in groups]
+        import dask
+
+        pending = []
+        for group in groups:
+            frame = self._dask[list(group)]
+            coded = {c: frame[c].map_partitions(bin_codes, list(e), meta=(c, "int64"))
+                     for c, e in bins.items() if c in group}
+            if coded:
+                frame = frame.assign(**coded)
+            pending.append(frame.groupby(list(group), dropna=False).size())
+        return [sizes.rename(COUNT_COLUMN).reset_index().astype({COUNT_COLUMN: "int64"})
+                for sizes in dask.compute(*pending)]
 
     @staticmethod
     def _bin_expr(column: str, edges: Sequence[float]) -> Any:
