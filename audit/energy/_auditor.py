@@ -23,6 +23,10 @@ accuracy and the fairness engine's group gaps (by-group accuracy, demographic pa
 equalized odds differences; MAE difference for regression), next to the original's. A variant
 that saves energy but widens a gap by more than ``gap_tolerance`` is flagged: Hooker et al.
 (2020, arXiv:2010.03058) found compression hurts under-represented groups first.
+The variants predict in one pass over the table, in batches of the subject's ``batch_rows``
+rows cut at the same rows for pandas and every engine (a lazy table is streamed and only the
+predictions are kept). Dynamic int8 quantisation scales activations per batch, so the int8
+variant's predictions depend on that batch size, never on the engine.
 
 Projection: serving = predictions per day x 365 x energy per prediction; training = retrains
 per year x training energy. Not "the rate times the seconds of a year".
