@@ -162,12 +162,12 @@ class AuditSubject:
         return LazyTable(self.data if columns is None else self.data.loc[:, list(columns)], label="data")
 
     def rows(self, positions: Sequence[int] | np.ndarray, columns: Sequence[str] | None = None) -> pd.DataFrame:
-        """The rows at 0-based ``positions`` (sorted, distinct), only ``columns``, as pandas indexed 0..k-1.
+        """The rows at 0-based ``positions``, only ``columns``, as pandas indexed 0..k-1, in table order.
 
         Only those rows leave a lazy table (:meth:`LazyTable.take`); the same positions give
-        the same rows in every engine and in pandas.
+        the same rows in every engine and in pandas (repeated positions give one row).
         """
-        positions = np.asarray(positions, dtype=np.int64)
+        positions = np.unique(np.asarray(positions, dtype=np.int64))
         names = list(self.table.columns if self.table is not None else self.data.columns) if columns is None \
             else list(columns)
         if self.table is not None:
@@ -190,13 +190,13 @@ class AuditSubject:
             yield frame.iloc[start:start + size].loc[:, list(columns)].reset_index(drop=True)
 
     def values_at(self, role: str, positions: Sequence[int] | np.ndarray) -> np.ndarray | None:
-        """``y_true``, ``y_pred`` or ``y_score`` at row positions (sorted, distinct), None when absent.
+        """``y_true``, ``y_pred`` or ``y_score`` at row positions (in table order, as :meth:`rows`), None when absent.
 
         Values already in memory (an in-memory table, predictions streamed from a model) are
         indexed; otherwise only those rows of the role's column are read.
         """
         column = {"y_true": self.target, "y_pred": self.prediction_column, "y_score": self.score_column}[role]
-        positions = np.asarray(positions, dtype=np.int64)
+        positions = np.unique(np.asarray(positions, dtype=np.int64))
         if self.table is None or role in self._loaded or column is None:
             values = getattr(self, role)
             return None if values is None else np.asarray(values)[positions]
