@@ -207,13 +207,14 @@ class AuditSubject:
         """Predict batch by batch; keep predictions, scores, target and sensitive columns only.
 
         Reading the target and sensitive columns in the same batches keeps them aligned
-        with the predictions whatever the engine's row order.
+        with the predictions whatever the engine's row order; the batches are cut at fixed
+        rows, so every engine feeds the model the same batches.
         """
         assert self.table is not None and self.model is not None  # noqa: S101 - internal invariant
         keep = [c for c in dict.fromkeys([*self.sensitive_features, self.target]) if c is not None]
         inputs = list(self.features)
         preds, scores, kept = [], [], []
-        for batch in iter_batches(self.table, list(dict.fromkeys([*inputs, *keep])), batch_rows):
+        for batch in rebatch(iter_batches(self.table, list(dict.fromkeys([*inputs, *keep])), batch_rows), batch_rows):
             preds.append(np.asarray(self.model.predict(batch, inputs, self.task)))
             score = self.model.score(batch, inputs, self.task)
             if score is not None:

@@ -6,6 +6,11 @@ sensitive features it is grouped by in ``over``; figures about one sensitive att
 whole (gap decomposition, proxies) have ``group`` None and ``over`` naming the attribute.
 Rows without a method prefix come from the primary method (``details["method"]``); the
 global importance of each cross-check method is ``<method>_mean_abs_attribution``.
+
+A table that stays in its engine (:mod:`audit.engines`) is never loaded whole: the sampled
+rows are read by position, the baseline is an exact mean over the table streamed in batches,
+and Cramer's V comes from engine quantile edges and count tables, so the figures equal those
+of the same rows in pandas.
 """
 from __future__ import annotations
 
