@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -14,7 +14,7 @@ from ._exceptions import DataError, UsageError
 from ._model import ModelAdapter, adapt_model
 from ._validation import MSG_EMPTY_DATA, MSG_NAN_IN_COLUMN, as_column_list, check_columns, check_finite, check_frame
 from .engines import LazyTable, open_table
-from .engines._batches import DEFAULT_BATCH_ROWS, iter_batches
+from .engines._batches import DEFAULT_BATCH_ROWS, iter_batches, rebatch
 
 __all__ = ["AuditSubject", "TASKS", "MSG_NO_TARGET_OR_PREDICTION", "MSG_BAD_TASK", "MSG_PREDICTION_LENGTH"]
 
@@ -65,6 +65,7 @@ class AuditSubject:
         self.name = name
         self.random_state = int(random_state)
         self.model: ModelAdapter | None = adapt_model(model)
+        self.batch_rows = int(batch_rows)
         self._loaded: dict[str, Any] = {}
         self.table: LazyTable | None = None
         if _stays_lazy(data, engine):
@@ -156,20 +157,72 @@ class AuditSubject:
         The row count is in column ``audit.engines.COUNT_COLUMN``. For an in-memory
         frame this is a pandas group-by.
         """
-        table = self.table if self.table is not None else LazyTable(self.data.loc[:, list(columns)], label="data")
-        return table.count_table(columns)
+        return self.table_view(columns).count_table(columns)
+
+    def table_view(self, columns: Sequence[str] | None = None) -> LazyTable:
+        """The rows as a :class:`~audit.engines.LazyTable`, to ask aggregates of.
+
+        A lazy subject's own table (every column); for an in-memory frame, a view of
+        ``columns`` (all when None), so one piece of aggregate code serves both.
+        """
+        if self.table is not None:
+            return self.table
+        return LazyTable(self.data if columns is None else self.data.loc[:, list(columns)], label="data")
+
+    def rows(self, positions: Sequence[int] | np.ndarray, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """The rows at 0-based ``positions``, only ``columns``, as pandas indexed 0..k-1, in table order.
+
+        Only those rows leave a lazy table (:meth:`LazyTable.take`); the same positions give
+        the same rows in every engine and in pandas (repeated positions give one row).
+        """
+        positions = np.unique(np.asarray(positions, dtype=np.int64))
+        names = list(self.table.columns if self.table is not None else self.data.columns) if columns is None \
+            else list(columns)
+        if self.table is not None:
+            return self.table.take(positions, names)
+        return self.data.iloc[positions].loc[:, names].reset_index(drop=True)
+
+    def batches(self, columns: Sequence[str], batch_rows: int | None = None) -> Iterator[pd.DataFrame]:
+        """Every row, ``columns`` only, in frames of exactly ``batch_rows`` rows (the last shorter), in order.
+
+        Fixed batch boundaries make batch-by-batch work (a forward pass) give the same
+        numbers for a lazy table as for the same rows in pandas. Defaults to the subject's
+        ``batch_rows``.
+        """
+        size = self.batch_rows if batch_rows is None else int(batch_rows)
+        if self.table is not None:
+            yield from rebatch(iter_batches(self.table, list(columns), size), size)
+            return
+        frame = self.data
+        for start in range(0, len(frame), size):
+            yield frame.iloc[start:start + size].loc[:, list(columns)].reset_index(drop=True)
+
+    def values_at(self, role: str, positions: Sequence[int] | np.ndarray) -> np.ndarray | None:
+        """``y_true``, ``y_pred`` or ``y_score`` at row positions (in table order, as :meth:`rows`), None when absent.
+
+        Values already in memory (an in-memory table, predictions streamed from a model) are
+        indexed; otherwise only those rows of the role's column are read.
+        """
+        column = {"y_true": self.target, "y_pred": self.prediction_column, "y_score": self.score_column}[role]
+        positions = np.unique(np.asarray(positions, dtype=np.int64))
+        if self.table is None or role in self._loaded or column is None:
+            values = getattr(self, role)
+            return None if values is None else np.asarray(values)[positions]
+        values = self.table.take(positions, [column])[column].to_numpy()
+        return np.asarray(values, dtype=np.float64) if role == "y_score" else values
 
     def _stream_predictions(self, batch_rows: int) -> None:
         """Predict batch by batch; keep predictions, scores, target and sensitive columns only.
 
         Reading the target and sensitive columns in the same batches keeps them aligned
-        with the predictions whatever the engine's row order.
+        with the predictions whatever the engine's row order; the batches are cut at fixed
+        rows, so every engine feeds the model the same batches.
         """
         assert self.table is not None and self.model is not None  # noqa: S101 - internal invariant
         keep = [c for c in dict.fromkeys([*self.sensitive_features, self.target]) if c is not None]
         inputs = list(self.features)
         preds, scores, kept = [], [], []
-        for batch in iter_batches(self.table, list(dict.fromkeys([*inputs, *keep])), batch_rows):
+        for batch in rebatch(iter_batches(self.table, list(dict.fromkeys([*inputs, *keep])), batch_rows), batch_rows):
             preds.append(np.asarray(self.model.predict(batch, inputs, self.task)))
             score = self.model.score(batch, inputs, self.task)
             if score is not None:

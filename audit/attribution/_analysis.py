@@ -12,8 +12,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..engines import LazyTable
+from ..engines._lazy import COUNT_COLUMN
+
 __all__ = ["importance", "bootstrap_means", "rank_correlation", "group_masks", "decompose_gap",
-           "cramers_v", "association", "top_features"]
+           "cramers_v", "cramers_v_table", "qcut_edges", "association", "top_features"]
 
 
 def importance(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -85,16 +88,30 @@ def decompose_gap(values: np.ndarray, output: np.ndarray, low: np.ndarray, high:
 
 
 def _codes(series: pd.Series, bins: int) -> np.ndarray:
-    """Categories of a feature as integer codes; numeric features in quantile bins."""
+    """Categories of a feature as integer codes; numeric features in quantile bins.
+
+    The definition :func:`association` computes in the engine; kept to check it against.
+    """
     if pd.api.types.is_numeric_dtype(series.dtype) and series.nunique(dropna=True) > bins:
         binned = pd.qcut(series.astype(float), q=bins, duplicates="drop")
         return binned.cat.codes.to_numpy()
+    return _factorize(series)
+
+
+def _factorize(series: pd.Series) -> np.ndarray:
+    """Codes of the sorted distinct values, missing as one more value: the same codes for a
+    column and for its distinct values, so a count table's keys are coded as the rows would be."""
     return pd.factorize(series.astype(object).where(series.notna(), "\x00missing"), sort=True)[0]
 
 
 def cramers_v(x: np.ndarray, y: np.ndarray) -> float:
     """Bias-corrected Cramer's V (Bergsma 2013) of two code vectors: 0 none, 1 determined."""
-    table = pd.crosstab(x, y).to_numpy(dtype=float)
+    return cramers_v_table(pd.crosstab(x, y).to_numpy(dtype=float))
+
+
+def cramers_v_table(table: np.ndarray) -> float:
+    """Bias-corrected Cramer's V of a contingency table (rows and columns in sorted code order)."""
+    table = np.asarray(table, dtype=float)
     n = table.sum()
     r, k = table.shape
     if n < 2 or r < 2 or k < 2:
@@ -108,16 +125,68 @@ def cramers_v(x: np.ndarray, y: np.ndarray) -> float:
     return float(math.sqrt(phi2 / denom)) if denom > 0 else 0.0
 
 
-def association(frame: pd.DataFrame, features: Sequence[str], sensitive: Sequence[str],
-                bins: int = 10) -> dict[tuple[str, str], float]:
-    """Cramer's V between each feature (numeric ones in quantile bins) and each sensitive attribute."""
-    out: dict[tuple[str, str], float] = {}
-    sens_codes = {s: _codes(frame[s], bins) for s in sensitive}
-    for f in features:
-        fc = _codes(frame[f], bins)
-        for s in sensitive:
-            out[(f, s)] = cramers_v(fc, sens_codes[s])
-    return out
+def qcut_edges(table: LazyTable, column: str, bins: int, n: int) -> np.ndarray:
+    """The bin edges ``pd.qcut(values, bins, duplicates="drop")`` uses, from order statistics.
+
+    pandas takes numpy's linear-interpolation quantiles of the non-missing values at
+    slightly nudged levels; only the two order statistics beside each virtual index enter
+    them. Those few values come from the engine's sort, and the interpolation below is
+    numpy's, operation for operation, so the edges are pandas' edges (bit for bit, but for
+    the sign of a zero: -0.0 and 0.0 tie in a sort).
+    """
+    levels = np.linspace(0, 1, bins + 1)
+    np.putmask(levels, bins * levels != np.arange(bins + 1), np.nextafter(levels, 1))  # as pandas.qcut
+    virtual = (n - 1) * levels  # numpy's "linear" method
+    previous = np.floor(virtual)
+    following = previous + 1
+    above = virtual >= n - 1
+    previous[above] = -1
+    following[above] = -1
+    previous_i = previous.astype(np.int64)
+    following_i = following.astype(np.int64)
+    gamma = np.asarray(virtual - previous_i, dtype=np.float64)
+    values = table.order_statistics(column, np.concatenate([np.where(previous_i < 0, n - 1, previous_i),
+                                                            np.where(following_i < 0, n - 1, following_i)]))
+    a, b = values[: len(levels)], values[len(levels):]
+    diff = b - a
+    edges = np.add(a, diff * gamma)
+    np.subtract(b, diff * (1 - gamma), out=edges, where=gamma >= 0.5)
+    unique = np.asarray(pd.unique(edges), dtype=np.float64)
+    return unique if len(unique) < len(edges) and len(edges) != 2 else edges  # duplicates="drop"
+
+
+def association(source: pd.DataFrame | LazyTable, features: Sequence[str], sensitive: Sequence[str],
+                bins: int = 10, *, pairs: Sequence[tuple[str, str]] | None = None
+                ) -> dict[tuple[str, str], float]:
+    """Cramer's V between each feature (numeric ones in quantile bins) and each sensitive attribute.
+
+    Computed where the rows live: the engine sorts each binned column for its quantile edges
+    and counts rows per (code of the feature, code of the attribute); only those counts come
+    back. The figures are those of :func:`_codes` and :func:`cramers_v` over the whole
+    columns: the same edges, the same codes, the same contingency table in the same order.
+    ``pairs`` limits the work to those (feature, attribute) pairs.
+    """
+    table = source if isinstance(source, LazyTable) else LazyTable(source, label="data")
+    wanted = [(f, s) for f in features for s in sensitive] if pairs is None else list(pairs)
+    columns = list(dict.fromkeys(c for pair in wanted for c in pair))
+    numeric = [c for c in columns if table.is_numeric(c)]
+    distinct = table.n_unique(numeric) if numeric else {}
+    nulls = table.null_counts(numeric) if numeric else {}
+    edges = {c: qcut_edges(table, c, bins, table.n_rows - nulls[c]) for c in numeric if distinct[c] > bins}
+    groups = [list(dict.fromkeys(pair)) for pair in wanted]
+    counts = table.count_tables(groups, bins=edges)
+    return {(f, s): cramers_v_table(_contingency(c, f, s, edges)) for (f, s), c in zip(wanted, counts)}
+
+
+def _contingency(counts: pd.DataFrame, f: str, s: str, edges: Mapping[str, np.ndarray]) -> np.ndarray:
+    """The matrix ``pd.crosstab`` of the codes of ``f`` and ``s`` gives, from their count table."""
+    codes = {c: (counts[c].to_numpy(dtype=np.int64) if c in edges else _factorize(counts[c].reset_index(drop=True)))
+             for c in (f, s)}
+    rows, row_of = np.unique(codes[f], return_inverse=True)
+    cols, col_of = np.unique(codes[s], return_inverse=True)
+    matrix = np.zeros((len(rows), len(cols)), dtype=float)
+    np.add.at(matrix, (row_of, col_of), counts[COUNT_COLUMN].to_numpy(dtype=float))
+    return matrix
 
 
 def top_features(row: np.ndarray, names: Sequence[str], k: int) -> list[dict[str, Any]]:

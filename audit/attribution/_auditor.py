@@ -6,6 +6,11 @@ sensitive features it is grouped by in ``over``; figures about one sensitive att
 whole (gap decomposition, proxies) have ``group`` None and ``over`` naming the attribute.
 Rows without a method prefix come from the primary method (``details["method"]``); the
 global importance of each cross-check method is ``<method>_mean_abs_attribution``.
+
+A table that stays in its engine (:mod:`audit.engines`) is never loaded whole: the sampled
+rows are read by position, the baseline is an exact mean over the table streamed in batches,
+and Cramer's V comes from engine quantile edges and count tables, so the figures equal those
+of the same rows in pandas.
 """
 from __future__ import annotations
 
@@ -168,19 +173,25 @@ class AttributionAuditor(BaseAuditor):
         settings = self._settings(seed)
         rng = np.random.default_rng(seed)
         idx = self._sample(subject.n_rows, rng)
-        frame = subject.data.iloc[idx]
+        inputs = list(subject.features)
+        # only the sampled rows of the columns used leave a lazy table
+        frame = subject.rows(idx, list(dict.fromkeys([*inputs, *subject.sensitive_features])))
         adapter = subject.model
         explained = prepare(adapter.model, adapter.kind, frame, subject.features, subject.task,
                             target_class=self.target_class)
         primary, others = self._methods(explained)
-        reference = subject.train_data if subject.train_data is not None else subject.data
+        train = subject.train_data
+        if train is not None:
+            n_reference, reference = len(train), [train]
+        else:  # the audited table, streamed in batches: the baseline is an exact mean over them
+            n_reference, reference = subject.n_rows, subject.batches(inputs)
         base, base_desc = baseline_row(explained, reference, self.baseline)
-        base_desc["source"] = "train_data" if subject.train_data is not None else "audited data"
+        base_desc["source"] = "train_data" if train is not None else "audited data"
         background = None
         if "gradient_shap" in (primary, *others):
-            pick = np.sort(np.random.default_rng(seed + 7).choice(len(reference), min(100, len(reference)),
+            pick = np.sort(np.random.default_rng(seed + 7).choice(n_reference, min(100, n_reference),
                                                                     replace=False))
-            background = explained.encode(reference.iloc[pick])
+            background = explained.encode(train.iloc[pick] if train is not None else subject.rows(pick, inputs))
         runs = {m: attribute(explained, m, explained.inputs, base, settings, background=background)
                 for m in (primary, *others)}
         main = runs[primary]
@@ -226,7 +237,7 @@ class AttributionAuditor(BaseAuditor):
         decomposition = self._decompose(rows, findings, details, groups, main, names, primary)
         self._proxies(rows, findings, details, subject, names, sens_inputs, share, decomposition)
         self._trust(rows, findings, details, explained, runs, base, background, settings)
-        details["local"] = self._local(subject, idx, main, names, decomposition)
+        details["local"] = self._local(subject, idx, frame, main, names, decomposition)
 
         order = list(Severity)
         findings.sort(key=lambda f: -order.index(f.severity))
@@ -342,7 +353,11 @@ class AttributionAuditor(BaseAuditor):
         if not subject.sensitive_features:
             details["proxies"] = []
             return
-        assoc = an.association(subject.data, names, list(subject.sensitive_features))
+        pairs = [(f, s) for s in subject.sensitive_features for f in names
+                 if f not in sens_inputs.get(s, []) and f != s]
+        # counted in the table's engine: quantile edges from its sort, then one count table per pair
+        assoc = an.association(subject.table_view(list(dict.fromkeys([*names, *subject.sensitive_features]))),
+                               names, list(subject.sensitive_features), pairs=pairs)
         table = []
         for s in subject.sensitive_features:
             dec = decomposition.get((s,))
@@ -432,27 +447,30 @@ class AttributionAuditor(BaseAuditor):
                 f"the {m} explanation is unreliable: " + "; ".join(reasons) + ".",
                 {"method": m, "primary": m == details["method"], "reasons": reasons}))
 
-    def _local(self, subject: Any, idx: np.ndarray, main: Attribution, names: list[str],
+    def _local(self, subject: Any, idx: np.ndarray, frame: pd.DataFrame, main: Attribution, names: list[str],
                decomposition: Mapping[tuple[str, ...], Mapping[str, Any]]) -> list[dict[str, Any]]:
-        """A few telling rows of the lowest-output group: names and attributions, never row values."""
+        """A few telling rows of the lowest-output group: names and attributions, never row values.
+
+        ``frame`` holds the sampled rows ``idx`` (with the sensitive columns).
+        """
         if not decomposition or self.n_local <= 0:
             return []
         over, dec = next(iter(decomposition.items()))
-        sens = subject.data.iloc[idx].loc[:, list(over)]
+        sens = frame.loc[:, list(over)]
         in_group = np.ones(len(idx), dtype=bool)
         for c, v in dec["low_group"].items():
             col = sens[c].astype(object)
             in_group &= (col.isna() if v is None else col.astype(str) == v).to_numpy()
         case = "lowest model outputs"
         pick = np.flatnonzero(in_group)
-        if subject.y_true is not None and subject.y_pred is not None and subject.task == "binary":
-            y, p = np.asarray(subject.y_true)[idx], np.asarray(subject.y_pred)[idx]
+        y, p = subject.values_at("y_true", idx), subject.values_at("y_pred", idx)
+        if y is not None and p is not None and subject.task == "binary":
             pos = 1 if 1 in set(pd.unique(y)) else None
             if pos is not None:
                 pick = np.flatnonzero(in_group & (y == pos) & (p != pos))
                 case = "false negatives"
-        elif subject.y_true is not None and subject.task == "regression":
-            under = np.asarray(subject.y_true, dtype=float)[idx] - np.asarray(subject.y_pred, dtype=float)[idx]
+        elif y is not None and subject.task == "regression":
+            under = np.asarray(y, dtype=float) - np.asarray(p, dtype=float)
             pick = pick[np.argsort(-under[pick], kind="stable")]
             case = "largest under-predictions"
         if case == "lowest model outputs":

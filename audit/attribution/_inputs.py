@@ -14,7 +14,8 @@ probability of ``target_class`` (multiclass) or the prediction in the target's u
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping, Sequence
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -251,36 +252,121 @@ def _prepare_estimator(model: Any, frame: pd.DataFrame, features: list[str], tas
     return Explained(inputs, groups, forward, None, None, None, encode, categorical, "sklearn", name)
 
 
-def baseline_row(explained: Explained, reference: pd.DataFrame, how: str) -> tuple[torch.Tensor, dict[str, Any]]:
+def baseline_row(explained: Explained, reference: pd.DataFrame | Iterable[pd.DataFrame], how: str
+                 ) -> tuple[torch.Tensor, dict[str, Any]]:
     """One in-distribution baseline row and its description for the report.
 
     ``train_mean``: numeric features take their mean over ``reference`` (in the model's
-    input space), one-hot blocks and category codes take the mode category. An all-zero
-    one-hot block means "no category at all", which no real row has.
+    input space), one-hot blocks and category codes take the mode category (the first
+    column, or the smallest code, among equally frequent ones). An all-zero one-hot block
+    means "no category at all", which no real row has.
+
+    ``reference`` is a frame or an iterable of frames (a table streamed in batches): the
+    encoded columns are summed exactly (:class:`_ExactSums`), so the mean is the correctly
+    rounded one, the same however the rows are split into batches.
     """
     if how not in BASELINES:
         raise UsageError(msg.BAD_BASELINE.format(value=how))
     d = explained.inputs.shape[1]
     if how == "zero":
         return torch.zeros((1, d)), {"kind": "zero", "features": {f: "0" for f in explained.groups}}
-    X = explained.encode(reference).to(torch.float64)
+    frames = [reference] if isinstance(reference, pd.DataFrame) else reference
+    sums = _ExactSums(d)
+    code_columns = [cols[0] for f, cols in explained.groups.items() if f in explained.categorical and len(cols) == 1]
+    code_counts: dict[int, np.ndarray] = {c: np.zeros(0, dtype=np.int64) for c in code_columns}
+    for frame in frames:
+        for start in range(0, len(frame), _EXACT_ROWS):
+            X = explained.encode(frame.iloc[start:start + _EXACT_ROWS]).numpy()
+            sums.add(X)
+            for c in code_columns:
+                codes = np.rint(X[:, c].astype(np.float64)).astype(np.int64)
+                counts = np.bincount(codes[codes >= 0])
+                size = max(len(counts), len(code_counts[c]))
+                code_counts[c] = np.pad(code_counts[c], (0, size - len(code_counts[c]))) + np.pad(
+                    counts, (0, size - len(counts)))
     row = torch.zeros((1, d), dtype=torch.float64)
     described: dict[str, Any] = {}
     for feature, cols in explained.groups.items():
-        block = X[:, cols]
         if feature in explained.categorical and len(cols) > 1:  # one-hot: the most frequent category
-            counts = block.sum(dim=0)
-            row[0, cols[int(torch.argmax(counts))]] = 1.0
+            counts = [sums.total(c) for c in cols]
+            row[0, cols[counts.index(max(counts))]] = 1.0
             described[feature] = "mode category"
         elif feature in explained.categorical:  # category codes of an estimator's input
-            codes = block[:, 0].round().to(torch.long)
-            codes = codes[codes >= 0]
-            row[0, cols[0]] = float(torch.mode(codes).values) if len(codes) else 0.0
+            counts = code_counts[cols[0]]
+            row[0, cols[0]] = float(np.argmax(counts)) if counts.sum() else 0.0
             described[feature] = "mode category"
         else:
-            row[0, cols] = block.mean(dim=0)
+            for c in cols:
+                row[0, c] = sums.mean(c)
             described[feature] = "mean"
     return row.to(torch.float32), {"kind": "train_mean", "features": described}
+
+
+#: Rows encoded at a time by :func:`baseline_row`; well below the 2**29 rows whose float32
+#: mantissas still sum exactly in float64.
+_EXACT_ROWS = 65_536
+_EXPONENT_OFFSET = 148  # np.frexp exponents of float32 values run from -148 (subnormals) to 128
+_EXPONENTS = 277
+
+
+class _ExactSums:
+    """Exact column sums of float32 matrices, added batch by batch, and correctly rounded means.
+
+    A float32 value is ``m * 2**(e - 24)`` with an integer ``|m| < 2**24``: per column and
+    exponent the mantissas sum exactly in float64 (a batch holds fewer than 2**29 rows),
+    and the totals are Python integers in units of ``2**-172``. Non-finite values make
+    the mean NaN or infinite as floating-point addition would.
+    """
+
+    def __init__(self, width: int) -> None:
+        self.width = width
+        self.totals = [0] * width
+        self.rows = 0
+        self.nan = np.zeros(width, dtype=bool)
+        self.pos_inf = np.zeros(width, dtype=bool)
+        self.neg_inf = np.zeros(width, dtype=bool)
+
+    def add(self, X: np.ndarray) -> None:
+        if X.dtype != np.float32:
+            raise TypeError(f"exact sums need float32 inputs; got {X.dtype}")
+        if len(X) == 0:
+            return
+        self.rows += len(X)
+        finite = np.isfinite(X)
+        if not finite.all():
+            self.nan |= np.isnan(X).any(axis=0)
+            self.pos_inf |= (X == np.inf).any(axis=0)
+            self.neg_inf |= (X == -np.inf).any(axis=0)
+            X = np.where(finite, X, np.float32(0))
+        mantissa, exponent = np.frexp(X.astype(np.float64))
+        slots = (np.arange(self.width, dtype=np.int64) * _EXPONENTS)[None, :] + (exponent + _EXPONENT_OFFSET)
+        sums = np.bincount(slots.ravel(), weights=(mantissa * 2.0 ** 24).ravel(),
+                           minlength=self.width * _EXPONENTS).reshape(self.width, _EXPONENTS)
+        for j in range(self.width):
+            for k in np.flatnonzero(sums[j]).tolist():
+                self.totals[j] += int(sums[j, k]) << k
+
+    def total(self, column: int) -> float:
+        """The column's sum, correctly rounded (exact for counts of a one-hot column)."""
+        return self._special(column) if self._special(column) is not None else self.totals[column] / (1 << 172)
+
+    def mean(self, column: int) -> float:
+        """The column's mean, correctly rounded (NaN for no rows)."""
+        special = self._special(column)
+        if special is not None:
+            return special
+        if self.rows == 0:
+            return math.nan
+        return self.totals[column] / (self.rows << 172)
+
+    def _special(self, column: int) -> float | None:
+        if self.nan[column] or (self.pos_inf[column] and self.neg_inf[column]):
+            return math.nan
+        if self.pos_inf[column]:
+            return math.inf
+        if self.neg_inf[column]:
+            return -math.inf
+        return None
 
 
 def group_values(attr_columns: np.ndarray, groups: Mapping[str, Sequence[int]], copied: bool) -> np.ndarray:

@@ -116,41 +116,46 @@ def attribute(explained: Explained, method: str, inputs: torch.Tensor, baseline:
     mask = explained.feature_mask
     n_features = len(explained.groups)
     col_parts, feat_parts, delta_parts = [], [], []
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(settings.seed)
-        for start in range(0, len(inputs), settings.chunk_rows):
-            x = inputs[start:start + settings.chunk_rows]
-            delta = None
-            if method == "integrated_gradients":
-                a, delta = ca.IntegratedGradients(forward).attribute(
-                    x, baselines=baseline, target=0, n_steps=settings.n_steps,
-                    internal_batch_size=settings.internal_batch_size, return_convergence_delta=True)
-            elif method == "deeplift":
-                a, delta = ca.DeepLift(forward).attribute(x, baselines=baseline, target=0,
-                                                          return_convergence_delta=True)
-            elif method == "gradient_shap":
-                bg = background if background is not None else baseline
-                a = ca.GradientShap(forward).attribute(x, baselines=bg, target=0, n_samples=settings.n_samples)
-            elif method == "feature_ablation":
-                a = ca.FeatureAblation(forward).attribute(
-                    x, baselines=baseline, target=0, feature_mask=mask,
-                    perturbations_per_eval=min(settings.perturbations_per_eval, n_features))
-            elif method == "feature_permutation":
-                a = ca.FeaturePermutation(forward).attribute(
-                    x, target=0, feature_mask=mask,
-                    perturbations_per_eval=min(settings.perturbations_per_eval, n_features))
-            else:  # shapley_value_sampling
-                a = ca.ShapleyValueSampling(forward).attribute(
-                    x, baselines=baseline, target=0, feature_mask=mask, n_samples=settings.n_samples,
-                    perturbations_per_eval=min(settings.perturbations_per_eval, n_features))
-            a = a.detach().to(torch.float64).numpy()
-            if method in GRADIENT_METHODS:
-                col_parts.append(a)
-                feat_parts.append(group_values(a, explained.groups, copied=False))
-            else:
-                feat_parts.append(group_values(a, explained.groups, copied=True))
-            if delta is not None:
-                delta_parts.append(delta.detach().to(torch.float64).reshape(-1).numpy())
+    numpy_state = np.random.get_state()  # Captum's GradientShap draws its interpolation points from numpy's
+    np.random.seed(settings.seed)         # global generator: seeded here, restored after, as torch's is
+    try:
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(settings.seed)
+            for start in range(0, len(inputs), settings.chunk_rows):
+                x = inputs[start:start + settings.chunk_rows]
+                delta = None
+                if method == "integrated_gradients":
+                    a, delta = ca.IntegratedGradients(forward).attribute(
+                        x, baselines=baseline, target=0, n_steps=settings.n_steps,
+                        internal_batch_size=settings.internal_batch_size, return_convergence_delta=True)
+                elif method == "deeplift":
+                    a, delta = ca.DeepLift(forward).attribute(x, baselines=baseline, target=0,
+                                                              return_convergence_delta=True)
+                elif method == "gradient_shap":
+                    bg = background if background is not None else baseline
+                    a = ca.GradientShap(forward).attribute(x, baselines=bg, target=0, n_samples=settings.n_samples)
+                elif method == "feature_ablation":
+                    a = ca.FeatureAblation(forward).attribute(
+                        x, baselines=baseline, target=0, feature_mask=mask,
+                        perturbations_per_eval=min(settings.perturbations_per_eval, n_features))
+                elif method == "feature_permutation":
+                    a = ca.FeaturePermutation(forward).attribute(
+                        x, target=0, feature_mask=mask,
+                        perturbations_per_eval=min(settings.perturbations_per_eval, n_features))
+                else:  # shapley_value_sampling
+                    a = ca.ShapleyValueSampling(forward).attribute(
+                        x, baselines=baseline, target=0, feature_mask=mask, n_samples=settings.n_samples,
+                        perturbations_per_eval=min(settings.perturbations_per_eval, n_features))
+                a = a.detach().to(torch.float64).numpy()
+                if method in GRADIENT_METHODS:
+                    col_parts.append(a)
+                    feat_parts.append(group_values(a, explained.groups, copied=False))
+                else:
+                    feat_parts.append(group_values(a, explained.groups, copied=True))
+                if delta is not None:
+                    delta_parts.append(delta.detach().to(torch.float64).reshape(-1).numpy())
+    finally:
+        np.random.set_state(numpy_state)
     values = np.concatenate(feat_parts) if feat_parts else np.zeros((0, n_features))
     columns = np.concatenate(col_parts) if col_parts else None
     output = forward_values(forward, inputs)

@@ -23,6 +23,10 @@ accuracy and the fairness engine's group gaps (by-group accuracy, demographic pa
 equalized odds differences; MAE difference for regression), next to the original's. A variant
 that saves energy but widens a gap by more than ``gap_tolerance`` is flagged: Hooker et al.
 (2020, arXiv:2010.03058) found compression hurts under-represented groups first.
+The variants predict in one pass over the table, in batches of the subject's ``batch_rows``
+rows cut at the same rows for pandas and every engine (a lazy table is streamed and only the
+predictions are kept). Dynamic int8 quantisation scales activations per batch, so the int8
+variant's predictions depend on that batch size, never on the engine.
 
 Projection: serving = predictions per day x 365 x energy per prediction; training = retrains
 per year x training energy. Not "the rate times the seconds of a year".
@@ -162,7 +166,8 @@ class EnergyAuditor(BaseAuditor):
         seed = subject.random_state if self.random_state is None else self.random_state
         rng = np.random.default_rng(seed)
         n = subject.n_rows
-        sample = subject.data.iloc[np.sort(rng.choice(n, size=min(int(self.batch_size), n), replace=False))]
+        sample = subject.rows(np.sort(rng.choice(n, size=min(int(self.batch_size), n), replace=False)),
+                              list(subject.features))
         adapter = subject.model
         module = adapter.torch_module()
         wpc = float(consts["cpu_watts_per_core"]["value"])
@@ -306,7 +311,7 @@ class EnergyAuditor(BaseAuditor):
         from ..fairness import group_metrics
 
         variants = build_variants(module, amounts, True, float(consts["int8_cost_ratio"]["value"]), INT8_SOURCE)
-        x_all = encode(subject.data)
+        predictions = _predict_all(subject, [v for v in variants if v.module is not None], encode, decode)
         x_sample = encode(sample)
         task = subject.task or "binary"
         gap_names = _GAPS["regression"] if task == "regression" else _GAPS["default"]
@@ -315,7 +320,7 @@ class EnergyAuditor(BaseAuditor):
             if v.module is None:
                 notes.append(v.note or f"{v.name}: skipped.")
                 continue
-            y_pred = decode(adapter_forward(v.module, x_all))
+            y_pred = predictions[v.name]
             entry: dict[str, Any] = {"variant": v.name, "density": _r(v.density), "cost_ratio": _r(v.cost_ratio),
                                      "basis": v.basis,
                                      "energy_kwh_per_1000": None if kwh_1000 is None else _r(kwh_1000 * v.cost_ratio)}
@@ -395,6 +400,21 @@ def _quality(y_true: Any, y_pred: Any, task: str) -> tuple[str, float]:
     if task == "regression":
         return "mean_absolute_error", float(np.mean(np.abs(y_true.astype(float) - y_pred.astype(float))))
     return "accuracy_score", float(np.mean(y_true == y_pred))
+
+
+def _predict_all(subject: Any, variants: Sequence[Variant], encode: Callable, decode: Callable
+                 ) -> dict[str, np.ndarray]:
+    """Every variant's predictions on every row, from one pass over the table in fixed batches.
+
+    Only the batch being encoded and the prediction arrays are held, never the whole
+    feature table; the batches are cut at the same rows for a lazy table as for pandas.
+    """
+    parts: dict[str, list[np.ndarray]] = {v.name: [] for v in variants}
+    for batch in subject.batches(list(subject.features)):
+        x = encode(batch)
+        for v in variants:
+            parts[v.name].append(decode(adapter_forward(v.module, x)))
+    return {name: np.concatenate(chunks) if chunks else np.zeros(0) for name, chunks in parts.items()}
 
 
 def adapter_forward(module: Any, x: Any) -> np.ndarray:

@@ -7,14 +7,14 @@ iterator; pandas and pyarrow frames are sliced.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import pandas as pd
 
 from ._lazy import LazyTable
 
-__all__ = ["iter_batches", "DEFAULT_BATCH_ROWS"]
+__all__ = ["iter_batches", "rebatch", "DEFAULT_BATCH_ROWS"]
 
 DEFAULT_BATCH_ROWS = 65_536
 
@@ -58,3 +58,29 @@ def iter_batches(table: LazyTable, columns: Sequence[str], batch_rows: int = DEF
         frame = table.to_pandas(columns)
         for start in range(0, len(frame), batch_rows):
             yield frame.iloc[start:start + batch_rows].reset_index(drop=True)
+
+
+def rebatch(batches: Iterable[pd.DataFrame], batch_rows: int) -> Iterator[pd.DataFrame]:
+    """The same rows in frames of exactly ``batch_rows`` rows (the last may be shorter).
+
+    Engines cut their streams where they like (polars chunks, Dask partitions, DuckDB
+    vectors); cut again at fixed row counts, the rows of every batch are the same whatever
+    the engine, so a computation done batch by batch (a model's forward pass) gives the same
+    numbers everywhere.
+    """
+    if batch_rows < 1:
+        raise ValueError("batch_rows must be at least 1")
+    pending: list[pd.DataFrame] = []
+    held = 0
+    for batch in batches:
+        start = 0
+        while start < len(batch):
+            take = min(batch_rows - held, len(batch) - start)
+            pending.append(batch.iloc[start:start + take])
+            held += take
+            start += take
+            if held == batch_rows:
+                yield pd.concat(pending, ignore_index=True) if len(pending) > 1 else pending[0].reset_index(drop=True)
+                pending, held = [], 0
+    if held:
+        yield pd.concat(pending, ignore_index=True) if len(pending) > 1 else pending[0].reset_index(drop=True)

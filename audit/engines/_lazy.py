@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ from .._exceptions import UsageError
 from .._validation import MSG_UNREADABLE, MSG_UNSUPPORTED_FORMAT
 
 __all__ = ["ENGINES", "LazyTable", "open_table", "MSG_UNKNOWN_ENGINE", "MSG_ENGINE_MISSING", "COUNT_COLUMN",
-           "sample_positions", "MAX_CELL_CHARS"]
+           "sample_positions", "MAX_CELL_CHARS", "bin_codes"]
 
 logger = logging.getLogger("audit.engines")
 
@@ -139,23 +139,100 @@ class LazyTable:
         values = self._frame.select(column).unique().head(limit + 1).collect().to_pandas()[column]
         return values.tolist()
 
-    def count_table(self, columns: Sequence[str]) -> pd.DataFrame:
-        """Rows per distinct combination of ``columns`` (missing values kept as their own key)."""
+    def count_table(self, columns: Sequence[str], *, bins: Mapping[str, Sequence[float]] | None = None
+                    ) -> pd.DataFrame:
+        """Rows per distinct combination of ``columns`` (missing values kept as their own key).
+
+        A column named in ``bins`` is counted by its bin code instead of its value (see
+        :func:`bin_codes`: ``-1`` for a missing value, else how many of the edges after the
+        first lie below the value), so a numeric column comes back in a few rows.
+        """
+        bins = dict(bins or {})
         if self._dask is not None:
-            sizes = self._dask.groupby(list(columns), dropna=False).size().compute()
-            return sizes.rename(COUNT_COLUMN).reset_index().astype({COUNT_COLUMN: "int64"})
+            return self.count_tables([columns], bins=bins)[0]
         nw = _narwhals()
-        out = (self._frame.group_by(*columns, drop_null_keys=False)
+        frame = self._frame
+        if bins:
+            frame = frame.with_columns(*(self._bin_expr(c, e).alias(c) for c, e in bins.items()))
+        out = (frame.group_by(*columns, drop_null_keys=False)
                .agg(nw.len().alias(COUNT_COLUMN)).collect().to_pandas())
         return out.astype({COUNT_COLUMN: "int64"})
 
+    def count_tables(self, groups: Sequence[Sequence[str]], *, bins: Mapping[str, Sequence[float]] | None = None
+                     ) -> list[pd.DataFrame]:
+        """:meth:`count_table` for each list of columns in ``groups``; Dask computes them in one pass."""
+        bins = dict(bins or {})
+        if self._dask is None:
+            return [self.count_table(g, bins={c: e for c, e in bins.items() if c in g}) for g in groups]
+        import dask
+
+        pending = []
+        for group in groups:
+            frame = self._dask[list(group)]
+            coded = {c: frame[c].map_partitions(bin_codes, list(e), meta=(c, "int64"))
+                     for c, e in bins.items() if c in group}
+            if coded:
+                frame = frame.assign(**coded)
+            pending.append(frame.groupby(list(group), dropna=False).size())
+        return [sizes.rename(COUNT_COLUMN).reset_index().astype({COUNT_COLUMN: "int64"})
+                for sizes in dask.compute(*pending)]
+
+    @staticmethod
+    def _bin_expr(column: str, edges: Sequence[float]) -> Any:
+        nw = _narwhals()
+        x = nw.col(column).cast(nw.Float64)
+        above = [(x > float(e)).cast(nw.Int64) for e in list(edges)[1:-1]]
+        code = nw.sum_horizontal(*above) if above else nw.lit(0, nw.Int64)
+        return nw.when(x.is_null() | x.is_nan()).then(nw.lit(-1, nw.Int64)).otherwise(code.cast(nw.Int64))
+
+    def is_numeric(self, column: str) -> bool:
+        """Whether a column holds numbers (integers, floats, decimals; not booleans or text)."""
+        if self._dask is not None:
+            dtype = self._dask[column].dtype
+            return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+        return bool(self._frame.collect_schema()[column].is_numeric())
+
+    def order_statistics(self, column: str, ranks: Sequence[int] | np.ndarray) -> np.ndarray:
+        """The values (as float64) at 0-based ``ranks`` of a column's non-missing values sorted ascending.
+
+        What ``np.sort(values)[ranks]`` gives, computed by the engine's sort: exact, not a
+        sketch, so quantiles interpolated from these values are the ones numpy computes.
+        Missing means null or NaN.
+        """
+        ranks = np.asarray(ranks, dtype=np.int64)
+        wanted = np.unique(ranks)
+        if self._dask is not None:
+            values = self._dask[column].astype("float64").dropna().to_frame(name="v")
+            picked = LazyTable(values.sort_values("v"), label=self.label).take(wanted, ["v"])["v"]
+        else:
+            nw = _narwhals()
+            x = nw.col(column).cast(nw.Float64)
+            values = self._frame.select(x.alias("v")).filter(~(nw.col("v").is_null() | nw.col("v").is_nan()))
+            if type(self.native).__module__.startswith("pyspark"):
+                # a global sort range-partitions the data; rows are then picked by scan position
+                picked = LazyTable(values.sort("v").to_native(), label=self.label).take(wanted, ["v"])["v"]
+            else:
+                numbered = values.with_row_index(_ROW_COLUMN, order_by="v")
+                picked = (numbered.filter(nw.col(_ROW_COLUMN).is_in(wanted.tolist())).sort(_ROW_COLUMN)
+                          .select("v").collect().to_pandas()["v"])
+        found = np.asarray(picked, dtype=np.float64)
+        if len(found) != len(wanted):
+            raise IndexError(f"rank out of range: {len(found)} of {len(wanted)} ranks found in column {column!r}")
+        return found[np.searchsorted(wanted, ranks)]
+
     def n_unique(self, columns: Sequence[str]) -> dict[str, int]:
-        """Distinct non-missing values per column."""
+        """Distinct non-missing values per column (null and NaN are missing)."""
         if self._dask is not None:
             counts = self._dask[list(columns)].nunique(dropna=True).compute()
             return {c: int(counts[c]) for c in columns}
         nw = _narwhals()
-        row = self._frame.select(*(nw.col(c).n_unique().alias(c) for c in columns)).collect().to_pandas().iloc[0]
+        exprs = []
+        for c in columns:
+            expr = nw.col(c)
+            if self.dtype(c).startswith("Float"):  # NaN and null would count as two values
+                expr = expr.fill_nan(None)
+            exprs.append(expr.n_unique().alias(c))
+        row = self._frame.select(*exprs).collect().to_pandas().iloc[0]
         nulls = self.null_counts(columns)
         return {c: int(row[c]) - (1 if nulls[c] else 0) for c in columns}  # narwhals counts null as a value
 
@@ -301,6 +378,21 @@ class LazyTable:
         counts = counts.sort_values(list(counts.columns), na_position="last").reset_index(drop=True)
         h.update(pd.util.hash_pandas_object(counts.astype(str), index=False).to_numpy().tobytes())
         return "sha256:" + h.hexdigest()
+
+
+def bin_codes(values: pd.Series, edges: Sequence[float]) -> pd.Series:
+    """Bin codes of a numeric column: ``-1`` when missing, else how many of ``edges[1:-1]`` lie below.
+
+    With ``edges`` from :func:`pandas.qcut` (deduplicated), these are qcut's codes for every
+    value inside the edges: right-closed bins, the lowest edge included in the first bin.
+    """
+    x = pd.to_numeric(values, errors="coerce").astype("float64")
+    codes = np.zeros(len(x), dtype=np.int64)
+    array = x.to_numpy()
+    for edge in list(edges)[1:-1]:
+        codes += array > float(edge)
+    codes[np.isnan(array)] = -1
+    return pd.Series(codes, index=values.index, name=values.name)
 
 
 def open_table(source: Any, engine: str | None = None) -> LazyTable:
