@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from .._auditor import BaseAuditor, Requirement
+from .._intervals import wilson_interval
 from .._result import AuditResult, Finding, Severity, Status, format_group
 
 __all__ = ["FairnessAuditor"]
@@ -31,17 +32,6 @@ def _round(x: Any, digits: int = 4) -> float | None:
     if not _finite(x):
         return None
     return float(f"{float(x):.{digits}g}")
-
-
-def wilson_interval(rate: float, n: int, level: float) -> tuple[float, float]:
-    """Wilson score interval of a proportion: sensible at 0 and 1, where a bootstrap collapses."""
-    from statistics import NormalDist
-
-    z = NormalDist().inv_cdf(0.5 + level / 2)
-    denom = 1 + z * z / n
-    centre = (rate + z * z / (2 * n)) / denom
-    half = z * math.sqrt(rate * (1 - rate) / n + z * z / (4 * n * n)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def _finite(x: Any) -> bool:

@@ -17,7 +17,6 @@ are reported as ``IDENTIFIER``. Results carry counts, shares and masked examples
 """
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from .._exceptions import DataError, UsageError
+from .._intervals import wilson_interval
 from ..engines._lazy import MAX_CELL_CHARS, sample_positions
 from . import _messages as msg
 from ._mask import mask
@@ -229,7 +229,7 @@ def _confirmed(n_matched: int, n_values: int, n_checked: int, n_valid: int) -> _
         share = n_valid / n_values
         return _Confirmed(share, n_matched, n_checked, (share, share))
     matched = n_matched / n_values
-    low, high = _wilson(n_valid, n_checked)
+    low, high = wilson_interval(n_valid / n_checked, n_checked, 0.95)
     return _Confirmed(matched * n_valid / n_checked, n_matched, n_checked, (matched * low, matched * high))
 
 
@@ -237,15 +237,6 @@ def _validate(n_matched: int, n_values: int, candidates: list[str], validator: _
     if validator is None:  # the pattern is the whole test
         return _confirmed(n_matched, n_values, n_matched, n_matched)
     return _confirmed(n_matched, n_values, len(candidates), sum(1 for v in candidates if validator(v)))
-
-
-def _wilson(successes: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
-    """95 % Wilson score interval of a proportion (sensible at 0 and 1, where a normal interval collapses)."""
-    rate = successes / n
-    denom = 1 + z * z / n
-    centre = (rate + z * z / (2 * n)) / denom
-    half = z * math.sqrt(rate * (1 - rate) / n + z * z / (4 * n * n)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 class _FrameWhole:
