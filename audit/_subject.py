@@ -302,7 +302,11 @@ class AuditSubject:
     def sensitive_frame(self) -> pd.DataFrame:
         if self.table is not None and ("sensitive" in self._loaded or "data" not in self._loaded):
             if "sensitive" not in self._loaded:
-                self._loaded["sensitive"] = self.table.to_pandas(list(self.sensitive_features))
+                # streamed and kept compact: text columns as categoricals, a few bytes a row
+                columns = list(self.sensitive_features)
+                batches = [_compact(b) for b in iter_batches(self.table, columns, self.batch_rows)]
+                self._loaded["sensitive"] = (_concat_compact(batches, columns) if batches
+                                             else self.table.to_pandas(columns))
             return self._loaded["sensitive"]
         return self.data.loc[:, list(self.sensitive_features)]
 

@@ -176,3 +176,24 @@ def test_a_lazy_table_with_no_label_or_prediction_is_still_audited(frame):
     report = audit.run(pl.from_pandas(frame).lazy(), quasi_identifiers=["sex", "race"], auditors=["privacy"])
     assert report["privacy"].value("k_anonymity", over=["sex", "race"]) == int(
         frame.groupby(["sex", "race"], dropna=False).size().min())
+
+
+@pytest.mark.parametrize("kind", ["parquet-polars", "parquet-duckdb", "dask"])
+def test_a_score_column_gives_the_pandas_figures_with_compact_groups(tmp_path, frame, kind):
+    scored = frame.assign(s=1 / (1 + np.exp(-frame["x"])))
+    options = dict(target="y", prediction="p", score="s", sensitive_features=["sex", "race"],
+                   auditors=["fairness"], auditor_options={"fairness": {"n_boot": 20}})
+    want = audit.run(scored, **options)["fairness"].to_dict()
+    if kind.startswith("parquet"):
+        scored.to_parquet(tmp_path / "d.parquet")
+        subject = audit.AuditSubject(tmp_path / "d.parquet", target="y", prediction="p", score="s",
+                                     sensitive_features=["sex", "race"], engine=kind.split("-")[1], batch_rows=999)
+    else:
+        import dask.dataframe as dd
+
+        subject = audit.AuditSubject(dd.from_pandas(scored, npartitions=3), target="y", prediction="p", score="s",
+                                     sensitive_features=["sex", "race"], batch_rows=999)
+    got = audit.run_auditors(subject, audit.build_auditors(["fairness"], {"fairness": {"n_boot": 20}}))
+    assert json.dumps(got["fairness"].to_dict(), sort_keys=True) == json.dumps(want, sort_keys=True)
+    assert "data" not in subject._loaded
+    assert all(isinstance(t, pd.CategoricalDtype) for t in subject.sensitive_frame.dtypes)
