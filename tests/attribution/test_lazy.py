@@ -7,7 +7,6 @@ import json
 from fractions import Fraction
 
 import dask
-import dask.dataframe as dd
 import duckdb
 import numpy as np
 import pandas as pd
@@ -21,19 +20,10 @@ from audit.attribution import _analysis as an
 from audit.attribution._inputs import _ExactSums
 from audit.engines import LazyTable
 from tests.attribution.helpers import colour_network, reference
+from tests.engines.helpers import LAZY_KINDS, lazy_data
 
-KINDS = ("polars-lazy", "parquet-duckdb", "dask")
+KINDS = LAZY_KINDS
 FAST = dict(max_rows=120, n_boot=10, sanity_rows=40, infidelity_rows=40, n_steps=16, n_samples=5)
-
-
-def lazy_data(frame: pd.DataFrame, kind: str, tmp_path) -> tuple[object, str | None]:
-    """The same rows as a polars LazyFrame, a Parquet file scanned by DuckDB, or a 3-partition Dask frame."""
-    if kind == "polars-lazy":
-        return pl.from_pandas(frame).lazy(), None
-    if kind == "parquet-duckdb":
-        frame.to_parquet(tmp_path / "t.parquet")
-        return tmp_path / "t.parquet", "duckdb"
-    return dd.from_pandas(frame, npartitions=3), None
 
 
 @contextlib.contextmanager

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import dask
-import dask.dataframe as dd
 import numpy as np
 import pandas as pd
 import polars as pl
@@ -17,20 +16,12 @@ from audit.energy import EnergyAuditor
 from audit.energy._auditor import _predict_all
 from audit.energy._compress import build_variants
 from audit.engines import LazyTable
+from tests.engines.helpers import LAZY_KINDS, lazy_data
 from audit.models import load_reference
 
 CPU = "Intel(R) Xeon(R) Gold 6148 CPU @ 2.40GHz"
-KINDS = ("polars-lazy", "parquet-duckdb", "dask")
+KINDS = LAZY_KINDS
 BATCH = 64  # several batches, cut where no engine would cut them
-
-
-def lazy_data(frame: pd.DataFrame, kind: str, tmp_path) -> tuple[object, str | None]:
-    if kind == "polars-lazy":
-        return pl.from_pandas(frame).lazy(), None
-    if kind == "parquet-duckdb":
-        frame.to_parquet(tmp_path / "t.parquet")
-        return tmp_path / "t.parquet", "duckdb"
-    return dd.from_pandas(frame, npartitions=3), None
 
 
 @pytest.fixture

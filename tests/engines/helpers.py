@@ -1,0 +1,18 @@
+"""The same rows through the lazy engines: shared by the auditors' lazy-table tests."""
+from __future__ import annotations
+
+import dask.dataframe as dd
+import pandas as pd
+import polars as pl
+
+LAZY_KINDS = ("polars-lazy", "parquet-duckdb", "dask")
+
+
+def lazy_data(frame: pd.DataFrame, kind: str, tmp_path) -> tuple[object, str | None]:
+    """(data, engine): a polars LazyFrame, a Parquet file scanned by DuckDB, or a 3-partition Dask frame."""
+    if kind == "polars-lazy":
+        return pl.from_pandas(frame).lazy(), None
+    if kind == "parquet-duckdb":
+        frame.to_parquet(tmp_path / "t.parquet")
+        return tmp_path / "t.parquet", "duckdb"
+    return dd.from_pandas(frame, npartitions=3), None
