@@ -57,11 +57,12 @@ def group_sums(group_of_row: np.ndarray, n_groups: int, values: np.ndarray | Non
         summed = values
     else:
         summed = weights if values is None else weights * values
-    n_rep = summed.shape[0]
-    summed = np.broadcast_to(summed, (n_rep, len(group_of_row)))
-    index = np.arange(n_rep)[:, None] * n_groups + group_of_row[None, :]
-    return np.bincount(index.ravel(), weights=summed.ravel(),
-                       minlength=n_rep * n_groups).reshape(n_rep, n_groups)
+    # one bincount per replicate: the same additions in the same order as one bincount over
+    # (replicate, group) keys, without building an (L, N) key array
+    out = np.empty((summed.shape[0], n_groups), dtype=np.float64)
+    for r, row in enumerate(summed):
+        out[r] = np.bincount(group_of_row, weights=row, minlength=n_groups)
+    return out
 
 
 @dataclasses.dataclass(frozen=True)
