@@ -12,7 +12,8 @@ import pandas as pd
 
 from ._exceptions import DataError, UsageError
 from ._model import ModelAdapter, adapt_model
-from ._validation import MSG_EMPTY_DATA, MSG_NAN_IN_COLUMN, as_column_list, check_columns, check_finite, check_frame
+from ._validation import (MSG_EMPTY_DATA, MSG_NAN_IN_COLUMN, as_column_list, check_columns, check_finite,
+                          check_frame, glob_files, is_glob)
 from .engines import LazyTable, open_table
 from .engines._batches import DEFAULT_BATCH_ROWS, iter_batches, rebatch
 
@@ -414,7 +415,7 @@ def _warn_if_large(data: Any) -> None:
 
     path = Path(data)
     files = ([f for f in path.rglob("*") if f.is_file()] if path.is_dir()
-             else sorted(path.parent.glob(path.name)) if any(ch in path.name for ch in "*?[")
+             else glob_files(path) if is_glob(path)
              else [path] if path.is_file() else [])
     size = sum(f.stat().st_size for f in files)
     if size >= LARGE_FILE_BYTES:

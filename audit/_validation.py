@@ -20,7 +20,7 @@ __all__ = [
     "MSG_MISSING_COLUMN", "MSG_EMPTY_DATA", "MSG_UNREADABLE", "MSG_UNSUPPORTED_DATA",
     "MSG_NAN_IN_COLUMN", "MSG_LENGTH_MISMATCH", "MSG_DUPLICATE_COLUMNS", "MSG_ROLE_TYPE",
     "MSG_UNSUPPORTED_FORMAT",
-    "check_columns", "check_frame", "read_table", "as_column_list", "check_finite",
+    "check_columns", "check_frame", "read_table", "as_column_list", "check_finite", "is_glob", "glob_files",
 ]
 
 MSG_MISSING_COLUMN = "column {column!r} given as {role} is not in the data{hint}; the data has columns {available}."
@@ -52,12 +52,23 @@ def as_column_list(value: Any, role: str) -> tuple[str, ...]:
     raise UsageError(MSG_ROLE_TYPE.format(role=role, type=type(value).__name__))
 
 
+def is_glob(path: str | os.PathLike[str]) -> bool:
+    """Whether a path's last part is a pattern (``*``, ``?`` or ``[...]``) rather than a name."""
+    return any(ch in Path(path).name for ch in "*?[")
+
+
+def glob_files(path: str | os.PathLike[str]) -> list[Path]:
+    """The files a pattern path matches, in name order."""
+    p = Path(path)
+    return sorted(p.parent.glob(p.name))
+
+
 def read_table(path: str | os.PathLike[str]) -> pd.DataFrame:
     """Read a CSV or Parquet file into pandas, turning every failure into a UsageError naming the path."""
     p = Path(path)
     name = p.name.lower()
-    if any(ch in p.name for ch in "*?["):  # a glob: every matching file, in name order, as one table
-        matches = sorted(p.parent.glob(p.name))
+    if is_glob(p):  # every matching file, in name order, as one table
+        matches = glob_files(p)
         if not matches:
             raise UsageError(MSG_UNREADABLE.format(path=p, reason="no file matches this pattern"))
         return pd.concat([read_table(m) for m in matches], ignore_index=True)

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .._exceptions import UsageError
-from .._validation import MSG_UNREADABLE, MSG_UNSUPPORTED_FORMAT
+from .._validation import MSG_UNREADABLE, MSG_UNSUPPORTED_FORMAT, glob_files, is_glob
 
 __all__ = ["ENGINES", "LazyTable", "open_table", "MSG_UNKNOWN_ENGINE", "MSG_ENGINE_MISSING", "COUNT_COLUMN",
            "sample_positions", "MAX_CELL_CHARS", "bin_codes"]
@@ -320,14 +320,11 @@ class LazyTable:
         import dask
 
         frame = frame[names]
-        lengths = np.asarray(frame.map_partitions(len).compute(), dtype=np.int64)
-        bounds = np.concatenate([[0], np.cumsum(lengths)])
-        positions = positions[positions < bounds[-1]]
-        owner = np.searchsorted(bounds, positions, side="right") - 1
+        owner, local = _locate(positions, np.asarray(frame.map_partitions(len).compute(), dtype=np.int64))
         parts = []
         for part in np.unique(owner).tolist():
-            local = positions[owner == part] - bounds[part]
-            parts.append(frame.get_partition(part).map_partitions(lambda p, rows=local: p.iloc[rows], meta=frame._meta))
+            parts.append(frame.get_partition(part).map_partitions(lambda p, rows=local[owner == part]: p.iloc[rows],
+                                                                     meta=frame._meta))
         if not parts:
             return frame._meta.iloc[:0].reset_index(drop=True)
         return pd.concat(dask.compute(*parts), ignore_index=True)
@@ -346,10 +343,8 @@ class LazyTable:
             _ROW_COLUMN, F.monotonically_increasing_id())
         sizes = {int(r[0]): int(r[1]) for r in tagged.groupBy("__rai_pid__").count().collect()}
         parts = sorted(sizes)
-        bounds = np.concatenate([[0], np.cumsum([sizes[p] for p in parts])]).astype(np.int64)
-        positions = positions[positions < bounds[-1]]
-        owner = np.searchsorted(bounds, positions, side="right") - 1
-        ids = [(parts[o] << 33) + int(pos - bounds[o]) for o, pos in zip(owner.tolist(), positions.tolist())]
+        owner, local = _locate(positions, np.array([sizes[p] for p in parts], dtype=np.int64))
+        ids = [(parts[o] << 33) + int(row) for o, row in zip(owner.tolist(), local.tolist())]
         if not ids:
             return pd.DataFrame({c: pd.Series(dtype=object) for c in names})
         # a broadcast join on the ids: an IN list of thousands of literals takes seconds to plan
@@ -395,6 +390,14 @@ def bin_codes(values: pd.Series, edges: Sequence[float]) -> pd.Series:
     return pd.Series(codes, index=values.index, name=values.name)
 
 
+def _locate(positions: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(partition, place inside it) of each sorted global row position; positions past the end are dropped."""
+    bounds = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    positions = positions[positions < bounds[-1]]
+    owner = np.searchsorted(bounds, positions, side="right") - 1
+    return owner, positions - bounds[owner]
+
+
 def open_table(source: Any, engine: str | None = None) -> LazyTable:
     """A LazyTable over a path (scanned by ``engine``) or over a native frame of any supported engine."""
     if engine is not None and engine not in ENGINES:
@@ -403,8 +406,8 @@ def open_table(source: Any, engine: str | None = None) -> LazyTable:
         return LazyTable(source, label=type(source).__name__)
     path = Path(source)
     name = path.name.lower()
-    pattern = any(ch in path.name for ch in "*?[")
-    if pattern and not sorted(path.parent.glob(path.name)):
+    pattern = is_glob(path)
+    if pattern and not glob_files(path):
         raise UsageError(MSG_UNREADABLE.format(path=path, reason="no file matches this pattern"))
     if not pattern and not path.exists():
         raise UsageError(MSG_UNREADABLE.format(path=path, reason="no such file"))

@@ -2,11 +2,9 @@
 aggregates and streamed batches only; the table is never loaded whole."""
 from __future__ import annotations
 
-import contextlib
 import json
 from fractions import Fraction
 
-import dask
 import duckdb
 import numpy as np
 import pandas as pd
@@ -20,26 +18,15 @@ from audit.attribution import _analysis as an
 from audit.attribution._inputs import _ExactSums
 from audit.engines import LazyTable
 from tests.attribution.helpers import colour_network, reference
-from tests.engines.helpers import LAZY_KINDS, lazy_data
+from tests.engines.helpers import LAZY_KINDS, lazy_data, recorded_loads
 
 KINDS = LAZY_KINDS
 FAST = dict(max_rows=120, n_boot=10, sanity_rows=40, infidelity_rows=40, n_steps=16, n_samples=5)
 
 
-@contextlib.contextmanager
 def whole_table_loads(monkeypatch, features):
     """Records every LazyTable.to_pandas call that would read all columns or any feature column."""
-    seen: list = []
-    original = LazyTable.to_pandas
-
-    def spy(self, columns=None):
-        if columns is None or set(columns) & set(features):
-            seen.append(columns)
-        return original(self, columns)
-
-    monkeypatch.setattr(LazyTable, "to_pandas", spy)
-    with dask.config.set(scheduler="sync"):
-        yield seen
+    return recorded_loads(monkeypatch, lambda columns: columns is None or bool(set(columns) & set(features)))
 
 
 def _figures(result) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import dask
 import numpy as np
 import pandas as pd
 import polars as pl
@@ -16,7 +15,7 @@ from audit.energy import EnergyAuditor
 from audit.energy._auditor import _predict_all
 from audit.energy._compress import build_variants
 from audit.engines import LazyTable
-from tests.engines.helpers import LAZY_KINDS, lazy_data
+from tests.engines.helpers import LAZY_KINDS, lazy_data, recorded_loads
 from audit.models import load_reference
 
 CPU = "Intel(R) Xeon(R) Gold 6148 CPU @ 2.40GHz"
@@ -26,16 +25,8 @@ BATCH = 64  # several batches, cut where no engine would cut them
 
 @pytest.fixture
 def feature_loads(monkeypatch):
-    """Records every LazyTable.to_pandas call that reads all columns (the whole table)."""
-    seen: list = []
-    original = LazyTable.to_pandas
-
-    def spy(self, columns=None):
-        seen.append(columns)
-        return original(self, columns)
-
-    monkeypatch.setattr(LazyTable, "to_pandas", spy)
-    with dask.config.set(scheduler="sync"):
+    """Records every LazyTable.to_pandas call (None: the whole table)."""
+    with recorded_loads(monkeypatch) as seen:
         yield seen
 
 
