@@ -22,11 +22,11 @@ from ._registry import available as available_auditors
 from ._registry import register as register_auditor
 from ._report import AuditReport
 from ._result import METRIC_COLUMNS, AuditResult, Finding, Severity, Status
-from ._subject import AuditSubject
+from .subject import AuditSubject, Model
 
 __all__ = [
     "METRIC_COLUMNS", "AuditError", "AuditReport", "AuditResult", "AuditSubject", "Auditor", "BaseAuditor",
-    "Check", "CheckOutcome", "DataError", "ExitCode", "Finding", "PluginError", "Requirement", "Severity",
+    "Check", "CheckOutcome", "DataError", "ExitCode", "Finding", "Model", "PluginError", "Requirement", "Severity",
     "SpecError", "Status", "UsageError", "__version__", "assert_passes", "available_auditors",
     "build_auditors", "evaluate_checks", "fairness", "load_policy", "parse_checks", "privacy",
     "register_auditor", "run", "run_auditors",

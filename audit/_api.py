@@ -9,10 +9,10 @@ from typing import Any
 from . import _registry
 from ._auditor import Requirement
 from ._checks import Check, evaluate_checks, load_policy
-from ._exceptions import SpecError, UsageError
+from ._exceptions import DataError, SpecError, UsageError
 from ._report import AuditReport, environment
 from ._result import AuditResult, Status
-from ._subject import AuditSubject
+from .subject import AuditSubject
 
 __all__ = ["run", "run_auditors", "build_auditors", "MSG_AUDITOR_OPTION"]
 
@@ -74,8 +74,12 @@ def _run_one(auditor: Any, subject: AuditSubject) -> AuditResult:
                            reason=f"the subject lacks what this auditor requires: {', '.join(unmet)}")
     try:
         result = auditor.run(subject)
+    except DataError as exc:  # this auditor cannot use the data: its result says why, the others stand
+        logger.warning("auditor %s could not audit the data: %s", name, exc)
+        return AuditResult(name, version, Status.ERROR, params=params,
+                           reason=f"{type(exc).__name__}: {exc}"[:_REASON_LIMIT])
     except (KeyboardInterrupt, SystemExit, UsageError):
-        raise  # bad input is the user's to fix (exit 4), not a crash of the auditor (exit 3)
+        raise  # a bad option is the user's to fix (exit 4), not a crash of the auditor (exit 3)
     except Exception as exc:  # fail closed: the crash becomes an ERROR result and fails the gate
         logger.error("auditor %s crashed", name, exc_info=True)
         reason = f"{type(exc).__name__}: {exc}"
@@ -110,10 +114,14 @@ def run(data: Any, model: Any = None, *, target: str | None = None, prediction: 
         auditors: Sequence[Any] | None = None, auditor_options: Mapping[str, Mapping[str, Any]] | None = None,
         checks: Any = None, task: str | None = None, name: str | None = None, title: str | None = None,
         random_state: int = 0, train_data: Any = None, engine: str | None = None,
+        pos_label: Any = None, sample_weight: str | None = None,
         progress: Callable[[str], None] | None = None) -> AuditReport:
     """Audit ``model`` on ``data`` with the given auditors and checks; returns an AuditReport.
 
-    ``data`` is a frame (pandas, polars, Arrow) or a CSV/Parquet path. ``auditors`` are
+    ``data`` is a frame (pandas, polars, Arrow) or a CSV/Parquet path. ``model`` is an
+    :class:`audit.Model` or a bare model (torch module, Keras 3 on torch, scikit-learn estimator
+    or Pipeline, callable), wrapped for you. ``pos_label`` names the positive class when the
+    labels are not 0/1 or booleans; ``sample_weight`` names a column of weights. ``auditors`` are
     registry names or Auditor instances (default: every registered auditor; those whose
     needs the subject cannot meet are skipped with a reason). ``checks`` is a policy TOML
     path or a list of check dicts. ``train_data`` (optional) holds the rows the model was
@@ -124,9 +132,10 @@ def run(data: Any, model: Any = None, *, target: str | None = None, prediction: 
     """
     policy = load_policy(checks)
     built = build_auditors(auditors, auditor_options)
-    model_card = getattr(model, "card", None) if model is not None and hasattr(model, "encode") else None
     subject = AuditSubject(data, model=model, target=target, prediction=prediction, score=score,
                            sensitive_features=sensitive_features, quasi_identifiers=quasi_identifiers,
                            features=features, task=task, name=name, random_state=random_state,
-                           train_data=train_data, engine=engine)
+                           train_data=train_data, engine=engine, pos_label=pos_label,
+                           sample_weight=sample_weight)
+    model_card = subject.model.card if subject.model is not None else None
     return run_auditors(subject, built, checks=policy, title=title, model_card=model_card, progress=progress)

@@ -49,7 +49,7 @@ MSG_SPEC_TYPE = "spec {path!s}: {key} must be {expected}; got {got!r}."
 
 _TOP = ("title", "name", "random_state", "data", "model", "auditors", "checks")
 _DATA = ("path", "train_path", "reference", "target", "prediction", "score", "sensitive_features", "quasi_identifiers",
-         "features", "task", "name", "engine")
+         "features", "task", "name", "engine", "pos_label", "sample_weight")
 _MODEL = ("reference", "path", "allow_pickle")
 
 
@@ -128,9 +128,14 @@ def load_spec(path: str | os.PathLike[str]) -> Spec:
     if ("path" in data) == ("reference" in data):
         raise SpecError(f"spec {path!s}: [data] needs exactly one of path or reference.")
     data = dict(data)
-    for key in ("path", "train_path", "reference", "target", "prediction", "score", "task", "name", "engine"):
+    for key in ("path", "train_path", "reference", "target", "prediction", "score", "task", "name", "engine",
+                "sample_weight"):
         if key in data and not isinstance(data[key], str):
             raise SpecError(MSG_SPEC_TYPE.format(path=path, key=f"[data] {key}", expected="a string", got=data[key]))
+    if "pos_label" in data and not isinstance(data["pos_label"], (str, int, bool)) or isinstance(
+            data.get("pos_label"), float):
+        raise SpecError(MSG_SPEC_TYPE.format(path=path, key="[data] pos_label",
+                                             expected="a string, an integer or a boolean", got=data["pos_label"]))
     for key in ("sensitive_features", "quasi_identifiers", "features"):
         if key in data:
             v = data[key]

@@ -78,7 +78,7 @@ def _models_kw(args: argparse.Namespace) -> dict[str, Any]:
 def _cmd_run(args: argparse.Namespace, progress: _Progress) -> int:
     from ._api import build_auditors, run_auditors
     from ._spec import load_spec
-    from ._subject import AuditSubject
+    from .subject import AuditSubject
 
     spec = load_spec(args.spec)
     data, train, model, card = spec.load_data_and_model(getattr(args, "models", None))
@@ -88,7 +88,8 @@ def _cmd_run(args: argparse.Namespace, progress: _Progress) -> int:
                            score=d.get("score"), sensitive_features=d.get("sensitive_features"),
                            quasi_identifiers=d.get("quasi_identifiers"), features=d.get("features"),
                            task=d.get("task"), name=spec.name or spec.path.stem, random_state=spec.random_state,
-                           train_data=train, engine=d.get("engine"))
+                           train_data=train, engine=d.get("engine"), pos_label=d.get("pos_label"),
+                           sample_weight=d.get("sample_weight"))
     auditors = build_auditors(spec.auditors, spec.auditor_options)
     report = run_auditors(subject, auditors, checks=spec.checks, title=spec.title, model_card=card,
                           progress=progress)

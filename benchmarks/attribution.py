@@ -72,7 +72,7 @@ def main() -> None:
     figures["auditor_end_to_end_s"] = round(t_audit, 2)
     figures["auditor_status"] = str(result.status)
 
-    ex = prepare(net, "reference", test, net.feature_names, net.task)
+    ex = prepare(net.as_model(), test, net.feature_names, net.task)
     base, _ = baseline_row(ex, net.train_frame(), "train_mean")
     settings = MethodSettings(n_steps=50)
     ig, t_ig = _timed(lambda: attribute(ex, "integrated_gradients", ex.inputs, base, settings), cpu,

@@ -24,11 +24,11 @@ import pandas as pd
 import torch
 
 from .._auditor import BaseAuditor, Requirement
-from .._exceptions import UsageError
+from .._exceptions import DataError, UsageError
 from .._result import METRIC_COLUMNS, AuditResult, Finding, Severity, Status, format_group, metrics_frame
 from . import _analysis as an
 from . import _messages as msg
-from ._inputs import Explained, baseline_row, prepare
+from ._inputs import Explained, NonFiniteInputs, baseline_row, prepare
 from ._methods import ADDITIVE_METHODS, GRADIENT_METHODS, Attribution, MethodSettings, attribute
 from ._trust import completeness_summary, infidelity_ratio, randomisation_check
 
@@ -150,8 +150,8 @@ class AttributionAuditor(BaseAuditor):
 
     def _sensitive_inputs(self, subject: Any, features: Sequence[str]) -> dict[str, list[str]]:
         given = self.sensitive_inputs
-        if given is None and subject.model.kind == "reference":
-            given = getattr(subject.model.model.dataset, "sensitive_inputs", None)
+        if given is None:
+            given = subject.model.metadata.get("sensitive_inputs")
         out: dict[str, list[str]] = {}
         for s in subject.sensitive_features:
             carried = list(given.get(s, ())) if given is not None and s in given else ([s] if s in features else [])
@@ -176,9 +176,15 @@ class AttributionAuditor(BaseAuditor):
         inputs = list(subject.features)
         # only the sampled rows of the columns used leave a lazy table
         frame = subject.rows(idx, list(dict.fromkeys([*inputs, *subject.sensitive_features])))
-        adapter = subject.model
-        explained = prepare(adapter.model, adapter.kind, frame, subject.features, subject.task,
-                            target_class=self.target_class)
+        try:
+            explained = prepare(subject.model, frame, subject.features, subject.task,
+                                target_class=self.target_class, pos_label=getattr(subject, "pos_label", None))
+        except NonFiniteInputs as exc:
+            counts = subject.table_view(exc.columns).null_counts(exc.columns)
+            first = exc.columns[0]
+            raise DataError(msg.NON_FINITE_FEATURES.format(column=first, count=counts.get(first, 0),
+                                                           n=subject.n_rows, sample=len(idx),
+                                                           others=exc.columns[1:])) from None
         primary, others = self._methods(explained)
         train = subject.train_data
         if train is not None:
@@ -435,7 +441,9 @@ class AttributionAuditor(BaseAuditor):
                 sanity.setdefault(m, {})["infidelity"] = inf
                 if not math.isnan(inf["ratio"]) and inf["ratio"] >= 1.0:
                     reasons.append(f"infidelity {inf['ratio']:.2f}x that of random attributions")
-            verdict = "unreliable" if reasons else "reliable"
+            randomised = sanity.get(m, {}).get("randomisation", {}).get("verdict")
+            verdict = ("unreliable" if reasons else "not_assessed" if randomised == "not_applicable"
+                       else "reliable")
             sanity.setdefault(m, {})["verdict"] = verdict
             sanity[m]["reasons"] = reasons
             if reasons:

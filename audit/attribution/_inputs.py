@@ -1,11 +1,12 @@
 """What attribution works on: the model's input tensor, its feature groups, one scalar output.
 
-Three kinds of model come in (see :mod:`audit._model`): rai-audit reference networks (their
-preprocessor one-hot encodes categorical features; ``feature_groups`` maps each original
-feature to its columns), plain torch modules over numeric columns (one column per feature)
-and scikit-learn style estimators (one column per feature; a non-numeric feature travels as
-integer category codes and is decoded back into a frame before ``predict_proba``, so Captum's
-perturbation methods can drive any estimator through a wrapped forward function).
+Every model comes in as an :class:`audit.Model`. A torch module (a reference network, a
+user's module behind its own preprocessing, Keras 3 on the torch backend) is explained on
+its encoded input, with ``groups`` mapping each original column to its encoded columns (from
+the preprocessing itself). Any other model (a scikit-learn estimator or Pipeline, a callable)
+gets one column per original feature: a non-numeric feature travels as integer category
+codes and is decoded back into a frame before the model sees it, so Captum's perturbation
+methods can drive any model through a wrapped forward function.
 
 The explained output is one number per row: the positive-class probability (binary), the
 probability of ``target_class`` (multiclass) or the prediction in the target's units
@@ -26,7 +27,7 @@ from torch import nn
 from .._exceptions import DataError, UsageError
 from . import _messages as msg
 
-__all__ = ["BASELINES", "Explained", "prepare", "baseline_row", "group_values"]
+__all__ = ["BASELINES", "Explained", "NonFiniteInputs", "prepare", "baseline_row", "group_values"]
 
 BASELINES = ("train_mean", "zero")
 
@@ -86,21 +87,11 @@ class _Head(nn.Module):
             out = out.unsqueeze(1)
         if self.transform == "sigmoid":
             return self.sigmoid(out[:, :1])
+        if self.transform == "sigmoid_neg":
+            return self.sigmoid(-out[:, :1])
         if self.transform == "softmax":
             return self.softmax(out)[:, self.column:self.column + 1]
         return out[:, :1] * self.scale + self.shift
-
-
-def _check_finite(frame: pd.DataFrame, columns: Sequence[str]) -> None:
-    for col in columns:
-        series = frame[col]
-        if pd.api.types.is_numeric_dtype(series.dtype):
-            values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-            bad = int((~np.isfinite(values)).sum())
-        else:
-            bad = int(series.isna().sum())
-        if bad:
-            raise DataError(msg.NON_FINITE_FEATURES.format(column=col, count=bad, n=len(frame)))
 
 
 def _first_linear_width(module: nn.Module) -> int | None:
@@ -117,7 +108,9 @@ def _output_spec(task: str, shape: tuple[int, ...], n: int, target_class: int | 
     width = 1 if len(shape) == 1 else (shape[1] if len(shape) == 2 else -1)
     ok_rows = len(shape) in (1, 2) and shape[0] == n
     if task == "binary" and ok_rows and width in (1, 2):
-        return ("sigmoid", 0) if width == 1 else ("softmax", 1)
+        if width == 1:  # a logit of class 1; the explained column 0 is its complement
+            return ("sigmoid", 0) if target_class in (None, 1) else ("sigmoid_neg", 0)
+        return "softmax", 1 if target_class is None else int(target_class)
     if task == "regression" and ok_rows and width == 1:
         return "identity", 0
     if task == "multiclass" and ok_rows and width >= 3:
@@ -133,6 +126,7 @@ def _output_spec(task: str, shape: tuple[int, ...], n: int, target_class: int | 
 
 def _torch_wrapper(inner: nn.Module, task: str, width: int, target_class: int | None,
                    scale: float = 1.0, shift: float = 0.0, features: Sequence[str] = ()) -> _Head:
+    """The user's module and the map to the explained scalar; ``target_class`` is the explained column."""
     expected = _first_linear_width(inner)
     if expected is not None and expected != width:
         raise UsageError(msg.INPUT_WIDTH.format(expected=expected, got=width, features=list(features)))
@@ -147,52 +141,99 @@ def _torch_wrapper(inner: nn.Module, task: str, width: int, target_class: int | 
     return _Head(inner, transform, column, scale, shift).eval()
 
 
-def prepare(model: Any, kind: str, frame: pd.DataFrame, features: Sequence[str], task: str | None,
-            *, target_class: int | None = None) -> Explained:
-    """Encode ``frame`` for ``model`` (a ModelAdapter's model and kind) and wrap its forward."""
+def prepare(model: Any, frame: pd.DataFrame, features: Sequence[str], task: str | None,
+            *, target_class: Any = None, pos_label: Any = None) -> Explained:
+    """Encode ``frame`` for ``model`` (an :class:`audit.Model`) and wrap its forward.
+
+    A torch module (Keras on the torch backend included) is explained on its encoded input,
+    one group of encoded columns per original column, so gradient methods apply; any other
+    model is driven through its raw-frame predictions by perturbation methods. Missing
+    values reach a model that handles them (a Pipeline with an imputer); a torch module's
+    encoded input must be finite.
+    """
     if task is None:
         raise UsageError(msg.NO_TASK)
-    if kind == "reference":
-        net = model
-        _check_finite(frame, [f for f in net.feature_names if f in net.preprocessor.numeric])
-
-        def encode(f: pd.DataFrame) -> torch.Tensor:
-            return net.encode(f)
-
-        scaling = net.preprocessor.target_scaling if net.task == "regression" else None
-        scale, shift = (scaling["std"], scaling["mean"]) if scaling else (1.0, 0.0)
-        width = net.preprocessor.n_encoded
-
-        def rebuild(inner: nn.Module) -> nn.Module:
-            return _torch_wrapper(inner, net.task, width, target_class, scale, shift, net.encoded_names)
-
-        module = rebuild(net.module)
-        inputs = encode(frame)
-        groups = {k: list(v) for k, v in net.feature_groups.items()}
-        return Explained(inputs, groups, module, module, net.module, rebuild, encode,
-                         tuple(net.preprocessor.categorical), kind, _output_name(net.task))
     features = list(features)
     if not features:
         raise UsageError(msg.NO_FEATURES)
-    _check_finite(frame, features)
-    groups = {f: [i] for i, f in enumerate(features)}
-    if kind == "torch":
-        bad = [c for c in features if not pd.api.types.is_numeric_dtype(frame[c].dtype)]
-        if bad:
-            from .._model import MSG_NON_NUMERIC_FEATURES
+    module = model.torch_module()
+    if module is None:
+        return _prepare_estimator(model, frame, features, task, target_class, pos_label)
 
-            raise UsageError(MSG_NON_NUMERIC_FEATURES.format(columns=bad))
+    def encode(f: pd.DataFrame) -> torch.Tensor:
+        return model.encode(f, features)
 
-        def encode(f: pd.DataFrame) -> torch.Tensor:
-            return torch.from_numpy(np.array(f.loc[:, features].to_numpy(dtype=np.float32), copy=True))
+    inputs = encode(frame)
+    groups = model.feature_groups(frame, features)
+    bad = sorted({f for f, cols in groups.items() if cols and not torch.isfinite(inputs[:, cols]).all()})
+    if bad:
+        raise NonFiniteInputs(bad, len(frame))
+    width = int(inputs.shape[1])
+    scale, shift = model.output_scale if (task == "regression" and model.output_scale) else (1.0, 0.0)
+    n_out = _probe_width(module, width, model.encoded_names(features))
+    column, name = _explained_column(model, task, n_out, target_class, pos_label)
 
-        def rebuild(inner: nn.Module) -> nn.Module:
-            return _torch_wrapper(inner, task, len(features), target_class, features=features)
+    def rebuild(inner: nn.Module) -> nn.Module:
+        return _torch_wrapper(inner, task, width, column, scale, shift, model.encoded_names(features))
 
-        module = rebuild(model)
-        return Explained(encode(frame), groups, module, module, model, rebuild, encode, (), kind,
-                         _output_name(task))
-    return _prepare_estimator(model, frame, features, task, target_class, groups)
+    head = rebuild(module)
+    categorical = tuple(f for f in groups if f in frame.columns and len(groups[f]) > 1
+                        and not pd.api.types.is_numeric_dtype(frame[f].dtype))
+    return Explained(inputs, {k: list(v) for k, v in groups.items()}, head, head, module, rebuild, encode,
+                     categorical, model.kind, name)
+
+
+class NonFiniteInputs(DataError):
+    """A torch module's encoded input holds NaN or infinities for these original columns."""
+
+    def __init__(self, columns: list[str], n: int) -> None:
+        super().__init__(f"encoded inputs of {columns} are not finite on the {n} sampled rows")
+        self.columns = columns
+
+
+def _probe_width(module: nn.Module, width: int, names: Sequence[str]) -> int:
+    """Output columns of ``module`` for a ``width``-column input (a wrong width is a usage error)."""
+    expected = _first_linear_width(module)
+    if expected is not None and expected != width:
+        raise UsageError(msg.INPUT_WIDTH.format(expected=expected, got=width, features=list(names)[:20]))
+    try:
+        with torch.no_grad():
+            out = module(torch.zeros((2, width)))
+    except RuntimeError as exc:
+        raise UsageError(msg.INPUT_WIDTH.format(expected="a different number of", got=width,
+                                                features=list(names)[:20])) from exc
+    return 1 if out.ndim == 1 else int(out.shape[1])
+
+
+def _explained_column(model: Any, task: str, n_out: int, target_class: Any, pos_label: Any
+                      ) -> tuple[int | None, str]:
+    """Which output column is explained, and its name for the report."""
+    if task == "regression":
+        return None, _output_name(task)
+    classes = model.model_classes(n_out)
+    if task == "binary":
+        label = pos_label if pos_label is not None else (classes[-1] if classes else 1)
+        column = model.class_column(label, max(n_out, 2))
+        return (1 if column is None else column), f"probability of the positive class ({label!r})"
+    if target_class is None:
+        column = 1
+    elif isinstance(target_class, (int, np.integer)) and not isinstance(target_class, bool) and (
+            classes is None or not any(_same_value(c, target_class) for c in classes)):
+        column = int(target_class)
+    else:
+        column = model.class_column(target_class, n_out)
+        if column is None:
+            raise UsageError(msg.TARGET_CLASS.format(value=target_class, k=n_out, last=n_out - 1))
+    if not 0 <= column < max(n_out, 2):
+        raise UsageError(msg.TARGET_CLASS.format(value=target_class, k=n_out, last=n_out - 1))
+    label = classes[column] if classes is not None and column < len(classes) else column
+    return column, f"probability of class {label!r}"
+
+
+def _same_value(a: Any, b: Any) -> bool:
+    a = a.item() if isinstance(a, np.generic) else a
+    b = b.item() if isinstance(b, np.generic) else b
+    return type(a) is type(b) and a == b
 
 
 def _output_name(task: str) -> str:
@@ -201,10 +242,16 @@ def _output_name(task: str) -> str:
 
 
 def _prepare_estimator(model: Any, frame: pd.DataFrame, features: list[str], task: str,
-                       target_class: int | None, groups: dict[str, list[int]]) -> Explained:
-    """A scikit-learn style estimator behind a tensor-in, tensor-out forward (perturbation methods only)."""
+                       target_class: Any, pos_label: Any) -> Explained:
+    """A model without a torch module behind a tensor-in, tensor-out forward (perturbation methods only).
+
+    Each original column is one input column; a non-numeric one travels as integer category
+    codes (-1 for a missing value) and is decoded back into a raw frame before the model
+    sees it, so a Pipeline meets its own columns, missing values included.
+    """
+    groups = {f: [i] for i, f in enumerate(features)}
     categorical = tuple(c for c in features if not pd.api.types.is_numeric_dtype(frame[c].dtype))
-    levels = {c: sorted(pd.unique(frame[c].astype(str))) for c in categorical}
+    levels = {c: sorted(pd.unique(frame[c].dropna().astype(str))) for c in categorical}
     dtypes = {c: frame[c].dtype for c in features}
 
     def encode(f: pd.DataFrame) -> torch.Tensor:
@@ -212,9 +259,11 @@ def _prepare_estimator(model: Any, frame: pd.DataFrame, features: list[str], tas
         for c in features:
             if c in levels:
                 index = {v: i for i, v in enumerate(levels[c])}
-                cols.append(np.array([index.get(v, -1) for v in f[c].astype(str)], dtype=np.float32))
+                missing = f[c].isna().to_numpy()
+                cols.append(np.array([-1 if m else index.get(v, -1) for v, m in zip(f[c].astype(str), missing)],
+                                     dtype=np.float32))
             else:
-                cols.append(f[c].to_numpy(dtype=np.float32))
+                cols.append(f[c].to_numpy(dtype=np.float32, na_value=np.nan))
         return torch.from_numpy(np.stack(cols, axis=1) if cols else np.zeros((len(f), 0), np.float32))
 
     def decode(x: torch.Tensor) -> pd.DataFrame:
@@ -222,25 +271,33 @@ def _prepare_estimator(model: Any, frame: pd.DataFrame, features: list[str], tas
         data = {}
         for j, c in enumerate(features):
             if c in levels:
-                codes = np.clip(np.rint(arr[:, j]).astype(np.int64), 0, len(levels[c]) - 1)
-                data[c] = np.asarray(levels[c], dtype=object)[codes]
+                codes = np.rint(np.nan_to_num(arr[:, j], nan=-1.0)).astype(np.int64)
+                values = np.asarray(levels[c] or [None], dtype=object)[np.clip(codes, 0, max(len(levels[c]) - 1, 0))]
+                values[codes < 0] = None
+                data[c] = values
             else:
-                data[c] = arr[:, j].astype(dtypes[c]) if dtypes[c].kind in "iuf" else arr[:, j]
+                column = arr[:, j]
+                data[c] = (column.astype(dtypes[c]) if dtypes[c].kind in "iu" and np.isfinite(column).all()
+                           else column.astype(np.float64) if dtypes[c].kind in "iuf" else column)
         return pd.DataFrame(data)
 
-    has_proba = hasattr(model, "predict_proba")
-    column = 1 if target_class is None else int(target_class)
+    probe = model.proba(frame.iloc[:2], features) if task in ("binary", "multiclass") else None
+    has_proba = probe is not None
+    if has_proba:
+        column, name = _explained_column(model, task, probe.shape[1], target_class, pos_label)
+    else:
+        column, name = None, (_output_name(task) if task == "regression" else "predicted label")
 
     def forward(x: torch.Tensor) -> torch.Tensor:
         X = decode(x)
-        if task in ("binary", "multiclass") and has_proba:
-            proba = np.asarray(model.predict_proba(X), dtype=np.float64)
+        if has_proba:
+            proba = model.proba(X, features)
             if proba.ndim != 2 or (task == "binary" and proba.shape[1] != 2) or column >= proba.shape[1]:
                 expected = "(n, 2) class probabilities" if task == "binary" else f"(n, k) with k > {column}"
                 raise UsageError(msg.OUTPUT_SHAPE.format(shape=proba.shape, n=len(X), task=task, expected=expected))
             out = proba[:, column]
         else:
-            out = np.asarray(model.predict(X), dtype=np.float64)
+            out = np.asarray(model.predict(X, features, task), dtype=np.float64)
             if out.shape != (len(X),):
                 raise UsageError(msg.OUTPUT_SHAPE.format(shape=out.shape, n=len(X), task=task,
                                                          expected=f"({len(X)},)"))
@@ -248,8 +305,7 @@ def _prepare_estimator(model: Any, frame: pd.DataFrame, features: list[str], tas
 
     inputs = encode(frame)
     forward(inputs[:2])  # fail early on a model whose output does not fit the task
-    name = _output_name(task) if has_proba or task == "regression" else "predicted label"
-    return Explained(inputs, groups, forward, None, None, None, encode, categorical, "sklearn", name)
+    return Explained(inputs, groups, forward, None, None, None, encode, categorical, model.kind, name)
 
 
 def baseline_row(explained: Explained, reference: pd.DataFrame | Iterable[pd.DataFrame], how: str
@@ -314,14 +370,17 @@ class _ExactSums:
 
     A float32 value is ``m * 2**(e - 24)`` with an integer ``|m| < 2**24``: per column and
     exponent the mantissas sum exactly in float64 (a batch holds fewer than 2**29 rows),
-    and the totals are Python integers in units of ``2**-172``. Non-finite values make
-    the mean NaN or infinite as floating-point addition would.
+    and the totals are Python integers in units of ``2**-172``. A missing value (NaN) is
+    left out of its column's sum and count, so the mean is over the observed values (a
+    model that imputes sees a baseline it could have seen); infinities make the mean
+    infinite or NaN as floating-point addition would.
     """
 
     def __init__(self, width: int) -> None:
         self.width = width
         self.totals = [0] * width
         self.rows = 0
+        self.observed = np.zeros(width, dtype=np.int64)
         self.nan = np.zeros(width, dtype=bool)
         self.pos_inf = np.zeros(width, dtype=bool)
         self.neg_inf = np.zeros(width, dtype=bool)
@@ -332,9 +391,9 @@ class _ExactSums:
         if len(X) == 0:
             return
         self.rows += len(X)
+        self.observed += (~np.isnan(X)).sum(axis=0)
         finite = np.isfinite(X)
         if not finite.all():
-            self.nan |= np.isnan(X).any(axis=0)
             self.pos_inf |= (X == np.inf).any(axis=0)
             self.neg_inf |= (X == -np.inf).any(axis=0)
             X = np.where(finite, X, np.float32(0))
@@ -355,9 +414,9 @@ class _ExactSums:
         special = self._special(column)
         if special is not None:
             return special
-        if self.rows == 0:
+        if self.observed[column] == 0:
             return math.nan
-        return self.totals[column] / (self.rows << 172)
+        return self.totals[column] / (int(self.observed[column]) << 172)
 
     def _special(self, column: int) -> float | None:
         if self.nan[column] or (self.pos_inf[column] and self.neg_inf[column]):

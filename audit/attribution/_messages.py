@@ -19,8 +19,10 @@ OUTPUT_SHAPE = ("the model returned output of shape {shape} for {n} rows, which 
                 "expected {expected}; pass task=... matching the model, or a model whose output has that shape.")
 INPUT_WIDTH = ("the model takes {expected} input columns but {got} features were given ({features}); "
                "pass features=[...] listing exactly the model's inputs, in its order.")
-NON_FINITE_FEATURES = ("feature column {column!r} holds {count} missing or infinite value(s) out of {n} rows; "
-                       "attribution needs finite inputs: impute or drop those rows before auditing.")
+NON_FINITE_FEATURES = ("the torch model's encoded input is not finite for column {column!r}, which holds {count} "
+                       "missing value(s) in the table's {n} rows (the attribution sample has {sample} rows; other "
+                       "such columns: {others}); pass audit.Model(module, preprocess=...) with a preprocess that "
+                       "imputes, or impute before auditing.")
 NO_FEATURES = "the subject has no feature columns to attribute to; pass features=[...] naming the model's inputs."
 DEEPLIFT_MODULE_REUSE = ("DeepLift cannot explain this model: module {module!r} is called {calls} times in one "
                          "forward pass, which corrupts DeepLift's backward hooks; use method "

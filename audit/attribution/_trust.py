@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -44,6 +44,42 @@ def reinitialisable_layers(module: nn.Module) -> list[str]:
     return names[::-1]
 
 
+def _cascade(module: nn.Module, seed: int) -> Iterator[tuple[str, nn.Module]]:
+    """Copies of ``module`` with one more layer re-initialised at each step, output side first.
+
+    A torch module's layers are reset with their own ``reset_parameters``; a Keras 3 model
+    (on the torch backend) takes each layer's weights from a clone freshly initialised by
+    ``keras.models.clone_model``, as Keras initialises a new model.
+    """
+    if _is_keras(module):
+        import random
+
+        import keras
+
+        state = random.getstate(), np.random.get_state()
+        with torch.random.fork_rng(devices=[]):  # Keras seeds Python's, numpy's and torch's generators
+            keras.utils.set_random_seed(int(seed))
+            fresh = keras.models.clone_model(module)
+            randomised = keras.models.clone_model(module)
+        random.setstate(state[0])
+        np.random.set_state(state[1])
+        randomised.set_weights(module.get_weights())
+        for layer in [la for la in module.layers if la.weights][::-1]:
+            randomised.get_layer(layer.name).set_weights(fresh.get_layer(layer.name).get_weights())
+            yield layer.name, randomised
+        return
+    randomised = copy.deepcopy(module)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        for name in reinitialisable_layers(module):
+            randomised.get_submodule(name).reset_parameters()
+            yield name, randomised
+
+
+def _is_keras(module: Any) -> bool:
+    return any(c.__module__.startswith("keras") for c in type(module).__mro__)
+
+
 def _similarity(before: np.ndarray, after: np.ndarray, active: np.ndarray) -> tuple[float, float]:
     """Global and median per-row Spearman of |attr|, over the features a row moves off the baseline.
 
@@ -70,15 +106,10 @@ def randomisation_check(explain: Callable[[nn.Module], np.ndarray], module: nn.M
     """
     before = explain(module)
     active = np.ones(before.shape, dtype=bool) if active is None else np.asarray(active, dtype=bool)
-    layers = reinitialisable_layers(module)
-    randomised = copy.deepcopy(module)
     steps = []
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        for name in layers:
-            randomised.get_submodule(name).reset_parameters()
-            glob, per_row = _similarity(before, explain(randomised), active)
-            steps.append({"layer": name, "global_spearman": glob, "row_spearman_median": per_row})
+    for name, randomised in _cascade(module, seed):
+        glob, per_row = _similarity(before, explain(randomised), active)
+        steps.append({"layer": name, "global_spearman": glob, "row_spearman_median": per_row})
     if not steps:
         return {"verdict": "not_applicable", "steps": [], "threshold": threshold,
                 "reason": "the model has no layers with parameters to re-initialise"}

@@ -189,6 +189,7 @@ class EnergyAuditor(BaseAuditor):
 
         encode, decode = _io(subject)
         kwh_1000 = flops_pred = None
+        measured: dict[str, Any] = {}
         if module is not None:
             x = encode(sample)
             flops_pred = count_flops(module, x) / len(x)
@@ -203,9 +204,19 @@ class EnergyAuditor(BaseAuditor):
             if flops_pred == 0:
                 notes.append("FlopCounterMode counted no FLOPs (it counts matrix products and convolutions "
                              "only): the inference estimate is zero; use measure=True.")
-        else:
-            notes.append("not a torch model: FLOPs, parameters and compression need a torch nn.Module; "
-                         "use measure=True to time its predict().")
+        else:  # no FLOPs to count: time predict() on the sample and estimate energy from that time
+            features = list(subject.features)
+            timed = self._measure(lambda: adapter.predict(sample, features, subject.task), len(sample), consts)
+            kwh_1000 = timed["energy_kwh_per_1000"]
+            details["method"] = "timed"
+            measured["original"] = timed
+            add("inference_seconds_per_1000", _r(timed["seconds_per_1000"]))
+            add("inference_energy_kwh_per_1000", _r(kwh_1000))
+            add("inference_co2e_kg_per_1000", _r(kwh_1000 * g_per_kwh / 1000))
+            notes.append(f"a {adapter.kind} model has no FLOPs to count: its predict() was timed on "
+                         f"{len(sample)} rows for {self.measure_seconds:g} s and the energy estimated from that "
+                         "time with the constants below; parameters and compression variants need a torch "
+                         "module.")
 
         training = self._training(adapter, subject, flops_pred, notes)
         if training is not None:
@@ -213,8 +224,7 @@ class EnergyAuditor(BaseAuditor):
             add("training_energy_kwh", _r(training["energy_kwh"] * pue))
             add("training_co2e_kg", _r(training["energy_kwh"] * pue * g_per_kwh / 1000))
 
-        measured: dict[str, Any] = {}
-        if self.measure:
+        if self.measure and module is not None:
             measured["original"] = self._measure(lambda: decode(adapter_forward(module, x)) if module is not None
                                                  else adapter.predict(sample, subject.features, subject.task),
                                                  len(sample), consts)
@@ -262,7 +272,7 @@ class EnergyAuditor(BaseAuditor):
     def _training(self, adapter: Any, subject: Any, flops_pred: float | None,
                   notes: list[str]) -> dict[str, Any] | None:
         """Training energy before PUE, from the model card, the recipe, or the options."""
-        card = getattr(adapter.model, "card", None) if adapter.kind == "reference" else None
+        card = adapter.metadata.get("card")
         recorded = card.get("training_energy") if isinstance(card, dict) else None
         if isinstance(recorded, dict) and isinstance(recorded.get("energy_joules"), (int, float)):
             return {"energy_kwh": float(recorded["energy_joules"]) / _J_PER_KWH, "method": str(recorded.get("method", "estimated")),
@@ -271,10 +281,10 @@ class EnergyAuditor(BaseAuditor):
         if self.training_energy_kwh is not None:
             return {"energy_kwh": _non_negative(self.training_energy_kwh, "training_energy_kwh"),
                     "method": "given", "source": "training_energy_kwh option"}
-        recipe = getattr(adapter.model, "recipe", None) if adapter.kind == "reference" else None
+        recipe = adapter.metadata.get("recipe")
         rows = epochs = None
-        if isinstance(recipe, dict) and flops_pred:
-            rows, epochs = len(adapter.model.dataset.train), int(recipe["epochs"])
+        if isinstance(recipe, dict) and flops_pred and adapter.metadata.get("n_train_rows") and "epochs" in recipe:
+            rows, epochs = int(adapter.metadata["n_train_rows"]), int(recipe["epochs"])
         elif self.training_epochs is not None and subject.train_data is not None and flops_pred:
             rows, epochs = len(subject.train_data), int(self.training_epochs)
         if rows is None or flops_pred is None:
@@ -427,27 +437,18 @@ def adapter_forward(module: Any, x: Any) -> np.ndarray:
 
 def _io(subject: Any) -> tuple[Callable[[Any], Any], Callable[[np.ndarray], np.ndarray]]:
     """How rows become the module's input tensor, and its output becomes predictions."""
-    import torch
-
-    adapter = subject.model
+    model = subject.model
     task = subject.task or "binary"
-    if adapter.kind == "reference":
-        net = adapter.model
-
-        def decode_ref(out: np.ndarray) -> np.ndarray:
-            flat = out.reshape(-1)
-            return net.preprocessor.unscale_target(flat) if net.task == "regression" else (flat > 0).astype(np.int64)
-
-        return net.encode, decode_ref
+    features = list(subject.features)
+    scale, shift = model.output_scale if (task == "regression" and model.output_scale) else (1.0, 0.0)
 
     def encode(frame: Any) -> Any:
-        values = frame.loc[:, list(subject.features)].to_numpy(dtype=np.float32)
-        return torch.from_numpy(np.array(values, copy=True))
+        return model.encode(frame, features)
 
     def decode(out: np.ndarray) -> np.ndarray:
         out = out.reshape(len(out), -1)
         if task == "regression":
-            return out[:, 0]
+            return out[:, 0] * scale + shift
         if out.shape[1] == 1:
             return (out[:, 0] > 0).astype(np.int64)
         return out.argmax(axis=1).astype(np.int64)

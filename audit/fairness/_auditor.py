@@ -87,7 +87,8 @@ class FairnessAuditor(BaseAuditor):
         from . import calibration_table, group_metrics, group_metrics_from_counts
 
         seed = subject.random_state if self.random_state is None else self.random_state
-        options = dict(task=subject.task, pos_label=self.pos_label, intersections=self.intersections,
+        pos_label = self.pos_label if self.pos_label is not None else getattr(subject, "pos_label", None)
+        options = dict(task=subject.task, pos_label=pos_label, intersections=self.intersections,
                        reference_group=self.reference_group, population_shares=self.population_shares,
                        n_boot=self.n_boot, ci=self.ci, random_state=seed, min_group_size=self.min_group_size)
         if (subject.is_lazy and subject.prediction_column is not None and subject.y_score is None
@@ -102,12 +103,15 @@ class FairnessAuditor(BaseAuditor):
             metrics = group_metrics(subject.y_true, subject.y_pred, sensitive_features=subject.sensitive_frame,
                                     y_score=subject.y_score, **options)
         details: dict[str, Any] = {"min_group_size": self.min_group_size, "task": subject.task,
+                                   "pos_label": pos_label if subject.task == "binary" else None,
                                    "n_boot": self.n_boot, "ci": self.ci}
         if subject.y_score is not None and subject.task == "binary":
             cal = calibration_table(subject.y_true, subject.y_score, sensitive_features=subject.sensitive_frame,
-                                    n_bins=self.calibration_bins, pos_label=self.pos_label)
+                                    n_bins=self.calibration_bins, pos_label=pos_label)
             details["calibration"] = cal.to_dict(orient="records")
         findings = self._findings(metrics, subject.task, details)
+        if hasattr(subject, "input_findings"):
+            findings = [*subject.input_findings(), *findings]
         worst = max((f.severity for f in findings), key=list(Severity).index, default=Severity.INFO)
         status = Status.WARN if worst in (Severity.WARNING, Severity.HIGH) else Status.PASS
         return AuditResult(self.name, self.version, status, metrics=metrics, findings=tuple(findings),

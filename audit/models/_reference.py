@@ -148,6 +148,18 @@ class ReferenceNetwork:
         p = 1.0 / (1.0 + np.exp(-self._raw_output(frame)))
         return np.column_stack([1.0 - p, p])
 
+    def as_model(self) -> Any:
+        """This network as an :class:`audit.Model`: its module behind its preprocessor, like any user's model."""
+        from ..subject import Model
+
+        scaling = self.preprocessor.target_scaling if self.task == "regression" else None
+        return Model(self.module, preprocess=self.preprocessor, feature_names=self.feature_names, task=self.task,
+                     classes=[0, 1] if self.task == "binary" else None,
+                     output_scale=(scaling["std"], scaling["mean"]) if scaling else None,
+                     metadata={"card": self.card, "recipe": self.recipe, "name": self.name,
+                               "sensitive_inputs": {k: list(v) for k, v in self.dataset.sensitive_inputs.items()},
+                               "n_train_rows": len(self.dataset.train)})
+
     def __repr__(self) -> str:
         return (f"ReferenceNetwork({self.name!r}, task={self.task!r}, "
                 f"inputs={self.preprocessor.n_encoded}, folder={str(self.folder)!r})")

@@ -218,7 +218,7 @@ class PrivacyAuditor(BaseAuditor):
             if train_out is None:
                 return None, SKIP_NO_SCORES
             held_out = subject.y_score
-            pos = _positive_label(subject.y_true)
+            pos = subject.pos_label if getattr(subject, "pos_label", None) is not None else _positive_label(subject.y_true)
             y_train = (train[subject.target].to_numpy() == pos).astype(float)
             y_test = (np.asarray(subject.y_true) == pos).astype(float)
         else:

@@ -27,7 +27,7 @@ from .._api import run_auditors
 from .._assertions import assert_passes
 from .._auditor import Requirement
 from .._result import METRIC_COLUMNS, AuditResult, Status
-from .._subject import AuditSubject
+from ..subject import AuditSubject
 
 __all__ = ["make_subject", "check_auditor", "all_checks", "parametrize_with_checks", "assert_passes"]
 

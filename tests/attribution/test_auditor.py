@@ -59,7 +59,7 @@ def test_a_features_attribution_does_not_depend_on_its_number_of_categories(meth
     results = []
     for split in (False, True):
         net, frame = colour_network(split)
-        ex = prepare(net, "reference", frame, net.feature_names, "binary")
+        ex = prepare(net.as_model(), frame, net.feature_names, "binary")
         base, _ = baseline_row(ex, frame, "train_mean")
         settings = MethodSettings(n_steps=200)
         results.append(attribute(ex, method, ex.inputs, base, settings).values)
@@ -70,7 +70,7 @@ def test_a_features_attribution_does_not_depend_on_its_number_of_categories(meth
 def test_summing_copied_perturbation_columns_would_count_a_group_once_per_category():
     """Guards the reading of masked perturbation output: summing columns is wrong, by the category count."""
     net, frame = colour_network(True)
-    ex = prepare(net, "reference", frame, net.feature_names, "binary")
+    ex = prepare(net.as_model(), frame, net.feature_names, "binary")
     base, _ = baseline_row(ex, frame, "train_mean")
     got = attribute(ex, "feature_ablation", ex.inputs, base, MethodSettings()).values[:, 0]
     import captum.attr as ca
@@ -84,7 +84,7 @@ def test_summing_copied_perturbation_columns_would_count_a_group_once_per_catego
 
 def test_baseline_is_in_distribution():
     net, frame = colour_network(False)
-    ex = prepare(net, "reference", frame, net.feature_names, "binary")
+    ex = prepare(net.as_model(), frame, net.feature_names, "binary")
     base, described = baseline_row(ex, frame, "train_mean")
     onehot = base[0, ex.groups["colour"]].numpy()
     assert sorted(onehot.tolist()) == [0.0, 0.0, 1.0] and onehot[0] == 1.0  # "a" is the mode
@@ -94,7 +94,7 @@ def test_baseline_is_in_distribution():
 def test_randomisation_check_fails_for_an_explanation_that_ignores_the_model():
     net = reference("adult-mlp")
     frame = net.test_frame().iloc[:150]
-    ex = prepare(net, "reference", frame, net.feature_names, "binary")
+    ex = prepare(net.as_model(), frame, net.feature_names, "binary")
     base, _ = baseline_row(ex, net.train_frame(), "train_mean")
     diff = (ex.inputs - base).abs().numpy()
 

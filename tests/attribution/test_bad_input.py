@@ -76,7 +76,7 @@ def test_nan_in_features_names_the_column_and_count():
     frame = _frame()
     frame.loc[[3, 7], "x2"] = np.nan
     model = torch.nn.Linear(2, 1)
-    expected = messages.NON_FINITE_FEATURES.format(column="x2", count=2, n=120)
+    expected = messages.NON_FINITE_FEATURES.format(column="x2", count=2, n=120, sample=120, others=[])
     with pytest.raises(audit.DataError, match=re.escape(expected)):
         AttributionAuditor(max_rows=None).run(_subject(model, frame))
 

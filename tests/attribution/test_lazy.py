@@ -184,14 +184,15 @@ def test_exact_sums_give_the_correctly_rounded_mean_in_any_batching():
     for start in range(0, len(X), 37):
         split.add(X[start:start + 37])
     assert [whole.mean(j) for j in range(3)] == [split.mean(j) for j in range(3)] == exact
-    special = _ExactSums(2)
-    special.add(np.array([[np.inf, np.nan], [1.0, 1.0]], dtype=np.float32))
-    assert special.mean(0) == np.inf and np.isnan(special.mean(1))
+    special = _ExactSums(3)
+    special.add(np.array([[np.inf, np.nan, np.nan], [1.0, 1.0, np.nan]], dtype=np.float32))
+    # a missing value is left out of its column's mean; a column of missing values has none
+    assert special.mean(0) == np.inf and special.mean(1) == 1.0 and np.isnan(special.mean(2))
 
 
 def test_baseline_from_batches_equals_the_baseline_from_the_frame():
     net, frame = colour_network(False)
-    ex = prepare(net, "reference", frame, net.feature_names, "binary")
+    ex = prepare(net.as_model(), frame, net.feature_names, "binary")
     whole, described = baseline_row(ex, frame, "train_mean")
     streamed, _ = baseline_row(ex, (frame.iloc[i:i + 7] for i in range(0, len(frame), 7)), "train_mean")
     assert torch.equal(whole, streamed)
@@ -208,7 +209,7 @@ def test_gradient_shap_is_seeded_and_leaves_numpy_global_state_alone():
     from audit.attribution._methods import MethodSettings
 
     net, frame = colour_network(False)
-    ex = prepare(net, "reference", frame.iloc[:50], net.feature_names, "binary")
+    ex = prepare(net.as_model(), frame.iloc[:50], net.feature_names, "binary")
     base, _ = baseline_row(ex, frame, "train_mean")
     background = ex.encode(frame.iloc[:20])
     runs = []

@@ -158,7 +158,7 @@ def test_a_glob_that_matches_nothing_says_so(tmp_path, engine):
 
 
 def test_a_large_file_read_whole_gets_a_hint(tmp_path, frame, monkeypatch, caplog):
-    import audit._subject as subject_module
+    import audit.subject._subject as subject_module
 
     frame.to_parquet(tmp_path / "d.parquet")
     monkeypatch.setattr(subject_module, "LARGE_FILE_BYTES", 1)

@@ -25,7 +25,7 @@ def test_unknown_key_is_named(tmp_path):
     assert str(err.value) == MSG_SPEC_UNKNOWN_KEY.format(
         path=p, keys=["sensitve_features"], table="[data]",
         allowed=["path", "train_path", "reference", "target", "prediction", "score", "sensitive_features",
-                 "quasi_identifiers", "features", "task", "name", "engine"])
+                 "quasi_identifiers", "features", "task", "name", "engine", "pos_label", "sample_weight"])
 
 
 def test_unknown_top_level_key(tmp_path):

@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 from audit import DataError, UsageError
-from audit._subject import AuditSubject
+from audit.subject import AuditSubject
 from audit._validation import MSG_DUPLICATE_COLUMNS, MSG_EMPTY_DATA, MSG_NAN_IN_COLUMN
 
 

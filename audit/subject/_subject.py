@@ -1,0 +1,719 @@
+"""AuditSubject: the model, the data and the columns' roles, validated once at the boundary."""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._exceptions import DataError, UsageError
+from ._adapters import Model, as_model
+from .._validation import (MSG_EMPTY_DATA, MSG_NAN_IN_COLUMN, as_column_list, check_columns, check_finite,
+                          check_frame, glob_files, is_glob)
+from ..engines import LazyTable, open_table
+from ..engines._batches import DEFAULT_BATCH_ROWS, iter_batches, rebatch
+
+__all__ = ["AuditSubject", "TASKS", "MSG_NO_TARGET_OR_PREDICTION", "MSG_BAD_TASK", "MSG_PREDICTION_LENGTH"]
+
+TASKS = ("binary", "multiclass", "regression")
+#: A sensitive column missing in more than this share of rows gets a finding.
+MISSING_SHARE = 0.05
+#: More distinct labels than this in a target is not a classification task we guess.
+MAX_CLASSES = 50
+MSG_BAD_TASK = "task must be one of {tasks}; got {task!r}."
+MSG_TOO_MANY_CLASSES = ("{column} has more than {limit} distinct labels and the predictions have none with "
+                        "fractions, so the task cannot be guessed; pass task=\"regression\" (or "
+                        "task=\"multiclass\" for that many classes).")
+MSG_POS_LABEL_REQUIRED = ("the labels of {column!r} are {classes}, not 0/1 or booleans, so the positive class "
+                          "cannot be guessed; pass pos_label=... (audit.run, [data] pos_label, or "
+                          "audit.Model(..., pos_label=...)).")
+MSG_POS_LABEL_NOT_FOUND = "pos_label {pos_label!r} is not one of the labels ({classes}); pass one of those."
+MSG_POS_LABEL_MULTICLASS = ("pos_label {pos_label!r} was given for a multiclass task; every class is audited "
+                            "one-vs-rest, so leave pos_label out (or pass task=\"binary\").")
+MSG_POS_LABEL_REGRESSION = "pos_label {pos_label!r} was given for a regression task; leave it out."
+MSG_OUTPUT_NOT_FINITE = ("the model's scores are missing or infinite for {count} of {n} rows (input columns with "
+                         "missing values: {columns}); give the model a preprocess that imputes "
+                         "(audit.Model(model, preprocess=...)), or impute those values before auditing.")
+MSG_MODEL_NEEDS_COLUMNS = ("the {model} model takes {n} column(s) and the table lacks {missing}; add them, or "
+                           "pass features=[...] naming the columns the model takes.")
+MSG_NO_TARGET_OR_PREDICTION = ("prediction column {column!r} is not in the data and no model was given to "
+                               "compute it; pass model=... or name an existing prediction column.")
+MSG_LARGE_FILE = ("{path!s} holds {size_mb:,.0f} MB on disk and is read whole into pandas; name an engine "
+                  "(engine=\"polars\" or \"duckdb\"; in a spec, [data] engine = \"polars\") to scan it lazily.")
+#: Files at least this large read into pandas get a warning that an engine would scan them lazily.
+LARGE_FILE_BYTES = 1 << 30
+logger = logging.getLogger("audit")
+MSG_PREDICTION_LENGTH = ("the model returned {got} predictions for {expected} rows; "
+                         "a model must return one prediction per row.")
+
+
+class AuditSubject:
+    """What is audited: a model (or given predictions), a table, and column roles.
+
+    Parameters
+    ----------
+    data : pandas/polars frame, pyarrow Table, or a path to a CSV or Parquet file.
+    model : torch ``nn.Module``, scikit-learn style estimator, reference network, or None
+        when the table already holds predictions.
+    target, prediction, score : column names. When a model is given and ``prediction``
+        is None, predictions (and positive-class scores, if the model gives them) are
+        computed once here.
+    sensitive_features, quasi_identifiers, features : column names (``features``
+        defaults to every column that has no other role).
+    task : "binary", "multiclass" or "regression"; inferred from the target when None.
+    name : a label for reports.
+    train_data : optional, the rows the model was trained on, with the same columns
+        (membership-inference risk, attribution baselines, data minimisation).
+    engine : "polars" or "duckdb" scan a CSV/Parquet path lazily ("pandas" reads it whole);
+        lazy and remote frames (polars LazyFrame, DuckDB, Dask, Spark) stay lazy anyway.
+        With a model, predictions are then computed in streamed batches of
+        ``batch_rows`` rows, holding one batch of features at a time.
+    """
+
+    def __init__(self, data: Any, *, model: Any = None, target: str | None = None,
+                 prediction: str | None = None, score: str | None = None,
+                 sensitive_features: str | Sequence[str] | None = None,
+                 quasi_identifiers: str | Sequence[str] | None = None,
+                 features: str | Sequence[str] | None = None,
+                 task: str | None = None, name: str | None = None, random_state: int = 0,
+                 train_data: Any = None, engine: str | None = None,
+                 batch_rows: int = DEFAULT_BATCH_ROWS, pos_label: Any = None,
+                 sample_weight: str | None = None) -> None:
+        self.name = name
+        self.random_state = int(random_state)
+        self.model: Model | None = as_model(model)
+        self.batch_rows = int(batch_rows)
+        self._loaded: dict[str, Any] = {}
+        self.table: LazyTable | None = None
+        if task is not None and task not in TASKS:
+            raise UsageError(MSG_BAD_TASK.format(tasks=list(TASKS), task=task))
+        if _stays_lazy(data, engine):
+            self.table = open_table(data, engine)
+            frame: Any = self.table
+            if self.table.n_rows == 0:
+                raise DataError(MSG_EMPTY_DATA)
+        else:
+            _warn_if_large(data)
+            frame = check_frame(data)
+            self._loaded["data"] = frame
+
+        self.target = check_columns(frame, as_column_list(target, "target"), "target")[0] if target else None
+        self.score_column = check_columns(frame, as_column_list(score, "score"), "score")[0] if score else None
+        self.sample_weight_column = (check_columns(frame, as_column_list(sample_weight, "sample_weight"),
+                                                   "sample_weight")[0] if sample_weight else None)
+        self.sensitive_features = check_columns(
+            frame, as_column_list(sensitive_features, "sensitive_features"), "sensitive_features")
+        self.quasi_identifiers = check_columns(
+            frame, as_column_list(quasi_identifiers, "quasi_identifiers"), "quasi_identifiers")
+        if prediction is not None and (self.model is None or prediction in frame.columns):
+            if prediction not in frame.columns and self.model is None:
+                check_columns(frame, [prediction], "prediction")
+            self.prediction_column: str | None = prediction
+        else:
+            self.prediction_column = None
+        self.features = self._resolve_features(frame, features)
+
+        self.train_data: pd.DataFrame | None = None
+        if train_data is not None:
+            train = check_frame(train_data)
+            needed = [c for c in (*self.features, *self.sensitive_features, self.target) if c is not None]
+            check_columns(train, needed, "a column of train_data (it must have the data's columns)")
+            self.train_data = train
+        declared = task or (self.model.declared_task() if self.model is not None else None)
+        self._pos_label_given = pos_label if pos_label is not None else (
+            self.model.pos_label if self.model is not None else None)
+        if self.table is not None:
+            self._check_lazy_roles()
+            self.task = declared or self._torch_task(self._lazy_target_labels)
+            if self.model is not None and self.prediction_column is None and (
+                    self.task is not None or self.model.kind in ("sklearn", "callable")):
+                self._stream_predictions(batch_rows)
+            if self.task is None:
+                self.task = self._resolve_lazy_task()
+        else:
+            self._loaded["y_true"] = (check_finite(frame[self.target], self.target, "target")
+                                      if self.target else None)
+            self.task = declared or self._torch_task(self._eager_target_labels)
+            self._loaded["y_pred"], self._loaded["y_score"] = self._predictions()
+            if self.task is None:
+                self.task = infer_task(self.y_true, self.y_pred)
+            if self._loaded["y_score"] is None and self.task == "binary":
+                self._loaded["y_score"] = self._model_scores()
+        self.classes, self.pos_label = self._resolve_labels()
+
+    # -- rows, loaded on first use when the table is lazy --------------------------------------
+    @property
+    def is_lazy(self) -> bool:
+        """Whether the rows stay in their engine (a scanned file, a lazy or remote frame)."""
+        return self.table is not None
+
+    def _column(self, key: str, column: str | None) -> Any:
+        if key not in self._loaded:
+            if column is None or self.table is None:
+                return None
+            self._loaded[key] = self.table.to_pandas([column])[column].to_numpy()
+        return self._loaded[key]
+
+    @property
+    def data(self) -> pd.DataFrame:
+        """The table as pandas (a lazy table is loaded whole on first use)."""
+        if "data" not in self._loaded:
+            self._loaded["data"] = self.table.to_pandas()  # type: ignore[union-attr]
+        return self._loaded["data"]
+
+    @property
+    def y_true(self) -> np.ndarray | None:
+        return self._column("y_true", self.target)
+
+    @property
+    def y_pred(self) -> np.ndarray | None:
+        return self._column("y_pred", self.prediction_column)
+
+    @property
+    def sample_weight(self) -> np.ndarray | None:
+        """The sample weights (float64, one a row) when a ``sample_weight`` column is named, else None."""
+        if self.sample_weight_column is None:
+            return None
+        if self._loaded.get("sample_weight") is None:
+            if self.table is not None:
+                values = self.table.to_pandas([self.sample_weight_column])[self.sample_weight_column]
+            else:
+                values = self.data[self.sample_weight_column]
+            self._loaded["sample_weight"] = check_finite(values, self.sample_weight_column,
+                                                         "sample_weight").astype(np.float64)
+        return self._loaded["sample_weight"]
+
+    @property
+    def y_score(self) -> np.ndarray | None:
+        values = self._column("y_score", self.score_column)
+        return None if values is None else np.asarray(values, dtype=np.float64)
+
+    def count_table(self, columns: Sequence[str]) -> pd.DataFrame:
+        """Rows per distinct combination of ``columns``, computed where the data lives.
+
+        The row count is in column ``audit.engines.COUNT_COLUMN``. For an in-memory
+        frame this is a pandas group-by.
+        """
+        return self.table_view(columns).count_table(columns)
+
+    def table_view(self, columns: Sequence[str] | None = None) -> LazyTable:
+        """The rows as a :class:`~audit.engines.LazyTable`, to ask aggregates of.
+
+        A lazy subject's own table (every column); for an in-memory frame, a view of
+        ``columns`` (all when None), so one piece of aggregate code serves both.
+        """
+        if self.table is not None:
+            return self.table
+        return LazyTable(self.data if columns is None else self.data.loc[:, list(columns)], label="data")
+
+    def rows(self, positions: Sequence[int] | np.ndarray, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """The rows at 0-based ``positions``, only ``columns``, as pandas indexed 0..k-1, in table order.
+
+        Only those rows leave a lazy table (:meth:`LazyTable.take`); the same positions give
+        the same rows in every engine and in pandas (repeated positions give one row).
+        """
+        positions = np.unique(np.asarray(positions, dtype=np.int64))
+        names = list(self.table.columns if self.table is not None else self.data.columns) if columns is None \
+            else list(columns)
+        if self.table is not None:
+            return self.table.take(positions, names)
+        return self.data.iloc[positions].loc[:, names].reset_index(drop=True)
+
+    def batches(self, columns: Sequence[str], batch_rows: int | None = None) -> Iterator[pd.DataFrame]:
+        """Every row, ``columns`` only, in frames of exactly ``batch_rows`` rows (the last shorter), in order.
+
+        Fixed batch boundaries make batch-by-batch work (a forward pass) give the same
+        numbers for a lazy table as for the same rows in pandas. Defaults to the subject's
+        ``batch_rows``.
+        """
+        size = self.batch_rows if batch_rows is None else int(batch_rows)
+        if self.table is not None:
+            yield from rebatch(iter_batches(self.table, list(columns), size), size)
+            return
+        frame = self.data
+        for start in range(0, len(frame), size):
+            yield frame.iloc[start:start + size].loc[:, list(columns)].reset_index(drop=True)
+
+    def values_at(self, role: str, positions: Sequence[int] | np.ndarray) -> np.ndarray | None:
+        """``y_true``, ``y_pred`` or ``y_score`` at row positions (in table order, as :meth:`rows`), None when absent.
+
+        Values already in memory (an in-memory table, predictions streamed from a model) are
+        indexed; otherwise only those rows of the role's column are read.
+        """
+        column = {"y_true": self.target, "y_pred": self.prediction_column, "y_score": self.score_column}[role]
+        positions = np.unique(np.asarray(positions, dtype=np.int64))
+        if self.table is None or role in self._loaded or column is None:
+            values = getattr(self, role)
+            return None if values is None else np.asarray(values)[positions]
+        values = self.table.take(positions, [column])[column].to_numpy()
+        return np.asarray(values, dtype=np.float64) if role == "y_score" else values
+
+    def _stream_predictions(self, batch_rows: int) -> None:  # noqa: C901
+        """Predict batch by batch; keep predictions, scores, target and sensitive columns only.
+
+        Reading the target and sensitive columns in the same batches keeps them aligned
+        with the predictions whatever the engine's row order; the batches are cut at fixed
+        rows, so every engine feeds the model the same batches.
+        """
+        assert self.table is not None and self.model is not None  # noqa: S101 - internal invariant
+        keep = [c for c in dict.fromkeys([*self.sensitive_features, self.target]) if c is not None]
+        inputs = list(self.features)
+        preds, scores, kept = [], [], []
+        pos_label = self._score_pos_label()
+        for batch in rebatch(iter_batches(self.table, list(dict.fromkeys([*inputs, *keep])), batch_rows), batch_rows):
+            preds.append(np.asarray(self.model.predict(batch, inputs, self.task)))
+            score = self.model.score(batch, inputs, self.task, pos_label)
+            if score is not None:
+                scores.append(score)
+            kept.append(_compact(batch.loc[:, keep]))
+        y_pred = np.concatenate(preds)
+        if len(y_pred) != self.table.n_rows:
+            raise DataError(MSG_PREDICTION_LENGTH.format(got=len(y_pred), expected=self.table.n_rows))
+        check_finite(y_pred, "<model output>", "prediction")
+        frame = _concat_compact(kept, keep)
+        self._loaded["y_pred"] = y_pred
+        self._loaded["y_score"] = np.concatenate(scores) if scores else None
+        if self.target is not None:
+            self._loaded["y_true"] = frame[self.target].to_numpy()
+        self._loaded["sensitive"] = frame.loc[:, list(self.sensitive_features)]
+
+    def _check_lazy_roles(self) -> None:
+        assert self.table is not None  # noqa: S101 - internal invariant, not user input
+        roles = [(c, r) for c, r in ((self.target, "target"), (self.prediction_column, "prediction"),
+                                     (self.score_column, "score")) if c is not None]
+        nulls = self.table.null_counts([c for c, _ in roles])
+        for column, role in roles:
+            if nulls[column]:
+                raise DataError(MSG_NAN_IN_COLUMN.format(column=column, role=role, count=nulls[column],
+                                                         n=self.table.n_rows))
+
+    def _resolve_lazy_task(self) -> str | None:
+        """Task of a lazy table from its target and predictions, asked of the engine in bounded form."""
+        assert self.table is not None  # noqa: S101 - internal invariant
+        y_pred = self._loaded.get("y_pred")
+        if y_pred is not None and _has_fraction(y_pred):
+            return "regression"
+        column = self.target or self.prediction_column
+        if column is None:
+            return None if y_pred is None else infer_task(y_pred)
+        if self.table.has_fraction(column):
+            return "regression"
+        if self.prediction_column is not None and self.prediction_column != column \
+                and self.table.has_fraction(self.prediction_column):
+            return "regression"
+        labels = self._lazy_target_labels() if self.target else list(self.table.distinct(column, MAX_CLASSES + 1))
+        return _task_from_labels(labels, column)
+
+    # -- construction helpers ----------------------------------------------------------------
+    def _resolve_features(self, frame: Any, features: Any) -> tuple[str, ...]:
+        """The model's input columns: given, those the model was fitted on, or every column without a role."""
+        if features is not None:
+            return check_columns(frame, as_column_list(features, "features"), "features")
+        needed = self.model.input_columns() if self.model is not None else None
+        if needed is not None:
+            missing = [c for c in needed if c not in frame.columns]
+            if missing:
+                raise UsageError(MSG_MODEL_NEEDS_COLUMNS.format(model=self.model.kind, missing=missing,
+                                                                n=len(needed)))
+            return tuple(needed)
+        roles = {self.target, self.prediction_column, self.score_column, self.sample_weight_column}
+        return tuple(str(c) for c in frame.columns if c not in roles and c not in self.sensitive_features
+                     and c not in self.quasi_identifiers)
+
+    def _eager_target_labels(self) -> list[Any] | None:
+        y = self._loaded.get("y_true")
+        if y is None:
+            return None
+        return _bounded_labels(y)
+
+    def _lazy_target_labels(self) -> list[Any] | None:
+        if self.target is None:
+            return None
+        assert self.table is not None  # noqa: S101 - internal invariant
+        if self.table.has_fraction(self.target):
+            return [0.5, 1.5, 2.5]  # stands for "values with fractions": regression
+        return list(self.table.distinct(self.target, MAX_CLASSES + 1))
+
+    def _torch_task(self, labels: Any) -> str | None:
+        """A torch module's (or callable's) task from its output width and the target's labels."""
+        if self.model is None or self.model.kind == "sklearn" or self.prediction_column is not None:
+            return None
+        probe = self.rows(np.arange(min(2, self.n_rows)), list(self.features))
+        width = self.model.output_width(probe)
+        if width is None:
+            return None
+        if width >= 3:
+            return "multiclass"
+        if width == 2:
+            return "binary"
+        found = labels()
+        if found is None:
+            return None
+        if _has_fraction(np.asarray(found, dtype=object)) or len(found) > 2:
+            return "regression"
+        return "binary"
+
+    def _score_pos_label(self) -> Any:
+        """The positive class scores are taken for, before the labels are final (binary tasks)."""
+        if self.task != "binary":
+            return None
+        if self._pos_label_given is not None:
+            return self._pos_label_given
+        labels = self._eager_target_labels() if self.table is None else self._lazy_target_labels()
+        if self.model is not None:
+            labels = [*(labels or []), *(self.model.model_classes() or [])]
+        return _default_positive(labels or [])
+
+    def _predictions(self) -> tuple[np.ndarray | None, np.ndarray | None]:
+        n = len(self.data)
+        y_pred = y_score = None
+        if self.prediction_column is not None:
+            y_pred = check_finite(self.data[self.prediction_column], self.prediction_column, "prediction")
+        elif self.model is not None and (self.task is not None or self.model.kind in ("sklearn", "callable")):
+            y_pred = np.asarray(self.model.predict(self.data, self.features, self.task))
+            if len(y_pred) != n:
+                raise DataError(MSG_PREDICTION_LENGTH.format(got=len(y_pred), expected=n))
+            check_finite(y_pred, "<model output>", "prediction")
+        if self.score_column is not None:
+            y_score = check_finite(self.data[self.score_column], self.score_column, "score").astype(np.float64)
+        elif self.model is not None and self.task == "binary" and self.prediction_column is None:
+            y_score = self.model.score(self.data, self.features, self.task, self._score_pos_label())
+            _check_output(y_score, self.data, self.features)
+        return y_pred, y_score
+
+    def _model_scores(self) -> np.ndarray | None:
+        if self.model is None or self.prediction_column is not None or self.score_column is not None:
+            return None
+        return self.model.score(self.data, self.features, self.task, self._score_pos_label())
+
+    def _resolve_labels(self) -> tuple[list[Any] | None, Any]:
+        """The classes (sorted labels of target, predictions and the model) and the positive class.
+
+        Target and predictions are checked together as the fairness engine reads them (label
+        types that mix, more than two labels for a binary task), so that bad labels are one
+        usage error here rather than a failure of every auditor later.
+        """
+        classes, positive = self._labels()
+        y_true, y_pred = self._loaded.get("y_true"), self._loaded.get("y_pred")
+        if self.task in ("binary", "multiclass") and y_true is not None and y_pred is not None:
+            from ..fairness._targets import validate_targets
+
+            validate_targets(y_true, y_pred, task=self.task, pos_label=positive)
+        return classes, positive
+
+    def _labels(self) -> tuple[list[Any] | None, Any]:
+        if self.task not in ("binary", "multiclass"):
+            if self._pos_label_given is not None and self.task == "regression":
+                raise UsageError(MSG_POS_LABEL_REGRESSION.format(pos_label=self._pos_label_given))
+            return None, None
+        labels: list[Any] = []
+        for values in (self._loaded.get("y_true"), self._loaded.get("y_pred")):
+            if values is not None:
+                labels.extend(_bounded_labels(values, limit=None))
+        if self.table is not None and self._loaded.get("y_true") is None and self.target is not None:
+            labels.extend(self._lazy_target_labels() or [])
+        if self.model is not None and self.model.model_classes() is not None:
+            labels.extend(self.model.model_classes() or [])
+        classes = _sorted_unique(labels)
+        if self.task == "multiclass":
+            if self._pos_label_given is not None:
+                raise UsageError(MSG_POS_LABEL_MULTICLASS.format(pos_label=self._pos_label_given))
+            return classes, None
+        given = self._pos_label_given
+        if given is not None:
+            if classes and not any(_same_label(c, given) for c in classes):
+                raise UsageError(MSG_POS_LABEL_NOT_FOUND.format(pos_label=given, classes=_shown(classes)))
+            hits = [c for c in classes if _same_label(c, given)]
+            return classes, (hits[0] if hits else given)
+        own = self._loaded.get("y_true") if self._loaded.get("y_true") is not None else self._loaded.get("y_pred")
+        positive = _default_positive(_bounded_labels(own, limit=None) if own is not None else classes)
+        if positive is None:
+            raise UsageError(MSG_POS_LABEL_REQUIRED.format(column=self.target or self.prediction_column,
+                                                           classes=_shown(classes)))
+        return classes, positive
+
+    # -- views -----------------------------------------------------------------------------
+    @property
+    def n_rows(self) -> int:
+        return self.table.n_rows if self.table is not None else len(self.data)
+
+    @property
+    def sensitive_frame(self) -> pd.DataFrame:
+        if self.table is not None and ("sensitive" in self._loaded or "data" not in self._loaded):
+            if "sensitive" not in self._loaded:
+                # streamed and kept compact: text columns as categoricals, a few bytes a row
+                columns = list(self.sensitive_features)
+                batches = [_compact(b) for b in iter_batches(self.table, columns, self.batch_rows)]
+                self._loaded["sensitive"] = (_concat_compact(batches, columns) if batches
+                                             else self.table.to_pandas(columns))
+            return self._loaded["sensitive"]
+        return self.data.loc[:, list(self.sensitive_features)]
+
+    def has(self, requirement: str) -> bool:
+        """Whether this subject can satisfy one auditor requirement (see ``Requirement``)."""
+        from .._auditor import Requirement
+
+        req = Requirement(requirement)
+        return {
+            Requirement.TARGET: self.target is not None,
+            Requirement.PREDICTIONS: self.prediction_column is not None or self._loaded.get("y_pred") is not None,
+            Requirement.SCORES: self.score_column is not None or self._loaded.get("y_score") is not None,
+            Requirement.SENSITIVE_FEATURES: bool(self.sensitive_features),
+            Requirement.QUASI_IDENTIFIERS: bool(self.quasi_identifiers),
+            Requirement.MODEL: self.model is not None,
+            Requirement.TORCH_MODEL: self.model is not None and self.model.torch_module() is not None,
+            Requirement.TRAIN_DATA: self.train_data is not None,
+        }[req]
+
+    def input_findings(self) -> list[Any]:
+        """What looks wrong in the input though it can be audited: said, never silently accepted.
+
+        Label sets of target and predictions that differ (Adult's ``<=50K`` against ``<=50K.``),
+        a sensitive column with more than :data:`MISSING_SHARE` missing, probabilities in a
+        prediction column, a target with one class. Counts and column names only.
+        """
+        from .._result import Finding, Severity
+
+        out: list[Finding] = []
+        n = self.n_rows
+        if self.sensitive_features:
+            nulls = (self.table.null_counts(list(self.sensitive_features)) if self.table is not None
+                     else {c: int(self.data[c].isna().sum()) for c in self.sensitive_features})
+            for column, count in nulls.items():
+                if n and count / n > MISSING_SHARE:
+                    out.append(Finding(Severity.WARNING, "input.sensitive_missing",
+                                       f"sensitive column {column!r} is missing in {count:,} of {n:,} rows "
+                                       f"({count / n:.1%}): those rows form a group of their own (shown as "
+                                       "missing); find out why before reading its rates.",
+                                       {"column": column, "missing": int(count), "n": int(n)}))
+        y_true, y_pred = self._loaded.get("y_true"), self._loaded.get("y_pred")
+        if self.task in ("binary", "multiclass") and y_true is not None and y_pred is not None:
+            true_labels = _sorted_unique(_bounded_labels(y_true, limit=None))
+            pred_labels = _sorted_unique(_bounded_labels(y_pred, limit=None))
+            unknown = [p for p in pred_labels if not any(_same_label(p, t) for t in true_labels)]
+            never = [t for t in true_labels if not any(_same_label(t, p) for p in pred_labels)]
+            if unknown:
+                out.append(Finding(Severity.WARNING, "input.label_mismatch",
+                                   f"the predictions hold {len(unknown)} label(s) the target {self.target!r} never "
+                                   f"has ({_shown(unknown, 3)}), and the target has {len(never)} the predictions "
+                                   "never give: check that both use the same labels (a trailing '.' or a "
+                                   "different encoding).",
+                                   {"predicted_not_in_target": len(unknown), "target_never_predicted": len(never)}))
+            elif never:
+                out.append(Finding(Severity.WARNING, "input.label_never_predicted",
+                                   f"{len(never)} of the target's {len(true_labels)} labels are never predicted: "
+                                   "check that target and predictions use the same labels (a trailing '.' or "
+                                   "a different encoding), or that the model can predict every class.",
+                                   {"target_never_predicted": len(never)}))
+            if len(true_labels) == 1:
+                out.append(Finding(Severity.WARNING, "input.one_class",
+                                   f"the target {self.target!r} has one class in all {n:,} rows: rates that need "
+                                   "both classes (true and false positive rates, AUC) are undefined.", {"n": int(n)}))
+        if (self.task == "regression" and self.prediction_column is not None and y_true is not None
+                and y_pred is not None and len(_bounded_labels(y_true, limit=3)) <= 2):
+            values = np.asarray(y_pred, dtype=np.float64)
+            if values.size and values.min() >= 0 and values.max() <= 1 and _has_fraction(values):
+                out.append(Finding(Severity.WARNING, "input.probabilities_as_predictions",
+                                   f"prediction column {self.prediction_column!r} holds fractions between 0 and 1 "
+                                   f"while the target has two labels: if these are probabilities, pass them as "
+                                   "score=... with a thresholded prediction column; they are audited as a "
+                                   "regression now.", {"column": self.prediction_column}))
+        return out
+
+    def fingerprint(self) -> str:
+        """sha256 over the data's column names, dtypes and row hashes: identifies the table, reveals nothing.
+
+        A lazy table is fingerprinted by its schema and the count table of its role columns,
+        which identifies the audited aggregate without a pass over every column.
+        """
+        if self.table is not None:
+            roles = [c for c in (*self.sensitive_features, self.target, self.prediction_column) if c]
+            return self.table.fingerprint(roles)
+        h = hashlib.sha256()
+        h.update("\x1f".join(f"{c}:{t}" for c, t in self.data.dtypes.astype(str).items()).encode())
+        try:
+            rows = pd.util.hash_pandas_object(self.data, index=False)
+        except (TypeError, UnicodeDecodeError):  # mixed-type or bytes cells: hash their text form
+            rows = pd.util.hash_pandas_object(self.data.map(repr) if hasattr(self.data, "map")
+                                              else self.data.astype(str), index=False)
+        h.update(rows.to_numpy().tobytes())
+        return "sha256:" + h.hexdigest()
+
+    def describe(self) -> dict[str, Any]:
+        """JSON-able description for report.json (roles and sizes, never values)."""
+        return {
+            "name": self.name,
+            "n_rows": int(self.n_rows),
+            "n_train_rows": None if self.train_data is None else int(len(self.train_data)),
+            "task": self.task,
+            "classes": None if self.classes is None else [_jsonable_label(c) for c in self.classes],
+            "pos_label": _jsonable_label(self.pos_label),
+            "target": self.target,
+            "prediction": self.prediction_column or ("<model>" if self.model is not None else None),
+            "score": self.score_column or ("<model>" if self._loaded.get("y_score") is not None else None),
+            "sensitive_features": list(self.sensitive_features),
+            "quasi_identifiers": list(self.quasi_identifiers),
+            "sample_weight": self.sample_weight_column,
+            "features": list(self.features),
+            "model": self.model.describe() if self.model is not None else None,
+            "data_fingerprint": self.fingerprint(),
+        }
+
+    def __repr__(self) -> str:
+        return (f"AuditSubject(name={self.name!r}, n_rows={self.n_rows}, task={self.task!r}, "
+                f"target={self.target!r}, sensitive_features={list(self.sensitive_features)!r}, "
+                f"model={None if self.model is None else self.model.kind!r})")
+
+
+def _stays_lazy(data: Any, engine: str | None) -> bool:
+    """Lazy when an engine other than pandas is named, or the frame is lazy or remote by nature."""
+    if engine is not None:
+        return engine != "pandas"
+    module = type(data).__module__
+    return (module.startswith("polars") and hasattr(data, "collect")) or module.startswith(
+        ("duckdb", "dask", "pyspark", "narwhals"))
+
+
+def _compact(batch: pd.DataFrame) -> pd.DataFrame:
+    """Text columns as categoricals: a few bytes a row instead of a Python string per row."""
+    text = [c for c in batch.columns if batch[c].dtype == object or pd.api.types.is_string_dtype(batch[c])]
+    return batch.astype({c: "category" for c in text}) if text else batch
+
+
+def _concat_compact(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
+    """Concatenate batches, keeping categorical columns categorical with their levels in sorted order.
+
+    Sorted levels (by value, or by shown text for a mix of types) are the order the
+    eager path's group encoding uses, so groups come out in the same order.
+    """
+    from pandas.api.types import union_categoricals
+
+    out: dict[str, Any] = {}
+    for c in columns:
+        parts = [f[c] for f in frames]
+        if parts and all(isinstance(p.dtype, pd.CategoricalDtype) for p in parts):
+            merged = union_categoricals(parts, ignore_order=True)
+            levels = list(merged.categories)
+            try:
+                levels = sorted(levels)
+            except TypeError:
+                levels = sorted(levels, key=str)
+            out[c] = pd.Categorical(merged, categories=levels)
+        else:
+            out[c] = pd.concat(parts, ignore_index=True)
+    return pd.DataFrame(out, columns=columns)
+
+
+def _warn_if_large(data: Any) -> None:
+    if not isinstance(data, (str, os.PathLike)):
+        return
+    from pathlib import Path
+
+    path = Path(data)
+    files = ([f for f in path.rglob("*") if f.is_file()] if path.is_dir()
+             else glob_files(path) if is_glob(path)
+             else [path] if path.is_file() else [])
+    size = sum(f.stat().st_size for f in files)
+    if size >= LARGE_FILE_BYTES:
+        logger.warning(MSG_LARGE_FILE.format(path=path, size_mb=size / 1e6))
+
+
+def infer_task(y_true: Any, y_pred: Any = None) -> str | None:
+    """Task from the target AND the predictions: fractions in either mean regression.
+
+    Never enumerates float predictions as classes: only the target's (or, with no target, the
+    predictions') distinct labels are counted, and more than :data:`MAX_CLASSES` is a usage
+    error that says ``task="regression"``.
+    """
+    arrays = [np.asarray(a) for a in (y_true, y_pred) if a is not None]
+    if not arrays:
+        return None
+    if any(_has_fraction(a) for a in arrays):
+        return "regression"
+    return _task_from_labels(_bounded_labels(arrays[0]), None)
+
+
+def _check_output(scores: np.ndarray | None, frame: pd.DataFrame, features: Sequence[str]) -> None:
+    """A model's scores must be finite: name how many rows are not, and the inputs with missing values."""
+    if scores is None:
+        return
+    bad = int((~np.isfinite(np.asarray(scores, dtype=np.float64))).sum())
+    if bad:
+        holes = [c for c in features if c in frame.columns and bool(frame[c].isna().any())]
+        raise DataError(MSG_OUTPUT_NOT_FINITE.format(count=bad, n=len(scores), columns=holes or "none"))
+
+
+def _jsonable_label(value: Any) -> Any:
+    value = value.item() if isinstance(value, np.generic) else value
+    return value if value is None or isinstance(value, (bool, int, float, str)) else str(value)
+
+
+def _has_fraction(values: np.ndarray) -> bool:
+    values = np.asarray(values)
+    if values.dtype.kind == "f":
+        finite = values[np.isfinite(values)]
+        return bool(np.any(finite != np.round(finite)))
+    if values.dtype.kind == "O":
+        return any(isinstance(v, float) and np.isfinite(v) and v != round(v) for v in values[:100_000])
+    return False
+
+
+def _bounded_labels(values: Any, limit: int | None = MAX_CLASSES + 1) -> list[Any]:
+    """The distinct labels of ``values``, at most ``limit`` of them (enough to tell the task)."""
+    arr = np.asarray(values)
+    try:
+        uniq = pd.unique(arr.ravel())
+    except TypeError:
+        uniq = pd.unique(pd.Series(arr.ravel(), dtype=object))
+    out = [v.item() if isinstance(v, np.generic) else v for v in uniq]
+    return out if limit is None else out[:limit]
+
+
+def _task_from_labels(labels: Sequence[Any], column: str | None) -> str:
+    if len(labels) > MAX_CLASSES:
+        raise UsageError(MSG_TOO_MANY_CLASSES.format(column=column or "the target", limit=MAX_CLASSES))
+    return "binary" if len(labels) <= 2 else "multiclass"
+
+
+def _same_label(a: Any, b: Any) -> bool:
+    a = a.item() if isinstance(a, np.generic) else a
+    b = b.item() if isinstance(b, np.generic) else b
+    if isinstance(a, str) != isinstance(b, str):
+        return False
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):
+        return False
+
+
+def _sorted_unique(labels: Sequence[Any]) -> list[Any]:
+    out: list[Any] = []
+    for v in labels:
+        if not any(_same_label(v, u) for u in out):
+            out.append(v)
+    try:
+        return sorted(out)
+    except TypeError:
+        return sorted(out, key=lambda v: (type(v).__name__, str(v)))
+
+
+def _default_positive(labels: Sequence[Any]) -> Any:
+    """1 (or True) when the labels are {0, 1} or booleans; None when they need a pos_label."""
+    values = _sorted_unique(list(labels))
+    if not values:
+        return None
+    if all(isinstance(v, (bool, np.bool_)) for v in values):
+        return True
+    if all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, str) for v in values) \
+            and all(v in (0, 1) for v in values):
+        return 1
+    return None
+
+
+def _shown(classes: Sequence[Any], limit: int = 5) -> str:
+    shown = ", ".join(repr(c) for c in list(classes)[:limit])
+    return shown + (f", ... ({len(classes)} in all)" if len(classes) > limit else "")
