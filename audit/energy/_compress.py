@@ -1,5 +1,8 @@
 """Cheaper variants of a torch model: int8 dynamic quantisation and global magnitude pruning.
 
+A Keras 3 model (on the torch backend) is compressed with Keras' own means: ``quantize("int8")``
+on a clone, and global magnitude pruning of its Dense kernels (the smallest |weights| set to 0).
+
 Every variant is built on a deep copy; the audited model is never touched. Pruning is
 global unstructured L1 over all ``nn.Linear`` weights (``torch.nn.utils.prune``), then made
 permanent with ``prune.remove``. Quantisation is ``torch.ao.quantization.quantize_dynamic``
@@ -88,10 +91,78 @@ def _pruned(module: Any, amount: float) -> Variant:
                    "theoretical: non-zero Linear weights only; dense kernels run the zeros too")
 
 
+def _is_keras(module: Any) -> bool:
+    return any(c.__module__.startswith("keras") for c in type(module).__mro__)
+
+
+def _keras_clone(model: Any) -> Any:
+    import keras
+
+    clone = keras.models.clone_model(model)
+    clone.set_weights(model.get_weights())
+    return clone
+
+
+def _keras_kernels(model: Any) -> list[Any]:
+    return [layer.kernel for layer in model.layers if type(layer).__name__ == "Dense" and hasattr(layer, "kernel")]
+
+
+def keras_density(model: Any) -> float:
+    """Share of non-zero Dense kernel weights of a Keras model (1.0 without Dense layers)."""
+    import numpy as np
+
+    kernels = [np.asarray(k.numpy()) for k in _keras_kernels(model)]
+    total = sum(k.size for k in kernels)
+    return 1.0 if total == 0 else float(sum(int(np.count_nonzero(k)) for k in kernels) / total)
+
+
+def _keras_quantised(model: Any, int8_ratio: float, int8_source: str) -> Variant:
+    if not _keras_kernels(model):
+        return Variant("int8_dynamic", None, note="no Dense layer to quantise; int8 variant skipped.")
+    try:
+        q = _keras_clone(model)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "Layer InputLayer does not have a `quantize` method"
+            q.quantize("int8")
+    except Exception as exc:  # a layer Keras cannot quantise, a model that cannot be cloned
+        return Variant("int8_dynamic", None, note=f"Keras int8 quantisation failed ({type(exc).__name__}); "
+                                                  "variant skipped.")
+    return Variant("int8_dynamic", q, 1.0, int8_ratio, f"theoretical: {int8_source}")
+
+
+def _keras_pruned(model: Any, amount: float) -> Variant:
+    import numpy as np
+
+    name = f"pruned_{round(amount * 100)}"
+    if not _keras_kernels(model):
+        return Variant(name, None, note="no Dense layer to prune; pruned variant skipped.")
+    try:
+        copied = _keras_clone(model)
+        kernels = _keras_kernels(copied)
+        values = np.concatenate([np.abs(np.asarray(k.numpy())).ravel() for k in kernels])
+        k = int(round(amount * values.size))
+        if k:
+            threshold = np.partition(values, k - 1)[k - 1]
+            for kernel in kernels:
+                w = np.asarray(kernel.numpy())
+                kernel.assign(np.where(np.abs(w) <= threshold, 0.0, w).astype(w.dtype))
+    except Exception as exc:
+        return Variant(name, None, note=f"magnitude pruning to {amount:.0%} failed ({type(exc).__name__}); "
+                                        "variant skipped.")
+    density = keras_density(copied)
+    return Variant(name, copied, density, density,
+                   "theoretical: non-zero Dense weights only; dense kernels run the zeros too")
+
+
 def build_variants(module: Any, prune_amounts: tuple[float, ...], quantise: bool, int8_ratio: float,
                    int8_source: str) -> list[Variant]:
     """Original first, then the int8 variant (if asked) and one pruned variant per amount."""
     out = [Variant("original", module)]
+    if _is_keras(module):
+        if quantise:
+            out.append(_keras_quantised(module, int8_ratio, int8_source))
+        out.extend(_keras_pruned(module, a) for a in prune_amounts)
+        return out
     if quantise:
         out.append(_quantised(module, int8_ratio, int8_source))
     out.extend(_pruned(module, a) for a in prune_amounts)

@@ -120,6 +120,12 @@ def test_keras_randomisation_check_runs_or_the_verdict_is_not_reliable() -> None
         assert sanity["verdict"] != "reliable"
     else:
         assert sanity["randomisation"]["verdict"] in ("pass", "fail")
+        assert len(sanity["randomisation"]["steps"]) == 2  # both Dense layers, output side first
+    # Keras' own int8 quantisation and magnitude pruning of the Dense kernels
+    variants = {v["variant"]: v for v in report["energy"].details["compression"]}
+    assert {"original", "int8_dynamic", "pruned_50", "pruned_80"} <= set(variants)
+    assert variants["pruned_50"]["density"] == pytest.approx(0.5, abs=0.02)
+    assert variants["int8_dynamic"]["quality"] == pytest.approx(variants["original"]["quality"], abs=0.02)
 
 
 def test_missing_values_reach_a_pipeline_that_imputes() -> None:
