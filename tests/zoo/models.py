@@ -194,6 +194,19 @@ def text_labels() -> tuple[Any, pd.DataFrame, pd.DataFrame, dict[str, Any]]:
     return model, test, train, {"target": "decision", "sensitive_features": ["sex", "race"], "pos_label": "approved"}
 
 
+@lru_cache(maxsize=None)
+def plain_callable() -> tuple[Any, pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    """A plain function from the raw columns to class probabilities, with its classes named."""
+    import audit
+
+    pipe, test, train, roles = logistic_pipeline()
+
+    def score(X: pd.DataFrame) -> np.ndarray:
+        return pipe.predict_proba(X)
+
+    return audit.Model(score, feature_names=ADULT_CAT + ADULT_NUM, classes=[0, 1]), test, train, roles
+
+
 ZOO = {
     "logistic_pipeline": logistic_pipeline,
     "hist_gradient_boosting": hist_gradient_boosting,
@@ -203,4 +216,5 @@ ZOO = {
     "multiclass_compas": multiclass_compas,
     "ridge_integer_target": ridge_integer_target,
     "text_labels": text_labels,
+    "plain_callable": plain_callable,
 }

@@ -32,8 +32,7 @@ def test_every_auditor_runs_on_the_zoo_model(name: str) -> None:
         assert by_name[auditor].status not in (audit.Status.ERROR, audit.Status.SKIPPED), (
             auditor, by_name[auditor].reason)
     model, test, _, roles = ZOO[name]()
-    raw_inputs = Model(model).input_columns() if not isinstance(model, Model) else (
-        [str(c) for c in model.preprocess.feature_names_in_])
+    raw_inputs = (Model(model) if not isinstance(model, Model) else model).input_columns()
     attribution = by_name["attribution"]
     assert attribution.details["features"] == raw_inputs  # per ORIGINAL column, never per encoded one
     shares = attribution.rows("attribution_share")
