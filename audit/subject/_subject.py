@@ -57,14 +57,21 @@ class AuditSubject:
     Parameters
     ----------
     data : pandas/polars frame, pyarrow Table, or a path to a CSV or Parquet file.
-    model : torch ``nn.Module``, scikit-learn style estimator, reference network, or None
-        when the table already holds predictions.
+    model : an :class:`audit.Model`, or a bare model wrapped in one (torch ``nn.Module``, Keras 3
+        on the torch backend, scikit-learn estimator or Pipeline, callable, reference network),
+        or None when the table already holds predictions.
     target, prediction, score : column names. When a model is given and ``prediction``
         is None, predictions (and positive-class scores, if the model gives them) are
         computed once here.
-    sensitive_features, quasi_identifiers, features : column names (``features``
-        defaults to every column that has no other role).
-    task : "binary", "multiclass" or "regression"; inferred from the target when None.
+    sensitive_features, quasi_identifiers, features : column names. ``features`` defaults to
+        the columns the model was fitted on (``feature_names_in_`` of the model or its
+        preprocess, or ``audit.Model(feature_names=...)``), sensitive ones included; without
+        such a record, every column that has no other role.
+    task : "binary", "multiclass" or "regression"; otherwise declared by the model, or inferred
+        from the target and the predictions together (fractions in either mean regression).
+    pos_label : the positive class of a binary task; 1 (or True) by default when the labels
+        are 0/1 or booleans, required otherwise.
+    sample_weight : a column of non-negative weights, one a row.
     name : a label for reports.
     train_data : optional, the rows the model was trained on, with the same columns
         (membership-inference risk, attribution baselines, data minimisation).
