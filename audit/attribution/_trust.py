@@ -20,6 +20,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..subject import is_keras
 from ._analysis import rank_correlation
 
 __all__ = ["completeness_summary", "randomisation_check", "infidelity_ratio", "reinitialisable_layers"]
@@ -51,7 +52,7 @@ def _cascade(module: nn.Module, seed: int) -> Iterator[tuple[str, nn.Module]]:
     (on the torch backend) takes each layer's weights from a clone freshly initialised by
     ``keras.models.clone_model``, as Keras initialises a new model.
     """
-    if _is_keras(module):
+    if is_keras(module):
         import random
 
         import keras
@@ -75,9 +76,6 @@ def _cascade(module: nn.Module, seed: int) -> Iterator[tuple[str, nn.Module]]:
             randomised.get_submodule(name).reset_parameters()
             yield name, randomised
 
-
-def _is_keras(module: Any) -> bool:
-    return any(c.__module__.startswith("keras") for c in type(module).__mro__)
 
 
 def _similarity(before: np.ndarray, after: np.ndarray, active: np.ndarray) -> tuple[float, float]:

@@ -91,9 +91,6 @@ def _pruned(module: Any, amount: float) -> Variant:
                    "theoretical: non-zero Linear weights only; dense kernels run the zeros too")
 
 
-def _is_keras(module: Any) -> bool:
-    return any(c.__module__.startswith("keras") for c in type(module).__mro__)
-
 
 def _keras_clone(model: Any) -> Any:
     import keras
@@ -157,8 +154,10 @@ def _keras_pruned(model: Any, amount: float) -> Variant:
 def build_variants(module: Any, prune_amounts: tuple[float, ...], quantise: bool, int8_ratio: float,
                    int8_source: str) -> list[Variant]:
     """Original first, then the int8 variant (if asked) and one pruned variant per amount."""
+    from ..subject import is_keras
+
     out = [Variant("original", module)]
-    if _is_keras(module):
+    if is_keras(module):
         if quantise:
             out.append(_keras_quantised(module, int8_ratio, int8_source))
         out.extend(_keras_pruned(module, a) for a in prune_amounts)

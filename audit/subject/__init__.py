@@ -1,7 +1,7 @@
 """The audited subject: a model (as an :class:`audit.Model`), a table and the columns' roles."""
 from __future__ import annotations
 
-from ._adapters import Model, as_model
+from ._adapters import Model, as_model, is_keras
 from ._subject import TASKS, AuditSubject
 
-__all__ = ["AuditSubject", "Model", "TASKS", "as_model"]
+__all__ = ["AuditSubject", "Model", "TASKS", "as_model", "is_keras"]

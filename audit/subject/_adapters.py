@@ -20,7 +20,7 @@ import pandas as pd
 from .._exceptions import DataError, UsageError
 from ._encoding import column_groups
 
-__all__ = ["Model", "as_model", "MSG_UNSUPPORTED_MODEL", "MSG_NON_NUMERIC_FEATURES", "MSG_INPUT_WIDTH",
+__all__ = ["Model", "as_model", "is_keras", "MSG_UNSUPPORTED_MODEL", "MSG_NON_NUMERIC_FEATURES", "MSG_INPUT_WIDTH",
            "MSG_PREPROCESS_FAILED", "MSG_PREDICT_2D", "MSG_BAD_TASK", "MSG_POS_LABEL_NOT_IN_CLASSES",
            "MSG_MODEL_FAILED"]
 
@@ -406,10 +406,10 @@ def _kind(model: Any) -> str:
         import torch
 
         if isinstance(model, torch.nn.Module):
-            return "keras" if module.startswith("keras") or _is_keras(model) else "torch"
+            return "keras" if module.startswith("keras") or is_keras(model) else "torch"
     except ImportError:  # torch is a dependency; keep estimator-only use working without it
         pass
-    if module.startswith("keras") or _is_keras(model):
+    if module.startswith("keras") or is_keras(model):
         raise UsageError("a Keras model is audited on the torch backend: set KERAS_BACKEND=torch before "
                          "importing keras (got a Keras model that is not a torch module).")
     if hasattr(model, "predict"):
@@ -419,7 +419,8 @@ def _kind(model: Any) -> str:
     raise UsageError(MSG_UNSUPPORTED_MODEL.format(type=type(model).__name__))
 
 
-def _is_keras(model: Any) -> bool:
+def is_keras(model: Any) -> bool:
+    """Whether ``model`` is a Keras object (a Keras 3 model on the torch backend is also a torch module)."""
     return any(c.__module__.startswith("keras") for c in type(model).__mro__)
 
 
