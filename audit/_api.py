@@ -6,12 +6,14 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+import pandas as pd
+
 from . import _registry
 from ._auditor import Requirement
 from ._checks import Check, evaluate_checks, load_policy
-from ._exceptions import DataError, SpecError, UsageError
+from ._exceptions import DataError, PluginError, SpecError, UsageError
 from ._report import AuditReport, environment
-from ._result import AuditResult, Status
+from ._result import METRIC_COLUMNS, AuditResult, Finding, Severity, Status
 from .subject import AuditSubject
 
 __all__ = ["run", "run_auditors", "build_auditors", "MSG_AUDITOR_OPTION"]
@@ -41,7 +43,12 @@ def build_auditors(auditors: Sequence[Any] | None,
     built = []
     for item in auditors:
         if isinstance(item, str):
-            cls = _registry.get(item).cls
+            try:
+                cls = _registry.get(item).cls
+            except PluginError as exc:  # a plugin that cannot load is its own error; the others still run
+                options.pop(item, None)
+                built.append(BrokenPlugin(item, str(exc)))
+                continue
             kwargs = dict(options.pop(item, {}) or {})
             params = inspect.signature(cls.__init__).parameters
             accepts_any = any(p.kind == p.VAR_KEYWORD for p in params.values())
@@ -64,43 +71,122 @@ def build_auditors(auditors: Sequence[Any] | None,
     return built
 
 
-def _run_one(auditor: Any, subject: AuditSubject) -> AuditResult:
+class BrokenPlugin:
+    """Stands in for an auditor plugin that could not be loaded: running it gives its error result."""
+
+    version = ""
+    requires: frozenset = frozenset()
+
+    def __init__(self, name: str, problem: str) -> None:
+        self.name = name
+        self.problem = problem
+
+    def run(self, subject: Any) -> AuditResult:
+        raise PluginError(self.problem)
+
+
+def _run_one(auditor: Any, subject: AuditSubject, tainted: str | None = None) -> AuditResult:
+    """Run one auditor on an isolated view of the subject; anything but a valid result is its error."""
     name = getattr(auditor, "name", type(auditor).__name__)
     version = str(getattr(auditor, "version", ""))
     params = auditor.get_params() if hasattr(auditor, "get_params") else {}
+
+    def error(reason: str) -> AuditResult:
+        return AuditResult(name, version, Status.ERROR, params=params, reason=reason[:_REASON_LIMIT])
+
+    if isinstance(auditor, BrokenPlugin):
+        return error(auditor.problem)
+    if tainted is not None:
+        return error(f"not run: {tainted}, so this auditor would audit something else")
     unmet = [str(r) for r in sorted(getattr(auditor, "requires", ()), key=str) if not subject.has(Requirement(r))]
     if unmet:
         return AuditResult(name, version, Status.SKIPPED, params=params,
                            reason=f"the subject lacks what this auditor requires: {', '.join(unmet)}")
+    view = subject.isolated()
+    weights = subject.model.fingerprint() if subject.model is not None else None
     try:
-        result = auditor.run(subject)
+        result = auditor.run(view)
+    except KeyboardInterrupt:
+        raise
+    except SystemExit as exc:  # a plugin cannot end the run (and pass the gate) by exiting
+        logger.error("auditor %s called sys.exit(%r)", name, exc.code)
+        return error(f"the auditor called sys.exit({exc.code!r}) instead of returning a result")
     except DataError as exc:  # this auditor cannot use the data: its result says why, the others stand
         logger.warning("auditor %s could not audit the data: %s", name, exc)
-        return AuditResult(name, version, Status.ERROR, params=params,
-                           reason=f"{type(exc).__name__}: {exc}"[:_REASON_LIMIT])
-    except (KeyboardInterrupt, SystemExit, UsageError):
-        raise  # a bad option is the user's to fix (exit 4), not a crash of the auditor (exit 3)
+        return error(f"{type(exc).__name__}: {exc}")
+    except UsageError as exc:
+        if _is_builtin(auditor):
+            raise  # a bad option of ours is the user's to fix (exit 4), not a crash of the auditor (exit 3)
+        logger.error("auditor %s raised a usage error", name, exc_info=True)
+        return error(f"{type(exc).__name__}: {exc}")
     except Exception as exc:  # fail closed: the crash becomes an ERROR result and fails the gate
         logger.error("auditor %s crashed", name, exc_info=True)
-        reason = f"{type(exc).__name__}: {exc}"
-        return AuditResult(name, version, Status.ERROR, params=params, reason=reason[:_REASON_LIMIT])
-    if not isinstance(result, AuditResult):
-        return AuditResult(name, version, Status.ERROR, params=params,
-                           reason=f"run() returned {type(result).__name__}, not an AuditResult")
+        return error(f"{type(exc).__name__}: {exc}")
+    changed = subject.modified_in(view)
+    if weights is not None and subject.model.fingerprint() != weights:
+        changed.append("the model's weights")
+    if changed:
+        return error(f"the auditor modified the subject ({', '.join(changed)}); auditors must not write "
+                     "to what they audit")
+    problem = result_problem(result, name)
+    if problem is not None:
+        return error(problem)
+    subject.adopt(view)
     return result
+
+
+def _is_builtin(auditor: Any) -> bool:
+    return type(auditor).__module__.split(".")[0] == "audit"
+
+
+def result_problem(result: Any, name: str) -> str | None:
+    """Why ``result`` is not a valid AuditResult of auditor ``name`` (None when it is)."""
+    if not isinstance(result, AuditResult):
+        return f"run() returned {type(result).__name__}, not an AuditResult"
+    if result.auditor != name:
+        return f"run() returned a result named {str(result.auditor)[:80]!r}, not {name!r}"
+    try:
+        Status(result.status)
+    except ValueError:
+        return f"run() returned an unknown status {str(result.status)[:40]!r}; expected one of {[s.value for s in Status]}"
+    metrics = result.metrics
+    if not isinstance(metrics, pd.DataFrame) or tuple(metrics.columns) != METRIC_COLUMNS:
+        return f"run() returned metrics that are not a frame with the columns {list(METRIC_COLUMNS)}"
+    if len(metrics) and not pd.api.types.is_float_dtype(metrics["value"].dtype):
+        return "run() returned metric values that are not numbers (build metrics with audit.metrics_frame)"
+    if len(metrics) and not all(isinstance(m, str) and m for m in metrics["metric"]):
+        return "run() returned metric rows without a metric name"
+    for f in result.findings:
+        if not isinstance(f, Finding):
+            return f"run() returned a finding of type {type(f).__name__}, not a Finding"
+        try:
+            Severity(f.severity)
+        except ValueError:
+            return f"run() returned a finding with an unknown severity {str(f.severity)[:40]!r}"
+        if not isinstance(f.code, str) or not isinstance(f.message, str):
+            return "run() returned a finding whose code or message is not text"
+    return None
 
 
 def run_auditors(subject: AuditSubject, auditors: Sequence[Any], *, checks: Sequence[Check] = (),
                  title: str | None = None, model_card: Mapping[str, Any] | None = None,
                  progress: Callable[[str], None] | None = None) -> AuditReport:
     """Run built auditors on a subject, apply checks, and assemble the report."""
-    results = []
+    results: list[AuditResult] = []
+    tainted: str | None = None
+    names = [getattr(a, "name", type(a).__name__) for a in auditors]
+    clash = sorted({n for n in names if names.count(n) > 1})
+    if clash:
+        raise PluginError(f"more than one auditor is named {clash}; an auditor's name must be unique in a run.")
     for auditor in auditors:
         name = getattr(auditor, "name", type(auditor).__name__)
         if progress is not None:
             progress(f"auditing {subject.name or 'subject'}: {name}")
         logger.info("running auditor %s", name)
-        results.append(_run_one(auditor, subject))
+        result = _run_one(auditor, subject, tainted)
+        if result.status == Status.ERROR and result.reason and "modified the subject (the model's" in result.reason:
+            tainted = f"auditor {name!r} modified the model"
+        results.append(result)
     outcomes = evaluate_checks(list(checks), {r.auditor: r for r in results})
     return AuditReport(results, checks=outcomes, subject=subject.describe(),
                        environment=environment(subject.random_state),

@@ -96,7 +96,9 @@ def check_frame(data: Any) -> pd.DataFrame:
     if isinstance(data, (str, os.PathLike)):
         frame = read_table(data)
     elif isinstance(data, pd.DataFrame):
-        frame = data
+        # the caller's frame is never written: a copy (shallow where pandas copies on write)
+        frame = data.copy(deep=int(pd.__version__.split(".")[0]) < 3
+                          and getattr(pd.options.mode, "copy_on_write", False) is not True)
     elif type(data).__module__.startswith("polars"):
         frame = data.collect() if hasattr(data, "collect") else data
         frame = frame.to_pandas()

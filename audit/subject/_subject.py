@@ -1,6 +1,7 @@
 """AuditSubject: the model, the data and the columns' roles, validated once at the boundary."""
 from __future__ import annotations
 
+import copy
 import hashlib
 import logging
 import os
@@ -476,6 +477,36 @@ class AuditSubject:
             Requirement.TRAIN_DATA: self.train_data is not None,
         }[req]
 
+    # -- isolation: what an auditor gets, and what it may not change ---------------------------
+    def isolated(self) -> AuditSubject:
+        """A view of this subject for one auditor: its frames and arrays cannot change this subject.
+
+        Frames are shallow copies (pandas' copy-on-write keeps a write on the view from
+        reaching the original), arrays are read-only views, so a write to one raises. What
+        the auditor loads for the first time is kept for the next one (:meth:`adopt`).
+        """
+        view = copy.copy(self)
+        view._loaded = {k: _read_only(v) for k, v in self._loaded.items()}
+        view.train_data = None if self.train_data is None else _read_only(self.train_data)
+        view._view_of = self
+        return view
+
+    def modified_in(self, view: AuditSubject) -> list[str]:
+        """What ``view`` (from :meth:`isolated`) changed of this subject's roles, data and arrays."""
+        changed = [name for name in _ROLE_ATTRIBUTES if getattr(view, name) != getattr(self, name)]
+        for key, original in self._loaded.items():
+            if not _same_content(view._loaded.get(key), original):
+                changed.append(f"its {key}")
+        if self.train_data is not None and not _same_content(view.train_data, self.train_data):
+            changed.append("its train_data")
+        return changed
+
+    def adopt(self, view: AuditSubject) -> None:
+        """Keep what ``view`` loaded for the first time (a lazy table's columns), for later auditors."""
+        for key, value in view._loaded.items():
+            if key not in self._loaded:
+                self._loaded[key] = value
+
     def input_findings(self) -> list[Any]:
         """What looks wrong in the input though it can be audited: said, never silently accepted.
 
@@ -642,6 +673,70 @@ def infer_task(y_true: Any, y_pred: Any = None) -> str | None:
     if any(_has_fraction(a) for a in arrays):
         return "regression"
     return _task_from_labels(_bounded_labels(arrays[0]), None)
+
+
+#: Attributes that say what the subject is; an auditor changing one is an auditor error.
+_ROLE_ATTRIBUTES = ("target", "prediction_column", "score_column", "sample_weight_column", "sensitive_features",
+                    "quasi_identifiers", "features", "task", "classes", "pos_label", "random_state", "name")
+
+
+def _read_only(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        view = value.view()
+        view.flags.writeable = False
+        return view
+    if isinstance(value, pd.DataFrame):
+        return value.copy(deep=not _COPY_ON_WRITE)
+    return value
+
+
+def _same_content(view: Any, original: Any) -> bool:
+    """The view still holds the original's data: the same buffers (a frame block by block)."""
+    if view is original:
+        return True
+    if isinstance(original, np.ndarray):
+        return isinstance(view, np.ndarray) and _buffer_key(view) == _buffer_key(original)
+    if isinstance(original, pd.DataFrame):
+        if not isinstance(view, pd.DataFrame) or list(view.columns) != list(original.columns) \
+                or len(view) != len(original) or not view.dtypes.equals(original.dtypes):
+            return False
+        mine, theirs = _block_keys(view), _block_keys(original)
+        if None in mine or None in theirs or not _COPY_ON_WRITE:
+            return bool(view.equals(original))
+        return mine == theirs
+    return True
+
+
+def _buffer_key(values: Any) -> Any:
+    """Where an array's data lives (pointer, shape, strides), to tell a shared buffer from a written copy."""
+    if isinstance(values, np.ndarray):
+        return values.__array_interface__["data"][0], values.shape, values.strides
+    if hasattr(values, "_pa_array"):
+        return "arrow", id(values._pa_array)
+    if hasattr(values, "_codes"):
+        return "codes", _buffer_key(values._codes)
+    if hasattr(values, "_data") and hasattr(values, "_mask"):
+        return "masked", _buffer_key(values._data), _buffer_key(values._mask)
+    if hasattr(values, "_ndarray"):
+        return _buffer_key(values._ndarray)
+    return None
+
+
+def _block_keys(frame: pd.DataFrame) -> list[Any]:
+    try:
+        blocks = frame._mgr.blocks
+    except AttributeError:
+        return [None]
+    return sorted(((tuple(b.mgr_locs.as_array.tolist()), _buffer_key(b.values)) for b in blocks), key=str) \
+        if all(_buffer_key(b.values) is not None for b in blocks) else [None]
+
+
+def _copy_on_write() -> bool:
+    major = int(pd.__version__.split(".")[0])
+    return major >= 3 or bool(getattr(pd.options.mode, "copy_on_write", False) is True)
+
+
+_COPY_ON_WRITE = _copy_on_write()
 
 
 def _check_output(scores: np.ndarray | None, frame: pd.DataFrame, features: Sequence[str]) -> None:
