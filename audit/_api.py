@@ -97,8 +97,9 @@ def run_auditors(subject: AuditSubject, auditors: Sequence[Any], *, checks: Sequ
             progress(f"auditing {subject.name or 'subject'}: {name}")
         logger.info("running auditor %s", name)
         results.append(_run_one(auditor, subject))
-    outcomes = evaluate_checks(list(checks), {r.auditor: r for r in results})
-    return AuditReport(results, checks=outcomes, subject=subject.describe(),
+    described = subject.describe()
+    outcomes = evaluate_checks(list(checks), {r.auditor: r for r in results}, subject=described)
+    return AuditReport(results, checks=outcomes, subject=described,
                        environment=environment(subject.random_state),
                        title=title or (f"Audit of {subject.name}" if subject.name else "rai-audit report"),
                        model_card=model_card)

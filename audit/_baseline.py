@@ -14,7 +14,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ._checks import Check, CheckOutcome
+from ._checks import Check, CheckOutcome, select_rows
 from ._result import AuditResult, Status
 
 __all__ = ["regression_checks", "MSG_REGRESSION", "MSG_NO_REGRESSION"]
@@ -40,16 +40,15 @@ def regression_checks(checks: Sequence[Check], new: Mapping[str, AuditResult], o
         base = dataclasses.replace(check, name=f"no regression vs baseline: {check.metric}")
         a, b = new.get(check.auditor), old.get(check.auditor)
         if a is None or b is None or a.status in (Status.SKIPPED, Status.ERROR):
-            outcomes.append(CheckOutcome(base, Status.PASS if b is None else Status.FAIL,
+            outcomes.append(CheckOutcome(base, Status.PASS if b is None else
+                                         Status.SKIPPED if check.if_missing == "skip" else Status.FAIL,
                                          f"{check.metric}: no baseline to compare with." if b is None else
                                          f"{check.metric}: the new report has no usable result for "
                                          f"{check.auditor!r}, so no regression check is possible."))
             continue
-        before = {_key(r): r.value for r in b.rows(check.metric_name, over=check.over, group=check.group,
-                                                   label=check.label).itertuples(index=False)}
+        before = {_key(r): r.value for r in select_rows(b, check).itertuples(index=False)}
         worst: tuple[float, Any, float] | None = None
-        for row in a.rows(check.metric_name, over=check.over, group=check.group,
-                          label=check.label).itertuples(index=False):
+        for row in select_rows(a, check).itertuples(index=False):
             old_value = before.get(_key(row))
             if old_value is None or math.isnan(old_value) or math.isnan(row.value):
                 continue
@@ -64,6 +63,8 @@ def regression_checks(checks: Sequence[Check], new: Mapping[str, AuditResult], o
         old_value = before[_key(row)]
         where = ", ".join(f"{k}={v}" for k, v in (row.group or {}).items()) or \
             ("across " + " x ".join(row.over) if row.over else "overall")
+        if row.label is not None:
+            where += f" for {str(row.label)!r}"
         fields = dict(metric=check.metric, where=where, old=f"{old_value:.4g}", new=f"{row.value:.4g}",
                       allowed=f"{allowed:.4g}", abs_tol=f"{abs_tol:g}", rel_tol=rel_tol,
                       change=f"{row.value - old_value:+.4g}",
@@ -75,5 +76,5 @@ def regression_checks(checks: Sequence[Check], new: Mapping[str, AuditResult], o
             status = Status.PASS
             msg = MSG_NO_REGRESSION.format(**fields)
         outcomes.append(CheckOutcome(base, status, msg, value=float(row.value), group=row.group,
-                                     over=tuple(row.over) if row.over is not None else None))
+                                     over=tuple(row.over) if row.over is not None else None, label=row.label))
     return outcomes

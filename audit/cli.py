@@ -94,17 +94,24 @@ def _cmd_run(args: argparse.Namespace, progress: _Progress) -> int:
                           progress=progress)
     out = Path(args.out)
     report.save(out)
-    _print_verdict(report.to_dict(), report.failed_checks, out / "report.html")
+    doc = report.to_dict()
+    _print_verdict(doc, doc["checks"], out / "report.html")
     return report.exit_code
 
 
-def _print_verdict(doc: dict[str, Any], failed: list[dict[str, Any]], html: Path | None) -> None:
+def _print_verdict(doc: dict[str, Any], checks: list[dict[str, Any]], html: Path | None) -> None:
+    """The verdict, each auditor, then every check that did not pass (failed, warned, errored or skipped)."""
+    from ._checks import format_check_counts
+
     print(f"rai-audit: {doc['status'].upper()}: {doc['title']}")
     for r in doc["results"]:
         note = f" ({r['reason']})" if r.get("reason") else ""
         print(f"  auditor {r['auditor']}: {r['status']}{note}")
-    for c in failed:
-        print(f"  check {c['status'].upper()}: {c['message']}")
+    if checks:
+        print(f"  checks: {format_check_counts(checks)}")
+    for c in checks:
+        if c["status"] != "pass":
+            print(f"  check {c['status'].upper()}: {c['message']}")
     if html is not None:
         print(f"  report: {html}")
 
@@ -118,7 +125,7 @@ def _cmd_gate(args: argparse.Namespace) -> int:
     report = AuditReport.load(args.report)
     checks = load_policy(args.policy)
     results = {r.auditor: r for r in report.results}
-    outcomes = evaluate_checks(checks, results)
+    outcomes = evaluate_checks(checks, results, subject=report.subject)
     if args.baseline:
         from ._baseline import regression_checks
 
@@ -134,7 +141,7 @@ def _cmd_gate(args: argparse.Namespace) -> int:
         write_files_atomically(Path(args.summary).parent,
                                {Path(args.summary).name: markdown_summary(doc, check_dicts, str(status))})
     doc["status"] = str(status)
-    _print_verdict(doc, [c for c in check_dicts if c["status"] != "pass"], None)
+    _print_verdict(doc, check_dicts, None)
     if os.environ.get("GITHUB_ACTIONS") == "true":
         from ._ci import github_annotations
 
@@ -175,12 +182,12 @@ def _cmd_demo(args: argparse.Namespace, progress: _Progress) -> int:
                      checks=_policy_for_task(net.task), name=name, title=f"Audit of reference network {name}",
                      random_state=0, train_data=net.train_frame(), progress=progress)
         report.save(out / name)
-        n_checks = len(report.checks)
-        failed = len(report.failed_checks)
+        from ._checks import format_check_counts
+
+        counts = f"checks: {format_check_counts(report.to_dict()['checks'])}" if report.checks else "no checks"
         entries.append({"name": name, "href": f"{name}/report.html", "status": report.status,
                         "title": report.title,
-                        "summary": f"{n_checks - failed} of {n_checks} checks passed; task {net.task}; "
-                                   f"{report.subject['n_rows']} test rows"})
+                        "summary": f"{counts}; task {net.task}; {report.subject['n_rows']} test rows"})
         print(f"{name}: {report.status} -> {out / name / 'report.html'}")
     write_files_atomically(out, {"index.html": render_index(entries, title="rai-audit: reference network audits")})
     print(f"index: {out / 'index.html'}")

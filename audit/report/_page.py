@@ -75,7 +75,9 @@ def _check_rows(checks: list[Mapping[str, Any]]) -> tuple[list[list[Any]], list[
     rows, classes = [], []
     for c in checks:
         name = str(c.get("metric", ""))
-        if c.get("over"):
+        if c.get("over") == "each":
+            name += " over each feature"
+        elif c.get("over"):
             name += f" over {over_label(c.get('over'))}"
         group = c.get("group") if isinstance(c.get("group"), Mapping) else None
         rows.append([name, status_badge(c.get("status")), str(c.get("bound") or "estimate"),
