@@ -182,12 +182,9 @@ def _cmd_demo(args: argparse.Namespace, progress: _Progress) -> int:
                      checks=_policy_for_task(net.task), name=name, title=f"Audit of reference network {name}",
                      random_state=0, train_data=net.train_frame(), progress=progress)
         report.save(out / name)
-        from ._checks import format_check_counts
-
-        counts = f"checks: {format_check_counts(report.to_dict()['checks'])}" if report.checks else "no checks"
         entries.append({"name": name, "href": f"{name}/report.html", "status": report.status,
-                        "title": report.title,
-                        "summary": f"{counts}; task {net.task}; {report.subject['n_rows']} test rows"})
+                        "title": report.title, "checks": report.to_dict()["checks"],
+                        "summary": f"task {net.task}; {report.subject['n_rows']} test rows"})
         print(f"{name}: {report.status} -> {out / name / 'report.html'}")
     write_files_atomically(out, {"index.html": render_index(entries, title="rai-audit: reference network audits")})
     print(f"index: {out / 'index.html'}")

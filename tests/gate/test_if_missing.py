@@ -215,3 +215,12 @@ def test_run_applies_if_missing_from_the_spec(tmp_path, predictions_frame):
     jsonschema.validate(doc, SCHEMA)
     assert doc["checks"][0]["status"] == "skipped"
     assert "Skipped" in (tmp_path / "o2" / "report.html").read_text()
+
+
+def test_check_counts_read_failed_warned_passed():
+    from audit._checks import format_check_counts
+
+    assert format_check_counts([{"status": s} for s in ("fail", "warn", "fail")]) == "2 failed, 1 warned, 0 passed"
+    assert format_check_counts([{"status": s} for s in ("pass", "skipped", "error")]) == \
+        "0 failed, 1 could not be evaluated, 0 warned, 1 passed, 1 skipped"
+    assert format_check_counts([]) == "0 failed, 0 warned, 0 passed"
