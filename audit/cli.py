@@ -157,7 +157,13 @@ def _cmd_diff(args: argparse.Namespace) -> int:
     old, new = AuditReport.load(args.old), AuditReport.load(args.new)
     if args.min_change < 0 or args.limit < 0:
         raise UsageError(f"--min-change and --limit must be >= 0; got {args.min_change} and {args.limit}.")
-    diff = diff_reports(old.to_dict(), new.to_dict(), min_change=args.min_change)
+    checks = None
+    if args.policy:
+        from ._checks import load_policy
+
+        checks = load_policy(args.policy)
+    diff = diff_reports(old.to_dict(), new.to_dict(), min_change=args.min_change, checks=checks,
+                        abs_tol=args.tolerance_abs, rel_tol=args.tolerance_rel)
     print(format_diff(diff, old_name=str(args.old), new_name=str(args.new), fmt=args.format,
                       limit=args.limit or None), end="")
     return ExitCode.OK
@@ -228,14 +234,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--summary", default=None, metavar="FILE",
                    help="write a Markdown summary (e.g. $GITHUB_STEP_SUMMARY)")
 
-    p = sub.add_parser("diff", help="what changed between two report.json files, in a table (exit 0)")
+    p = sub.add_parser("diff", help="what changed between two report.json files, better or worse, regressions "
+                       "the gate flags first (exit 0)")
     p.add_argument("old", metavar="OLD.json")
     p.add_argument("new", metavar="NEW.json")
+    p.add_argument("--policy", default=None, metavar="POLICY.toml",
+                   help="flag regressions of this policy's metrics as the gate would with --baseline OLD.json "
+                        "(default: the checks NEW.json carries)")
+    p.add_argument("--tolerance-abs", type=float, default=0.01, metavar="X",
+                   help="absolute change tolerated before a gated regression (default 0.01, as the gate)")
+    p.add_argument("--tolerance-rel", type=float, default=0.1, metavar="X",
+                   help="relative change tolerated before a gated regression (default 0.1, as the gate)")
     p.add_argument("--format", choices=("text", "markdown"), default="text", help="table format (default text)")
     p.add_argument("--min-change", type=float, default=0.0, metavar="X",
                    help="treat metric changes of at most X as unchanged (default 0)")
     p.add_argument("--limit", type=int, default=50, metavar="N",
-                   help="show at most N changes, largest first (default 50; 0 shows all)")
+                   help="show at most N changes, gated regressions and what got worse first (default 50; 0 shows all)")
 
     sub.add_parser("list", help="list auditors (with the distribution providing each) and reference networks")
     return parser
