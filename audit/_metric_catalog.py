@@ -30,7 +30,8 @@ _FAIRNESS_PER_GROUP = (
     "mean_prediction", "mean_target", "mean_absolute_error", "mean_squared_error", "root_mean_squared_error",
     "r2_score", "representation_ratio")
 _COUNTS = ("count", "share", "representation_ratio")
-_AGGREGATE_SUFFIXES = ("_difference", "_ratio", "_group_min", "_group_max")
+_AGGREGATE_SUFFIXES = ("_difference", "_ratio", "_group_min", "_group_max",
+                       "_difference_to_reference", "_ratio_to_reference")  # the last two: with reference_group
 _PARITY = tuple(f"{base}_{kind}{suffix}" for base in ("demographic_parity", "equalized_odds", "equal_opportunity")
                 for kind in ("difference", "ratio") for suffix in ("", "_to_overall")) + ("disparate_impact_ratio",)
 _FAIRNESS = frozenset(_FAIRNESS_PER_GROUP) | frozenset(_PARITY) | frozenset(
@@ -126,9 +127,12 @@ def direction(metric: str) -> str | None:
     Gaps between groups (``*_difference``, equalized-odds and the like) are better lower;
     parity ratios (``*_ratio``: the lowest group's value over the highest's, 1 = parity)
     are better higher; ``<m>_group_min``/``_group_max`` and ``variant_<m>`` follow ``<m>``.
-    Counts, shares, selection and base rates, mean predictions and signed gaps are neither.
+    Counts, shares, selection and base rates, mean predictions, signed gaps and
+    ``*_to_reference`` figures (a group against the reference group) are neither.
     """
     name = str(metric)
+    if name.endswith("_to_reference"):  # signed (group - reference) or unbounded (group / reference)
+        return None
     if name in _HIGHER:
         return HIGHER
     if name in _LOWER:

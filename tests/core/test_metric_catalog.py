@@ -16,7 +16,8 @@ from audit._metric_catalog import AUDITOR_METRICS, better_or_worse, can_report, 
     ("k_anonymity", "higher"), ("accuracy_score_group_min", "higher"), ("false_negative_rate_group_max", "lower"),
     ("variant_accuracy_score", "higher"), ("variant_demographic_parity_difference", "lower"),
     ("selection_rate", None), ("base_rate", None), ("count", None), ("share", None), ("mean_prediction", None),
-    ("selection_rate_group_min", None), ("output_gap", None),
+    ("selection_rate_group_min", None), ("output_gap", None), ("selection_rate_difference_to_reference", None),
+    ("true_positive_rate_ratio_to_reference", None),
 ])
 def test_direction(metric, expected):
     assert direction(metric) == expected
@@ -44,10 +45,11 @@ def test_every_name_the_fairness_auditor_reports_is_in_the_catalogue(predictions
     import audit
 
     names = set()
-    for kw in ({"score": "y_score"}, {}):
+    for kw, options in (({"score": "y_score"}, {}), ({}, {"reference_group": {"g": "a"}})):
         report = audit.run(predictions_frame, target="y_true", prediction="y_pred", sensitive_features=["g", "h"],
-                           auditors=["fairness"], auditor_options={"fairness": {"n_boot": 0}}, **kw)
+                           auditors=["fairness"], auditor_options={"fairness": {"n_boot": 0, **options}}, **kw)
         names |= set(report["fairness"].metrics["metric"])
     missing = sorted(n for n in names if not can_report("fairness", n) or n not in AUDITOR_METRICS["fairness"])
     assert missing == []
+    assert "selection_rate_difference_to_reference" in names
     assert all(direction(n) is not None for n in names if n.endswith(("_difference", "_ratio")))
