@@ -90,6 +90,9 @@ def run_auditors(subject: AuditSubject, auditors: Sequence[Any], *, checks: Sequ
                  title: str | None = None, model_card: Mapping[str, Any] | None = None,
                  progress: Callable[[str], None] | None = None) -> AuditReport:
     """Run built auditors on a subject, apply checks, and assemble the report."""
+    from ._checks import validate_names
+
+    validate_names(list(checks), [getattr(a, "name", type(a).__name__) for a in auditors])  # exit 4 before the work
     results = []
     for auditor in auditors:
         name = getattr(auditor, "name", type(auditor).__name__)

@@ -29,7 +29,7 @@ from . import _metric_catalog as _catalog
 from ._exceptions import SpecError, UsageError
 from ._result import AuditResult, Status, _group_value, format_group
 
-__all__ = ["Check", "CheckOutcome", "parse_checks", "load_policy", "evaluate_checks", "select_rows",
+__all__ = ["Check", "CheckOutcome", "parse_checks", "load_policy", "evaluate_checks", "validate_names", "select_rows",
            "judge_row", "check_counts", "format_check_counts", "EACH",
            "MSG_CHECK_KEYS", "MSG_CHECK_BOUND", "MSG_CHECK_METRIC", "MSG_UNKNOWN_METRIC", "MSG_UNKNOWN_AUDITOR",
            "MSG_OUTCOME_FAIL", "MSG_OUTCOME_PASS", "MSG_OUTCOME_UNDEFINED", "MSG_NOT_RUN", "MSG_AUDITOR_SKIPPED",
@@ -45,7 +45,7 @@ MSG_UNKNOWN_METRIC = "check #{index}: auditor {auditor!r} reports no metric {met
 MSG_UNKNOWN_AUDITOR = ("check #{index} ({metric}): no auditor is called {auditor!r}; known auditors: "
                        "{known}{hint}.")
 #: A metric the report lacks, though its auditor can report it: why, then what the check did.
-MSG_NOT_RUN = "{metric}: auditor {auditor!r} did not run, so this check cannot pass."
+MSG_NOT_RUN = "{metric}: auditor {auditor!r} did not run in this audit."
 MSG_AUDITOR_SKIPPED = "{metric}: auditor {auditor!r} was skipped: {reason}"
 MSG_METRIC_MISSING = "{metric}: auditor {auditor!r} reports no metric {name!r}: {reason}"
 MSG_SKIPPED_SUFFIX = " Skipped (if_missing = \"skip\"), not passed."
@@ -513,6 +513,21 @@ def _evaluate_one(check: Check, result: AuditResult | None, subject: Mapping[str
                                       threshold=_g(check.threshold), margin=_g(-excess))
     return CheckOutcome(check, status, msg, value=float(value), group=row.group,
                         over=tuple(row.over) if row.over is not None else None, label=row.label)
+
+
+def validate_names(checks: Sequence[Check], auditors: Iterable[str] = ()) -> None:
+    """Before an audit runs: raise the usage error a check naming no known auditor or metric will give.
+
+    ``auditors`` are the names about to run (plugins given as instances need not be
+    registered). Only auditors with a catalogue of names (built-in, or a plugin declaring
+    ``metrics``) have their metric names checked here; the rest are checked on their result.
+    """
+    running = set(auditors)
+    for check in checks:
+        if check.auditor not in running and not _auditor_exists(check.auditor):
+            _evaluate_one(check, None, {})  # raises MSG_UNKNOWN_AUDITOR
+        if check.auditor in _catalog.AUDITOR_METRICS and not _catalog.can_report(check.auditor, check.metric_name):
+            raise _unknown_metric(check, ())
 
 
 def evaluate_checks(checks: Sequence[Check], results: Mapping[str, AuditResult], *,

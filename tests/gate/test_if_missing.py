@@ -224,3 +224,19 @@ def test_check_counts_read_failed_warned_passed():
     assert format_check_counts([{"status": s} for s in ("pass", "skipped", "error")]) == \
         "0 failed, 1 could not be evaluated, 0 warned, 1 passed, 1 skipped"
     assert format_check_counts([]) == "0 failed, 0 warned, 0 passed"
+
+
+def test_audit_run_refuses_an_unknown_metric_before_auditing(predictions_frame, monkeypatch):
+    from audit.fairness import FairnessAuditor
+
+    def boom(self, subject):  # the check is refused before any auditor runs
+        raise AssertionError("an auditor ran")
+
+    monkeypatch.setattr(FairnessAuditor, "run", boom)
+    for check, text in (({"metric": "privacy.membership_advantge", "max": 0.1},
+                         "did you mean 'privacy.membership_advantage'?"),
+                        ({"metric": "fairnes.demographic_parity_difference", "max": 0.1},
+                         "no auditor is called 'fairnes'")):
+        with pytest.raises(SpecError, match=text):
+            audit.run(predictions_frame, target="y_true", prediction="y_pred", sensitive_features=["g"],
+                      auditors=["fairness"], checks=[check])
