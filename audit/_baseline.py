@@ -75,7 +75,7 @@ def regression_checks(checks: Sequence[Check], new: Mapping[str, AuditResult], o
         where = ", ".join(f"{k}={v}" for k, v in (row.group or {}).items()) or \
             ("across " + " x ".join(row.over) if row.over else "overall")
         if row.label is not None:
-            where += f" for {str(row.label)!r}"
+            where += f" for {'class ' if check.auditor == 'fairness' else ''}{str(row.label)!r}"
         fields = dict(metric=check.metric, where=where, old=f"{old_value:.4g}", new=f"{row.value:.4g}",
                       allowed=f"{allowed:.4g}", abs_tol=f"{abs_tol:g}", rel_tol=rel_tol,
                       change=f"{row.value - old_value:+.4g}",

@@ -79,9 +79,12 @@ def _check_rows(checks: list[Mapping[str, Any]]) -> tuple[list[list[Any]], list[
         elif c.get("over"):
             name += f" over {over_label(c.get('over'))}"
         group = c.get("group") if isinstance(c.get("group"), Mapping) else None
+        parts = [group_label(group)] if group else []
+        if c.get("label") is not None:
+            parts.append(f"class {c.get('label')}")
         rows.append([name, status_badge(c.get("status")), str(c.get("bound") or "estimate"),
                      fmt_threshold(c.get("op"), c.get("threshold")) if c.get("threshold") is not None else "\u2014",
-                     fmt_num(c.get("value")), group_label(group) if group else "\u2014",
+                     fmt_num(c.get("value")), ", ".join(parts) or "\u2014",
                      truncate(str(c.get("message", "")), 1000)])
         st = str(c.get("status"))
         classes.append(f"row-{st}" if st in ("fail", "warn", "error") else None)

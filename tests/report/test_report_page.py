@@ -283,3 +283,21 @@ def test_same_bytes_across_processes_and_hash_seeds(binary_html):
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), str(here)]), "PYTHONHASHSEED": "12345"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60, check=True)
     assert out.stdout == hashlib.sha256(binary_html.encode()).hexdigest()
+
+
+def test_checks_table_names_the_class_and_lists_skipped_checks_apart(report_factory):
+    from audit.report import render_html
+
+    report = report_factory("multiclass")
+    report["checks"] = [
+        {"metric": "fairness.demographic_parity_difference", "op": "max", "threshold": 0.1, "bound": "ci",
+         "severity": "fail", "over": "each", "value": 0.33, "group": None, "label": "Low", "status": "fail",
+         "message": "fairness.demographic_parity_difference across race for class 'Low': ..."},
+        {"metric": "privacy.membership_advantage", "op": "max", "threshold": 0.1, "bound": "estimate",
+         "severity": "fail", "over": None, "value": None, "group": None, "label": None, "status": "skipped",
+         "if_missing": "skip", "message": "privacy.membership_advantage: ... Skipped (if_missing = \"skip\"), not passed."}]
+    html = render_html(report)
+    checks = html[html.index('id="checks"'):html.index("</section>", html.index('id="checks"'))]
+    assert "fairness.demographic_parity_difference over each feature" in checks and "<td>class Low</td>" in checks
+    assert "Skipped checks" in checks and "passed check" not in checks
+    assert "1 failed, 0 warned, 0 passed, 1 skipped" in html
