@@ -194,6 +194,13 @@ def _defined(x: Any) -> bool:
         return False
 
 
+def _is_suppressed(flag: Any) -> bool:
+    """A row marked ``suppressed`` (a small cell whose rates are withheld); None/NA/NaN mean not."""
+    if flag is None or flag is pd.NA or (isinstance(flag, float) and math.isnan(flag)):
+        return False
+    return bool(flag)
+
+
 def select_rows(result: AuditResult, check: Check) -> pd.DataFrame:
     """The metric rows a check gates: its metric, narrowed by ``group``, ``label`` and ``over``."""
     over = None if check.over is None or check.over == EACH else check.over
@@ -467,7 +474,7 @@ def _evaluate_one(check: Check, result: AuditResult | None, subject: Mapping[str
     undefined: list[Any] = []
     suppressed: list[Any] = []
     for row in rows.itertuples(index=False):
-        if getattr(row, "suppressed", False) is True:
+        if _is_suppressed(getattr(row, "suppressed", None)):
             suppressed.append(row)
             continue
         judged = judge_row(check.op, check.threshold, check.bound, check.severity, row.value, row.ci_low,

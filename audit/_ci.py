@@ -7,7 +7,7 @@ from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 __all__ = ["junit_xml", "markdown_summary", "github_annotations", "check_title", "escape_data", "escape_property",
-           "SUMMARY_LIMIT", "ANNOTATION_LIMIT"]
+           "terminal_safe", "SUMMARY_LIMIT", "ANNOTATION_LIMIT"]
 
 #: GitHub's job summary accepts at most 1 MiB per step.
 SUMMARY_LIMIT = 1024 * 1024
@@ -97,6 +97,16 @@ def markdown_summary(report: Mapping[str, Any], checks: Sequence[Mapping[str, An
         cut = text.encode("utf-8")[: SUMMARY_LIMIT - 200].decode("utf-8", "ignore")
         text = cut.rsplit("\n", 1)[0] + "\n\n_Summary truncated to fit the 1 MiB limit; see report.html._\n"
     return text
+
+
+def terminal_safe(text: Any) -> str:
+    """One line of printable text for a terminal: whitespace folded, control and format characters
+    (ANSI escapes, bidi overrides) shown as ``\\x1b`` / ``\\u202e`` instead of acting on the terminal."""
+    import unicodedata
+
+    s = " ".join(str(text).split())
+    return "".join(ch if unicodedata.category(ch)[0] != "C" else (f"\\x{ord(ch):02x}" if ord(ch) < 256
+                   else f"\\u{ord(ch):04x}") for ch in s)
 
 
 def escape_data(text: str) -> str:

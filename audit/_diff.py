@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -267,9 +266,9 @@ def _direction_text(c: Change) -> str:
 
 def _plain(text: Any) -> str:
     """One line of printable text: whitespace folded, control and format characters shown as escapes."""
-    s = " ".join(str(text).split())
-    return "".join(ch if unicodedata.category(ch)[0] != "C" else f"\\x{ord(ch):02x}" if ord(ch) < 256
-                   else f"\\u{ord(ch):04x}" for ch in s)
+    from ._ci import terminal_safe
+
+    return terminal_safe(text)
 
 
 def _md_cell(text: str) -> str:

@@ -102,16 +102,17 @@ def _cmd_run(args: argparse.Namespace, progress: _Progress) -> int:
 def _print_verdict(doc: dict[str, Any], checks: list[dict[str, Any]], html: Path | None) -> None:
     """The verdict, each auditor, then every check that did not pass (failed, warned, errored or skipped)."""
     from ._checks import format_check_counts
+    from ._ci import terminal_safe as safe
 
-    print(f"rai-audit: {doc['status'].upper()}: {doc['title']}")
+    print(f"rai-audit: {doc['status'].upper()}: {safe(doc['title'])}")
     for r in doc["results"]:
-        note = f" ({r['reason']})" if r.get("reason") else ""
-        print(f"  auditor {r['auditor']}: {r['status']}{note}")
+        note = f" ({safe(r['reason'])})" if r.get("reason") else ""
+        print(f"  auditor {safe(r['auditor'])}: {r['status']}{note}")
     if checks:
         print(f"  checks: {format_check_counts(checks)}")
     for c in checks:
         if c["status"] != "pass":
-            print(f"  check {c['status'].upper()}: {c['message']}")
+            print(f"  check {c['status'].upper()}: {safe(c['message'])}")
     if html is not None:
         print(f"  report: {html}")
 

@@ -243,3 +243,15 @@ def test_audit_run_refuses_an_unknown_metric_before_auditing(predictions_frame, 
         with pytest.raises(SpecError, match=text):
             audit.run(predictions_frame, target="y_true", prediction="y_pred", sensitive_features=["g"],
                       auditors=["fairness"], checks=[check])
+
+
+def test_gate_output_neutralises_control_characters(tmp_path):
+    hostile = "F\x1b[2J\x1b]0;pwned\x07\u202e"
+    rows = [{"metric": "selection_rate", "group": {"sex": hostile}, "value": 0.1, "n": 50, "over": ["sex"]}]
+    AuditReport([AuditResult("fairness", "1", Status.PASS, metrics=metrics_frame(rows))],
+                subject={"n_rows": 50}, title="t\x1b[31m").save(tmp_path / "r")
+    (tmp_path / "p.toml").write_text('[[checks]]\nmetric = "fairness.selection_rate"\nmin = 0.5\n')
+    r = run_cli("gate", tmp_path / "r" / "report.json", "--policy", tmp_path / "p.toml")
+    assert r.returncode == ExitCode.CHECKS_FAILED
+    assert "\x1b" not in r.stdout and "\x07" not in r.stdout and "\u202e" not in r.stdout
+    assert "sex=F\\x1b[2J\\x1b]0;pwned\\x07\\u202e" in r.stdout and "rai-audit: FAIL: t\\x1b[31m" in r.stdout
