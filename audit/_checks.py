@@ -301,10 +301,23 @@ def _where(result: AuditResult, row: Any, subject: Mapping[str, Any]) -> str:
     text = _fmt_group(row.group, row.over)
     if row.label is not None:
         text += f" for {'class ' if _is_class(result, row.label, subject) else ''}{str(row.label)!r}"
-    elif (result.auditor == "fairness" and subject.get("task") == "binary"
-          and subject.get("pos_label") is not None):
+    elif result.auditor == "fairness" and subject.get("task") == "binary" and _names_positive(subject):
         text += f" (positive class {str(subject['pos_label'])!r})"
     return text
+
+
+def _names_positive(subject: Mapping[str, Any]) -> bool:
+    """Whether a message should name the positive class: the subject gives one, and it is not
+    the obvious one of 0/1 or False/True labels."""
+    pos = subject.get("pos_label")
+    if pos is None:
+        return False
+    classes = subject.get("classes")
+    if isinstance(classes, Sequence) and not isinstance(classes, str) and classes:
+        names = {str(c) for c in classes}
+        if names <= {"0", "1"} or names <= {"False", "True"}:
+            return str(pos) not in ("1", "True")
+    return True
 
 
 def _components(metric: str) -> tuple[str, ...]:

@@ -103,6 +103,13 @@ def test_a_binary_check_names_the_positive_class_when_the_subject_says_it():
     assert out.label is None
     [old] = evaluate_checks([check], {"fairness": result}, subject={"task": "binary"})  # an old report
     assert old.message.startswith("fairness.demographic_parity_difference across sex: its estimate")
+    for classes, pos in (([0, 1], 1), ([False, True], True)):  # the obvious positive class is not repeated
+        [plain] = evaluate_checks([check], {"fairness": result},
+                                  subject={"task": "binary", "classes": classes, "pos_label": pos})
+        assert "positive class" not in plain.message
+    [zero] = evaluate_checks([check], {"fairness": result}, subject={"task": "binary", "classes": [0, 1],
+                                                                     "pos_label": 0})
+    assert "across sex (positive class '0'):" in zero.message
 
 
 # -- E: undefined values never pass ----------------------------------------------------------------
