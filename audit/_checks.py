@@ -416,7 +416,7 @@ def _missing_reason(result: AuditResult, name: str) -> str:
         if base not in _REGRESSION_BASES and task == "regression" and base not in ("count", "share"):
             return "it is reported for classification tasks; this task is regression."
         if name == "representation_ratio":
-            return "it needs the reference population's shares (the reference_population option)."
+            return "it needs the population's shares (the fairness auditor's population_shares option)."
     notes = [f.message for f in result.findings if f.code.split(".")[-1] in ("note", "skipped", "not_assessed")]
     if notes:
         return " ".join(n if n.rstrip().endswith(".") else n + "." for n in notes)

@@ -255,3 +255,17 @@ def test_gate_output_neutralises_control_characters(tmp_path):
     assert r.returncode == ExitCode.CHECKS_FAILED
     assert "\x1b" not in r.stdout and "\x07" not in r.stdout and "\u202e" not in r.stdout
     assert "sex=F\\x1b[2J\\x1b]0;pwned\\x07\\u202e" in r.stdout and "rai-audit: FAIL: t\\x1b[31m" in r.stdout
+
+
+@pytest.mark.parametrize("metric, reason", [
+    ("fairness.representation_ratio", "it needs the population's shares (the fairness auditor's population_shares "
+                                      "option)."),
+    ("fairness.mean_absolute_error_ratio", "it is reported for regression tasks; this task is binary."),
+    ("privacy.k_anonymity", "no quasi-identifier columns were named or recognised."),
+])
+def test_missing_metrics_say_what_they_need(metric, reason):
+    privacy = AuditResult("privacy", "1.0", Status.PASS, metrics=metrics_frame([{"metric": "pii_columns", "value": 0}]),
+                          details={"anonymity_skipped": "no quasi-identifier columns were named or recognised."})
+    auditor, name = metric.split(".")
+    out = _one({"metric": metric, "min": 0.8}, {"fairness": FAIRNESS, "privacy": privacy})
+    assert out.message == MSG_METRIC_MISSING.format(metric=metric, auditor=auditor, name=name, reason=reason)
