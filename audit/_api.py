@@ -172,12 +172,15 @@ def run_auditors(subject: AuditSubject, auditors: Sequence[Any], *, checks: Sequ
                  title: str | None = None, model_card: Mapping[str, Any] | None = None,
                  progress: Callable[[str], None] | None = None) -> AuditReport:
     """Run built auditors on a subject, apply checks, and assemble the report."""
+    from ._checks import validate_names
+
     results: list[AuditResult] = []
     tainted: str | None = None
     names = [getattr(a, "name", type(a).__name__) for a in auditors]
     clash = sorted({n for n in names if names.count(n) > 1})
     if clash:
         raise PluginError(f"more than one auditor is named {clash}; an auditor's name must be unique in a run.")
+    validate_names(list(checks), names)  # exit 4 before the work
     for auditor in auditors:
         name = getattr(auditor, "name", type(auditor).__name__)
         if progress is not None:
@@ -187,8 +190,9 @@ def run_auditors(subject: AuditSubject, auditors: Sequence[Any], *, checks: Sequ
         if result.status == Status.ERROR and result.reason and "modified the subject (the model's" in result.reason:
             tainted = f"auditor {name!r} modified the model"
         results.append(result)
-    outcomes = evaluate_checks(list(checks), {r.auditor: r for r in results})
-    return AuditReport(results, checks=outcomes, subject=subject.describe(),
+    described = subject.describe()
+    outcomes = evaluate_checks(list(checks), {r.auditor: r for r in results}, subject=described)
+    return AuditReport(results, checks=outcomes, subject=described,
                        environment=environment(subject.random_state),
                        title=title or (f"Audit of {subject.name}" if subject.name else "rai-audit report"),
                        model_card=model_card)

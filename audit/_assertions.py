@@ -51,7 +51,7 @@ def assert_passes(report: Any, policy: str | os.PathLike[str] | Sequence[Mapping
             parsed = list(policy)
         else:
             parsed = load_policy(policy)  # type: ignore[arg-type]
-        outcomes = evaluate_checks(parsed, {r.auditor: r for r in rep.results})
+        outcomes = evaluate_checks(parsed, {r.auditor: r for r in rep.results}, subject=rep.subject)
     dicts = [o.to_dict() if isinstance(o, CheckOutcome) else dict(o) for o in outcomes]
     bad_status = {"fail", "error"} | ({"warn"} if fail_on_warn else set())
     bad = [c for c in dicts if c["status"] in bad_status]

@@ -14,10 +14,10 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ._checks import Check, CheckOutcome
+from ._checks import Check, CheckOutcome, select_rows
 from ._result import AuditResult, Status
 
-__all__ = ["regression_checks", "MSG_REGRESSION", "MSG_NO_REGRESSION"]
+__all__ = ["regression_checks", "compare_rows", "MSG_REGRESSION", "MSG_NO_REGRESSION"]
 
 #: A regression: which metric, for which group, from what to what, and the tolerance it broke.
 MSG_REGRESSION = ("{metric} {where} {direction} from {old} to {new} against the baseline ({change}, {relative}); "
@@ -32,6 +32,24 @@ def _key(row: Any) -> tuple[Any, ...]:
     return (row.metric, group, over, row.label)
 
 
+def compare_rows(check: Check, new: AuditResult, old: AuditResult, *, abs_tol: float = 0.01,
+                 rel_tol: float = 0.1) -> list[tuple[float, Any, float, float]]:
+    """Every row the check gates that both reports define: (change, new row, tolerated, old value).
+
+    ``change`` is positive when the row got worse for the check (rose for a ``max``, fell
+    for a ``min``); the gate calls it a regression when it exceeds ``tolerated``.
+    """
+    before = {_key(r): r.value for r in select_rows(old, check).itertuples(index=False)}
+    out = []
+    for row in select_rows(new, check).itertuples(index=False):
+        old_value = before.get(_key(row))
+        if old_value is None or math.isnan(old_value) or math.isnan(row.value):
+            continue
+        change = row.value - old_value if check.op == "max" else old_value - row.value
+        out.append((change, row, max(abs_tol, rel_tol * abs(old_value)), old_value))
+    return out
+
+
 def regression_checks(checks: Sequence[Check], new: Mapping[str, AuditResult], old: Mapping[str, AuditResult], *,
                       abs_tol: float = 0.01, rel_tol: float = 0.1) -> list[CheckOutcome]:
     """One outcome per policy check: the worst regression of its metric against the baseline."""
@@ -40,30 +58,24 @@ def regression_checks(checks: Sequence[Check], new: Mapping[str, AuditResult], o
         base = dataclasses.replace(check, name=f"no regression vs baseline: {check.metric}")
         a, b = new.get(check.auditor), old.get(check.auditor)
         if a is None or b is None or a.status in (Status.SKIPPED, Status.ERROR):
-            outcomes.append(CheckOutcome(base, Status.PASS if b is None else Status.FAIL,
+            outcomes.append(CheckOutcome(base, Status.PASS if b is None else
+                                         Status.SKIPPED if check.if_missing == "skip" else Status.FAIL,
                                          f"{check.metric}: no baseline to compare with." if b is None else
                                          f"{check.metric}: the new report has no usable result for "
                                          f"{check.auditor!r}, so no regression check is possible."))
             continue
-        before = {_key(r): r.value for r in b.rows(check.metric_name, over=check.over, group=check.group,
-                                                   label=check.label).itertuples(index=False)}
-        worst: tuple[float, Any, float] | None = None
-        for row in a.rows(check.metric_name, over=check.over, group=check.group,
-                          label=check.label).itertuples(index=False):
-            old_value = before.get(_key(row))
-            if old_value is None or math.isnan(old_value) or math.isnan(row.value):
-                continue
-            change = row.value - old_value if check.op == "max" else old_value - row.value
-            allowed = max(abs_tol, rel_tol * abs(old_value))
+        worst: tuple[float, Any, float, float] | None = None
+        for change, row, allowed, old_value in compare_rows(check, a, b, abs_tol=abs_tol, rel_tol=rel_tol):
             if worst is None or change - allowed > worst[0] - worst[2]:
-                worst = (change, row, allowed)
+                worst = (change, row, allowed, old_value)
         if worst is None:
             outcomes.append(CheckOutcome(base, Status.PASS, f"{check.metric}: no row in common with the baseline."))
             continue
-        change, row, allowed = worst
-        old_value = before[_key(row)]
+        change, row, allowed, old_value = worst
         where = ", ".join(f"{k}={v}" for k, v in (row.group or {}).items()) or \
             ("across " + " x ".join(row.over) if row.over else "overall")
+        if row.label is not None:
+            where += f" for {'class ' if check.auditor == 'fairness' else ''}{str(row.label)!r}"
         fields = dict(metric=check.metric, where=where, old=f"{old_value:.4g}", new=f"{row.value:.4g}",
                       allowed=f"{allowed:.4g}", abs_tol=f"{abs_tol:g}", rel_tol=rel_tol,
                       change=f"{row.value - old_value:+.4g}",
@@ -75,5 +87,5 @@ def regression_checks(checks: Sequence[Check], new: Mapping[str, AuditResult], o
             status = Status.PASS
             msg = MSG_NO_REGRESSION.format(**fields)
         outcomes.append(CheckOutcome(base, status, msg, value=float(row.value), group=row.group,
-                                     over=tuple(row.over) if row.over is not None else None))
+                                     over=tuple(row.over) if row.over is not None else None, label=row.label))
     return outcomes

@@ -7,7 +7,7 @@ from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 __all__ = ["junit_xml", "markdown_summary", "github_annotations", "check_title", "escape_data", "escape_property",
-           "SUMMARY_LIMIT", "ANNOTATION_LIMIT"]
+           "terminal_safe", "SUMMARY_LIMIT", "ANNOTATION_LIMIT"]
 
 #: GitHub's job summary accepts at most 1 MiB per step.
 SUMMARY_LIMIT = 1024 * 1024
@@ -22,7 +22,9 @@ def check_title(c: Mapping[str, Any]) -> str:
     op = {"max": "\u2264", "min": "\u2265"}.get(str(c.get("op")), str(c.get("op") or ""))
     threshold = c.get("threshold")
     text = f"{c.get('metric')} {op} {threshold:g}" if isinstance(threshold, (int, float)) else str(c.get("metric"))
-    if c.get("over"):
+    if c.get("over") == "each":
+        text += " over each feature"
+    elif c.get("over"):
         text += " over " + " x ".join(map(str, c["over"]))
     if c.get("bound") == "ci":
         text += " (ci bound)"
@@ -44,6 +46,9 @@ def junit_xml(report: Mapping[str, Any], checks: Sequence[Mapping[str, Any]]) ->
             body = f"<error message={quoteattr(c['message'])}>{escape(c['message'])}</error>"
         elif c["status"] == "warn":
             body = f"<system-out>{escape('warning: ' + c['message'])}</system-out>"
+        elif c["status"] == "skipped":
+            skipped += 1
+            body = f"<skipped message={quoteattr(c['message'])}/>"
         cases.append(f'    <testcase classname="rai-audit.checks" name={name} time="0">{body}</testcase>')
     for r in report.get("results", []):
         name = quoteattr(f"auditor {r['auditor']}")
@@ -75,9 +80,11 @@ def markdown_summary(report: Mapping[str, Any], checks: Sequence[Mapping[str, An
     """A GitHub-flavoured Markdown summary (verdict, failed checks, auditors), within 1 MiB."""
     icon = {"pass": "✅", "warn": "⚠️", "fail": "❌", "error": "💥", "skipped": "⏭️"}.get(status, "")
     lines = [f"## {icon} rai-audit: {status.upper()} — {_md(report.get('title', ''))}", ""]
+    from ._checks import format_check_counts
+
     bad = [c for c in checks if c["status"] != "pass"]
     if checks:
-        lines += [f"{len(checks) - len(bad)} of {len(checks)} checks passed.", ""]
+        lines += [f"Checks: {format_check_counts(checks)}.", ""]
     if bad:
         lines += ["| status | check | message |", "|---|---|---|"]
         lines += [f"| {c['status']} | {_md(check_title(c))} | {_md(c['message'])} |" for c in bad]
@@ -90,6 +97,16 @@ def markdown_summary(report: Mapping[str, Any], checks: Sequence[Mapping[str, An
         cut = text.encode("utf-8")[: SUMMARY_LIMIT - 200].decode("utf-8", "ignore")
         text = cut.rsplit("\n", 1)[0] + "\n\n_Summary truncated to fit the 1 MiB limit; see report.html._\n"
     return text
+
+
+def terminal_safe(text: Any) -> str:
+    """One line of printable text for a terminal: whitespace folded, control and format characters
+    (ANSI escapes, bidi overrides) shown as ``\\x1b`` / ``\\u202e`` instead of acting on the terminal."""
+    import unicodedata
+
+    s = " ".join(str(text).split())
+    return "".join(ch if unicodedata.category(ch)[0] != "C" else (f"\\x{ord(ch):02x}" if ord(ch) < 256
+                   else f"\\u{ord(ch):04x}") for ch in s)
 
 
 def escape_data(text: str) -> str:

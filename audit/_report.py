@@ -90,7 +90,13 @@ class AuditReport:
 
     @property
     def failed_checks(self) -> list[dict[str, Any]]:
-        return [c for c in self._check_dicts() if c["status"] != "pass"]
+        """Checks that failed, warned or could not be evaluated (not passed, not skipped)."""
+        return [c for c in self._check_dicts() if c["status"] not in ("pass", "skipped")]
+
+    @property
+    def skipped_checks(self) -> list[dict[str, Any]]:
+        """Checks skipped because their metric is missing and they say ``if_missing = "skip"``."""
+        return [c for c in self._check_dicts() if c["status"] == "skipped"]
 
     # -- access ------------------------------------------------------------------------------
     def __getitem__(self, auditor: str) -> AuditResult:

@@ -95,17 +95,25 @@ def _cmd_run(args: argparse.Namespace, progress: _Progress) -> int:
                           progress=progress)
     out = Path(args.out)
     report.save(out)
-    _print_verdict(report.to_dict(), report.failed_checks, out / "report.html")
+    doc = report.to_dict()
+    _print_verdict(doc, doc["checks"], out / "report.html")
     return report.exit_code
 
 
-def _print_verdict(doc: dict[str, Any], failed: list[dict[str, Any]], html: Path | None) -> None:
-    print(f"rai-audit: {doc['status'].upper()}: {doc['title']}")
+def _print_verdict(doc: dict[str, Any], checks: list[dict[str, Any]], html: Path | None) -> None:
+    """The verdict, each auditor, then every check that did not pass (failed, warned, errored or skipped)."""
+    from ._checks import format_check_counts
+    from ._ci import terminal_safe as safe
+
+    print(f"rai-audit: {doc['status'].upper()}: {safe(doc['title'])}")
     for r in doc["results"]:
-        note = f" ({r['reason']})" if r.get("reason") else ""
-        print(f"  auditor {r['auditor']}: {r['status']}{note}")
-    for c in failed:
-        print(f"  check {c['status'].upper()}: {c['message']}")
+        note = f" ({safe(r['reason'])})" if r.get("reason") else ""
+        print(f"  auditor {safe(r['auditor'])}: {r['status']}{note}")
+    if checks:
+        print(f"  checks: {format_check_counts(checks)}")
+    for c in checks:
+        if c["status"] != "pass":
+            print(f"  check {c['status'].upper()}: {safe(c['message'])}")
     if html is not None:
         print(f"  report: {html}")
 
@@ -119,7 +127,7 @@ def _cmd_gate(args: argparse.Namespace) -> int:
     report = AuditReport.load(args.report)
     checks = load_policy(args.policy)
     results = {r.auditor: r for r in report.results}
-    outcomes = evaluate_checks(checks, results)
+    outcomes = evaluate_checks(checks, results, subject=report.subject)
     if args.baseline:
         from ._baseline import regression_checks
 
@@ -135,7 +143,7 @@ def _cmd_gate(args: argparse.Namespace) -> int:
         write_files_atomically(Path(args.summary).parent,
                                {Path(args.summary).name: markdown_summary(doc, check_dicts, str(status))})
     doc["status"] = str(status)
-    _print_verdict(doc, [c for c in check_dicts if c["status"] != "pass"], None)
+    _print_verdict(doc, check_dicts, None)
     if os.environ.get("GITHUB_ACTIONS") == "true":
         from ._ci import github_annotations
 
@@ -151,7 +159,13 @@ def _cmd_diff(args: argparse.Namespace) -> int:
     old, new = AuditReport.load(args.old), AuditReport.load(args.new)
     if args.min_change < 0 or args.limit < 0:
         raise UsageError(f"--min-change and --limit must be >= 0; got {args.min_change} and {args.limit}.")
-    diff = diff_reports(old.to_dict(), new.to_dict(), min_change=args.min_change)
+    checks = None
+    if args.policy:
+        from ._checks import load_policy
+
+        checks = load_policy(args.policy)
+    diff = diff_reports(old.to_dict(), new.to_dict(), min_change=args.min_change, checks=checks,
+                        abs_tol=args.tolerance_abs, rel_tol=args.tolerance_rel)
     print(format_diff(diff, old_name=str(args.old), new_name=str(args.new), fmt=args.format,
                       limit=args.limit or None), end="")
     return ExitCode.OK
@@ -176,12 +190,9 @@ def _cmd_demo(args: argparse.Namespace, progress: _Progress) -> int:
                      checks=_policy_for_task(net.task), name=name, title=f"Audit of reference network {name}",
                      random_state=0, train_data=net.train_frame(), progress=progress)
         report.save(out / name)
-        n_checks = len(report.checks)
-        failed = len(report.failed_checks)
         entries.append({"name": name, "href": f"{name}/report.html", "status": report.status,
-                        "title": report.title,
-                        "summary": f"{n_checks - failed} of {n_checks} checks passed; task {net.task}; "
-                                   f"{report.subject['n_rows']} test rows"})
+                        "title": report.title, "checks": report.to_dict()["checks"],
+                        "summary": f"task {net.task}; {report.subject['n_rows']} test rows"})
         print(f"{name}: {report.status} -> {out / name / 'report.html'}")
     write_files_atomically(out, {"index.html": render_index(entries, title="rai-audit: reference network audits")})
     print(f"index: {out / 'index.html'}")
@@ -225,14 +236,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--summary", default=None, metavar="FILE",
                    help="write a Markdown summary (e.g. $GITHUB_STEP_SUMMARY)")
 
-    p = sub.add_parser("diff", help="what changed between two report.json files, in a table (exit 0)")
+    p = sub.add_parser("diff", help="what changed between two report.json files, better or worse, regressions "
+                       "the gate flags first (exit 0)")
     p.add_argument("old", metavar="OLD.json")
     p.add_argument("new", metavar="NEW.json")
+    p.add_argument("--policy", default=None, metavar="POLICY.toml",
+                   help="flag regressions of this policy's metrics as the gate would with --baseline OLD.json "
+                        "(default: the checks NEW.json carries)")
+    p.add_argument("--tolerance-abs", type=float, default=0.01, metavar="X",
+                   help="absolute change tolerated before a gated regression (default 0.01, as the gate)")
+    p.add_argument("--tolerance-rel", type=float, default=0.1, metavar="X",
+                   help="relative change tolerated before a gated regression (default 0.1, as the gate)")
     p.add_argument("--format", choices=("text", "markdown"), default="text", help="table format (default text)")
     p.add_argument("--min-change", type=float, default=0.0, metavar="X",
                    help="treat metric changes of at most X as unchanged (default 0)")
     p.add_argument("--limit", type=int, default=50, metavar="N",
-                   help="show at most N changes, largest first (default 50; 0 shows all)")
+                   help="show at most N changes, gated regressions and what got worse first (default 50; 0 shows all)")
 
     sub.add_parser("list", help="list auditors (with the distribution providing each) and reference networks")
     return parser

@@ -29,7 +29,8 @@ def test_quickstart_audits_a_sklearn_and_a_torch_model(tmp_path, monkeypatch, ca
 def test_example_policy_and_spec_parse():
     from audit import load_policy
 
-    assert len(load_policy(ROOT / "examples" / "policy.toml")) == 3
+    policy = load_policy(ROOT / "examples" / "policy.toml")
+    assert len(policy) == 4 and [c.over for c in policy[:3]] == ["each"] * 3 and policy[3].if_missing == "skip"
     spec = load_spec(ROOT / "examples" / "spec.toml")
     assert spec.auditors == ["fairness"] and spec.model["reference"] == "adult-mlp"
 

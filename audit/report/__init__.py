@@ -25,6 +25,9 @@ def render_html(report: Mapping[str, Any]) -> str:
 def render_index(entries: Sequence[Mapping[str, Any]], title: str = "rai-audit reports") -> str:
     """An index page of reports; entries carry ``name``, relative ``href``, ``status``, ``title``, ``summary``.
 
+    An entry with ``checks`` (report.json's check dicts) shows their counts first, as the
+    report header does: ``checks: 2 failed, 1 warned, 0 passed``.
+
     A ``href`` that is not a plain relative path (a URL, ``//host``, ``javascript:``...) is
     shown as text, not linked.
     """

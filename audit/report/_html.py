@@ -14,7 +14,7 @@ from typing import Any
 __all__ = [
     "Markup", "esc", "cell", "fmt_num", "fmt_ci", "ci_parts", "fmt_threshold", "group_label", "over_label",
     "status_badge", "status_class", "status_word", "status_symbol", "severity_badge", "table", "to_json_text",
-    "truncate", "humanize", "STATUS_ORDER", "SEVERITY_ORDER",
+    "truncate", "humanize", "STATUS_ORDER", "SEVERITY_ORDER", "UNDEFINED", "SUPPRESSED", "is_undefined", "fmt_value",
 ]
 
 #: Worst first, for sorting checks and results.
@@ -107,6 +107,30 @@ def fmt_ci(value: Any, low: Any = None, high: Any = None) -> str:
     """``value [low, high]``, or just the value when the interval is unknown."""
     text, interval = ci_parts(value, low, high)
     return text if interval is None else f"{text} {interval}"
+
+
+#: What a metric cell shows when the value is null: an undefined rate (zero denominator), never 0 or NaN.
+UNDEFINED = "undefined"
+SUPPRESSED = "suppressed"
+
+
+def is_undefined(value: Any) -> bool:
+    """A null (or NaN) metric value: undefined, shown as such."""
+    if value is None or isinstance(value, bool):
+        return value is None
+    try:
+        return math.isnan(float(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def fmt_value(row: Mapping[str, Any]) -> str:
+    """A metric row's value with its interval; ``undefined`` for a null value, ``suppressed`` for a small cell."""
+    if row.get("suppressed") is True:
+        return SUPPRESSED
+    if is_undefined(row.get("value")):
+        return UNDEFINED
+    return fmt_ci(row.get("value"), row.get("ci_low"), row.get("ci_high"))
 
 
 def fmt_threshold(op: Any, threshold: Any) -> str:

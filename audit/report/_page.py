@@ -54,11 +54,10 @@ def _list(value: Any) -> list[Any]:
 # -- report page ------------------------------------------------------------------------------
 def _verdict(report: Mapping[str, Any], checks: list[Mapping[str, Any]], results: list[Mapping[str, Any]]) -> str:
     status = str(report.get("status"))
-    counts = {s: sum(1 for c in checks if c.get("status") == s) for s in ("fail", "error", "warn", "pass")}
     if checks:
-        parts = [f"{counts[s]} {w}" for s, w in (("fail", "failed"), ("error", "could not be evaluated"),
-                                                ("warn", "warned"), ("pass", "passed")) if counts[s]]
-        check_text = f"{len(checks)} check{'s' if len(checks) != 1 else ''}: " + ", ".join(parts)
+        from .._checks import format_check_counts
+
+        check_text = f"{len(checks)} check{'s' if len(checks) != 1 else ''}: {format_check_counts(checks)}"
     else:
         check_text = "No checks configured"
     exit_code = report.get("exit_code")
@@ -75,12 +74,17 @@ def _check_rows(checks: list[Mapping[str, Any]]) -> tuple[list[list[Any]], list[
     rows, classes = [], []
     for c in checks:
         name = str(c.get("metric", ""))
-        if c.get("over"):
+        if c.get("over") == "each":
+            name += " over each feature"
+        elif c.get("over"):
             name += f" over {over_label(c.get('over'))}"
         group = c.get("group") if isinstance(c.get("group"), Mapping) else None
+        parts = [group_label(group)] if group else []
+        if c.get("label") is not None:
+            parts.append(f"class {c.get('label')}")
         rows.append([name, status_badge(c.get("status")), str(c.get("bound") or "estimate"),
                      fmt_threshold(c.get("op"), c.get("threshold")) if c.get("threshold") is not None else "\u2014",
-                     fmt_num(c.get("value")), group_label(group) if group else "\u2014",
+                     fmt_num(c.get("value")), ", ".join(parts) or "\u2014",
                      truncate(str(c.get("message", "")), 1000)])
         st = str(c.get("status"))
         classes.append(f"row-{st}" if st in ("fail", "warn", "error") else None)
@@ -95,13 +99,19 @@ def _checks_section(checks: list[Mapping[str, Any]]) -> str:
     headers = ["Check", "Status", "Bound", "Threshold", "Value", "Group", "Message"]
     ranked = sorted(enumerate(checks), key=lambda t: (STATUS_ORDER.get(str(t[1].get("status")), 5), t[0]))
     problems = [c for _, c in ranked if c.get("status") in ("fail", "error", "warn")]
-    passed = [c for _, c in ranked if c.get("status") not in ("fail", "error", "warn")]
+    skipped = [c for _, c in ranked if c.get("status") == "skipped"]
+    passed = [c for _, c in ranked if c.get("status") not in ("fail", "error", "warn", "skipped")]
     if problems:
         rows, classes = _check_rows(problems)
         out.append(table(headers, rows, caption="Failed and warned checks, worst first", numeric=(4,),
                          row_classes=classes, what="failed and warned checks"))
-    else:
+    elif not skipped:
         out.append(f"<p>All {len(checks)} checks passed.</p>")
+    if skipped:
+        rows, classes = _check_rows(skipped)
+        out.append(table(headers, rows, caption="Skipped checks: their metric is missing from this report "
+                                                "(if_missing = \"skip\"); not passed", numeric=(4,),
+                         row_classes=classes, what="skipped checks"))
     if passed:
         rows, classes = _check_rows(passed)
         out.append(f"<details><summary>Show {len(passed)} passed check{'s' if len(passed) != 1 else ''}</summary>"
@@ -269,8 +279,14 @@ def render_index_page(entries: Sequence[Mapping[str, Any]], title: str) -> str:
         name = str(e.get("name") or e.get("href") or "report")
         href = safe_href(e.get("href"))
         link = Markup(f'<a href="{esc(href)}">{esc(name)}</a>') if href else name
-        rows.append([link, status_badge(e.get("status")), str(e.get("title") or ""),
-                     truncate(str(e.get("summary") or ""), 500)])
+        summary = str(e.get("summary") or "")
+        checks = e.get("checks")
+        if isinstance(checks, Sequence) and not isinstance(checks, (str, bytes)):
+            from .._checks import format_check_counts
+
+            counts = f"checks: {format_check_counts(checks)}" if checks else "no checks"
+            summary = f"{counts}; {summary}" if summary else counts
+        rows.append([link, status_badge(e.get("status")), str(e.get("title") or ""), truncate(summary, 500)])
     out.append('<section class="block" aria-labelledby="reports-h"><h2 id="reports-h">Reports</h2>')
     out.append(table(["Report", "Status", "Title", "Summary"], rows, collapse_after=10_000) if rows
                else "<p>No reports.</p>")

@@ -224,9 +224,9 @@ def disparity_figure(ident: str, panels: Sequence[tuple[str, float, Sequence[Bar
             ax.set_title(_text(title, 90), loc="left")
         handles = [Line2D([], [], color=_INK, linewidth=1.1, marker="|", label="95% CI")]
         if seen.get("fail"):
-            handles.append(Line2D([], [], color=_FAIL, linewidth=2.0, label="threshold (fail)"))
+            handles.append(Line2D([], [], color=_FAIL, linewidth=2.0, label="threshold of a failing check"))
         if seen.get("warn"):
-            handles.append(Line2D([], [], color=_WARN, linewidth=2.0, linestyle=":", label="threshold (warn)"))
+            handles.append(Line2D([], [], color=_WARN, linewidth=2.0, linestyle=":", label="threshold of a warn-only check"))
         fig.legend(handles=handles, loc="outside upper right", ncols=len(handles))
         return _svg(fig, ident, description)
 

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ._html import (
-    SEVERITY_ORDER, Markup, ci_parts, esc, fmt_ci, fmt_num, fmt_threshold, group_label, humanize, over_label,
+    SEVERITY_ORDER, SUPPRESSED, UNDEFINED, Markup, ci_parts, esc, fmt_ci, fmt_num, fmt_threshold, fmt_value,
+    group_label, humanize, is_undefined, over_label,
     severity_badge, status_badge, table, to_json_text, truncate,
 )
 from ._plots import Bar, Curve, Point, calibration_figure, disparity_figure, rates_figure
@@ -131,8 +132,7 @@ def metrics_table(rows: Sequence[Mapping[str, Any]], *, caption: str | None = No
             line.append(over_label(r.get("over")) if r.get("over") else "\u2014")
         if has_label:
             line.append("\u2014" if r.get("label") is None else str(r.get("label")))
-        line += [fmt_ci(r.get("value"), r.get("ci_low"), r.get("ci_high")),
-                 fmt_num(r.get("n")) if r.get("n") is not None else "\u2014"]
+        line += [fmt_value(r), fmt_num(r.get("n")) if r.get("n") is not None else "\u2014"]
         body.append(line)
     n_cols = len(headers)
     out = table(headers, body, caption=caption, numeric=(n_cols - 2, n_cols - 1),
@@ -244,27 +244,76 @@ def _group_n(cells: Mapping[tuple[str, str | None], Mapping[str, Any]], headline
 
 
 def _cell_ci(row: Mapping[str, Any] | None) -> Any:
-    if row is None or row.get("value") is None:
+    if row is None:
         return "\u2014"
+    if row.get("suppressed") is True:
+        return SUPPRESSED
+    if is_undefined(row.get("value")):
+        return UNDEFINED
     text, interval = ci_parts(row.get("value"), row.get("ci_low"), row.get("ci_high"))
     return Markup(esc(text) + (f' <span class="ci">{esc(interval)}</span>' if interval else ""))
 
 
-def _thresholds(checks: Sequence[Mapping[str, Any]], auditor: str, row: Mapping[str, Any]) -> list[tuple[float, str, str]]:
-    found: list[tuple[float, str, str]] = []
+@dataclass(frozen=True)
+class _RowCheck:
+    """One check as it applies to one row: its threshold, bound and severity."""
+
+    threshold: float
+    severity: str  # "fail" | "warn"
+    op: str        # "max" | "min"
+    bound: str     # "estimate" | "ci"
+
+
+def _row_checks(checks: Sequence[Mapping[str, Any]], auditor: str, row: Mapping[str, Any]) -> list[_RowCheck]:
+    """The checks that gate this row (same metric, an ``over`` that selects it), without repeats."""
+    from .._checks import over_matches
+
+    found: list[_RowCheck] = []
     for c in checks:
         if not isinstance(c, Mapping) or c.get("metric") != f"{auditor}.{row.get('metric')}":
             continue
-        if c.get("over") and list(c["over"]) != list(row.get("over") or []):
+        over = c.get("over")
+        if over is not None and not isinstance(over, str) and not list(over):
+            over = None
+        if not over_matches(over, row.get("over")):
             continue
         t = _num(c.get("threshold"))
         if t is None:
             continue
         sev = str(c.get("severity") or ("warn" if c.get("status") == "warn" else "fail"))
-        item = (t, "warn" if sev == "warn" else "fail", str(c.get("op") or "max"))
+        item = _RowCheck(t, "warn" if sev == "warn" else "fail", str(c.get("op") or "max"),
+                         "ci" if c.get("bound") == "ci" else "estimate")
         if item not in found:
             found.append(item)
     return found
+
+
+def _thresholds(checks: Sequence[Mapping[str, Any]], auditor: str, row: Mapping[str, Any]) -> list[tuple[float, str, str]]:
+    found: list[tuple[float, str, str]] = []
+    for rc in _row_checks(checks, auditor, row):
+        item = (rc.threshold, rc.severity, rc.op)
+        if item not in found:
+            found.append(item)
+    return found
+
+
+def _threshold_text(rc: _RowCheck) -> str:
+    """``\u2264 0.100 (ci bound)``; ``, warn only`` for a check whose breach only warns."""
+    return (f"{fmt_threshold(rc.op, rc.threshold)} ({'ci bound' if rc.bound == 'ci' else 'estimate'}"
+            f"{', warn only' if rc.severity == 'warn' else ''})")
+
+
+def _row_outcome(rc: _RowCheck, row: Mapping[str, Any]) -> Any:
+    """This row judged against one check: a pass/warn/fail badge, or ``undefined`` (never a pass)."""
+    from .._checks import judge_row
+
+    if row.get("suppressed") is True:
+        return SUPPRESSED
+    judged = judge_row(rc.op, rc.threshold, rc.bound, rc.severity, _num(row.get("value")),
+                       _num(row.get("ci_low")), _num(row.get("ci_high")))
+    if judged is None:
+        return Markup(f'{status_badge("fail" if rc.severity == "fail" else "warn")} {esc(UNDEFINED)}')
+    return status_badge(str(judged[0]))
 
 
 def _short_metric(metric: str) -> str:
@@ -376,7 +425,7 @@ def _disparity_block(idx: _Fairness, auditor: str, ctx: SectionContext) -> list[
         svg = disparity_figure(f"{ctx.anchor}-disparity", panels, description=description)
         out.append(f"<figure>{svg}<figcaption>{esc(description)}</figcaption></figure>")
     has_label = any(r.get("label") is not None for r in idx.aggregates)
-    headers = ["Metric", "Over"] + (["Class"] if has_label else []) + ["Value [95% CI]", "Check"]
+    headers = ["Metric", "Over"] + (["Class"] if has_label else []) + ["Value [95% CI]", "Threshold", "Outcome"]
     first = {id(r) for r in diffs + ratios}
     ordered = [r for r in idx.aggregates if id(r) in first] + [r for r in idx.aggregates if id(r) not in first]
     body = []
@@ -384,11 +433,12 @@ def _disparity_block(idx: _Fairness, auditor: str, ctx: SectionContext) -> list[
         line: list[Any] = [str(r.get("metric", "")), over_label(r.get("over"))]
         if has_label:
             line.append("\u2014" if r.get("label") is None else str(r.get("label")))
-        ths = _thresholds(ctx.checks, auditor, r)
-        line += [_cell_ci(r), ", ".join(f"{fmt_threshold(op, t)} ({s})" for t, s, op in ths) or "\u2014"]
+        gated = _row_checks(ctx.checks, auditor, r)
+        line += [_cell_ci(r), "; ".join(_threshold_text(rc) for rc in gated) or "\u2014",
+                 Markup("; ".join(str(_row_outcome(rc, r)) for rc in gated)) if gated else "not gated"]
         body.append(line)
-    out.append(table(headers, body, caption="Aggregate disparities between groups", numeric=(len(headers) - 2,),
-                     what="disparity rows"))
+    out.append(table(headers, body, caption="Aggregate disparities between groups: each row against the checks "
+                                            "that gate it", numeric=(len(headers) - 3,), what="disparity rows"))
     return out
 
 

@@ -86,7 +86,8 @@ def test_nan_rows_cannot_pass():
 @pytest.mark.parametrize("row, message", [
     ({"metric": "fairness.a", "max": 1, "maximum": 2},
      MSG_CHECK_KEYS.format(index=1, keys=["maximum"], allowed=["metric", "max", "min", "severity", "bound", "over",
-                                                               "group", "label", "name", "description"])),
+                                                               "group", "label", "if_missing", "name",
+                                                               "description"])),
     ({"metric": "demographic_parity_difference", "max": 1}, MSG_CHECK_METRIC.format(index=1,
                                                                                    metric="demographic_parity_difference")),
     ({"metric": "fairness.a"}, MSG_CHECK_BOUND.format(index=1, metric="fairness.a", got="neither")),

@@ -67,7 +67,7 @@ def test_summary_stays_within_one_mebibyte_at_scale():
 
 def test_small_summary_is_complete():
     text = markdown_summary(REPORT, [_check(1), _check(2, "pass")], "fail")
-    assert "1 of 2 checks passed." in text and "| fail | fairness.metric_1 ≤ 0.1 over sex (ci bound) |" in text
+    assert "Checks: 1 failed, 0 warned, 1 passed." in text and "| fail | fairness.metric_1 ≤ 0.1 over sex (ci bound) |" in text
     assert "truncated" not in text
 
 

@@ -49,7 +49,7 @@ def test_diff_lists_what_changed_largest_first_and_exits_0(two_reports):
     assert r.returncode == ExitCode.OK, r.stderr
     lines = r.stdout.splitlines()
     header = next(i for i, x in enumerate(lines) if x.startswith("kind"))
-    assert lines[header].split() == ["kind", "what", "where", "old", "new", "change"]
+    assert lines[header].split() == ["kind", "what", "where", "old", "new", "change", "direction"]
     body = lines[header + 2:]
     assert any(x.split()[:2] == ["metric", "fairness.selection_rate"] and "g=c" in x for x in body)
     assert any(x.split()[:3] == ["status", "verdict", "overall"] and x.split()[4] == "fail" for x in body)
@@ -64,12 +64,17 @@ def test_diff_in_markdown_and_limited(two_reports):
     assert len(rows) == 2 and "more changes not shown" in r.stdout
 
 
-def test_diff_sorts_metric_changes_by_size_and_honours_min_change(two_reports):
+def test_diff_sorts_gated_then_worse_then_neutral_then_better_by_size_and_honours_min_change(two_reports):
     old, new, _ = two_reports
     a, b = audit.AuditReport.load(old).to_dict(), audit.AuditReport.load(new).to_dict()
     d = diff_reports(a, b)
-    metric = [c for c in d.changes if c.kind == "metric" and c.delta is not None]
-    assert [abs(c.delta) for c in metric] == sorted((abs(c.delta) for c in metric), reverse=True)
+    tiers = {"worse": 2, None: 3, "better": 4}
+    metric = [c for c in d.changes if c.kind == "metric"]
+    order = [(0 if c.gated else tiers[c.direction]) for c in metric]
+    assert order == sorted(order) and {"worse", "better"} <= {c.direction for c in metric}
+    for tier in set(order):
+        sizes = [abs(c.delta) for c, t in zip(metric, order) if t == tier and c.delta is not None]
+        assert sizes == sorted(sizes, reverse=True)
     loose = diff_reports(a, b, min_change=10.0)
     assert all(c.kind != "metric" or c.delta is None for c in loose.changes)
     assert loose.n_unchanged > d.n_unchanged
@@ -106,3 +111,62 @@ def test_gate_junit_and_summary_files(two_reports, tmp_path):
     assert "fairness.selection_rate ≥ 0.9" in names
     assert "no regression vs baseline: fairness.selection_rate" in names
     assert "❌ rai-audit: FAIL" in (tmp_path / "s.md").read_text(encoding="utf-8")
+
+
+def test_diff_flags_the_regression_the_gate_flags_first(two_reports, tmp_path):
+    old, new, _ = two_reports
+    # the new report's own check (demographic parity <= 0.3) flags the rise across g as the gate would
+    a, b = audit.AuditReport.load(old).to_dict(), audit.AuditReport.load(new).to_dict()
+    d = diff_reports(a, b)
+    first = next(c for c in d.changes if c.kind == "metric")
+    assert d.changes[0] is first and first.gated and first.direction == "worse"
+    assert "fairness.demographic_parity_difference" in first.names and first.where == "across g"
+    assert [c for c in d.changes if c.gated] == [first]
+    # with --policy, that policy's checks decide: a max on selection_rate makes the rise for g=c the gate's
+    (tmp_path / "p.toml").write_text('[[checks]]\nmetric = "fairness.selection_rate"\nmax = 0.9\n')
+    gate = cli("gate", new, "--policy", tmp_path / "p.toml", "--baseline", old)
+    assert "check FAIL: fairness.selection_rate g=c rose from" in gate.stdout
+    r = cli("diff", old, new, "--policy", tmp_path / "p.toml", "--limit", "3")
+    assert r.returncode == ExitCode.OK, r.stderr
+    body = [x for x in r.stdout.splitlines() if x.startswith(("metric", "status", "check"))]
+    assert body[0].split()[:3] == ["metric", "fairness.selection_rate", "g=c"]
+    assert body[0].endswith("worse: gated regression")
+    assert "1 gated regression," in r.stdout
+
+
+def test_duplicates_fold_and_undefined_is_not_absent():
+    from audit._diff import UNDEFINED
+
+    def doc(values, status="pass"):
+        metrics = [{"metric": m, "group": None, "over": ["race"], "label": None, "value": v} for m, v in values.items()]
+        return {"status": status, "results": [{"auditor": "fairness", "status": "pass", "metrics": metrics}],
+                "checks": []}
+
+    same = ("equal_opportunity_difference", "equalized_odds_difference", "true_positive_rate_difference")
+    old = doc({**{m: 0.3083 for m in same}, "accuracy_score_group_min": 0.8, "selection_rate_ratio": 0.5,
+               "true_positive_rate_group_min": 0.4})
+    new = doc({**{m: 0.1789 for m in same}, "accuracy_score_group_min": 0.7, "selection_rate_ratio": 0.9,
+               "true_positive_rate_group_min": None})
+    d = diff_reports(old, new)
+    rows = [(c.name, c.direction) for c in d.changes]
+    assert rows == [("fairness.accuracy_score_group_min", "worse"),
+                    ("fairness.true_positive_rate_group_min", None),
+                    ("fairness.selection_rate_ratio", "better"),
+                    (", ".join(f"fairness.{m}" for m in same), "better")]
+    assert d.changes[1].new is UNDEFINED and d.changes[1].old == 0.4
+    text = format_diff(d, old_name="a", new_name="b")
+    assert "undefined" in text and "nan" not in text.lower().replace("undefined", "")
+    unchanged = diff_reports(doc({"f1_score_ratio": None}), doc({"f1_score_ratio": None}))
+    assert unchanged.changes == () and unchanged.n_unchanged == 1
+
+
+def test_diff_neutralises_hostile_text():
+    hostile = "x\x1b[31m|<b>\nnew"
+    metrics = lambda v: [{"metric": "selection_rate", "group": {"g": hostile}, "over": ["g"], "value": v}]  # noqa: E731
+    old = {"status": "pass", "results": [{"auditor": "fairness", "status": "pass", "metrics": metrics(0.1)}]}
+    new = {"status": "pass", "results": [{"auditor": "fairness", "status": "pass", "metrics": metrics(0.2)}]}
+    d = diff_reports(old, new)
+    text = format_diff(d, old_name="a", new_name="b")
+    assert "\x1b" not in text and "\\x1b[31m" in text and "x\\x1b[31m|<b> new" in text
+    md = format_diff(d, old_name="a", new_name="b", fmt="markdown")
+    assert "\x1b" not in md and "\\|&lt;b&gt;" in md and "<b>" not in md

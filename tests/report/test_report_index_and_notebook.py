@@ -73,3 +73,20 @@ def test_result_fragment_of_a_skipped_result():
                                     "reason": "no quasi_identifiers", "metrics": [], "findings": []})
     fragment = render_result_html(result)
     assert "Skipped" in fragment and "no quasi_identifiers" in fragment and "<table" not in fragment
+
+
+def test_index_counts_checks_as_failed_warned_passed():
+    checks = [{"status": "fail"}, {"status": "fail"}, {"status": "warn"}]
+    page = render_index([{"name": "adult-mlp", "href": "adult-mlp/report.html", "status": "fail", "title": "t",
+                          "checks": checks, "summary": "task binary; 16,281 test rows"},
+                         {"name": "none", "href": "none/report.html", "status": "warn", "title": "t", "checks": []}])
+    assert "checks: 2 failed, 1 warned, 0 passed; task binary; 16,281 test rows" in page
+    assert "<td>no checks</td>" in page
+    assert "of 3 checks passed" not in page
+
+
+def test_report_header_counts_checks_as_failed_warned_passed(report_factory):
+    from audit.report import render_html
+
+    page = render_html(report_factory("binary"))
+    assert "4 checks: 2 failed, 1 warned, 1 passed \u00b7 exit code 1" in page

@@ -89,10 +89,52 @@ def test_fairness_section_has_its_plots_and_tables(binary_html):
     for grouping in ("Groups by race,", "Groups by sex,", "Groups by race \u00d7 sex,"):
         assert grouping in section
     assert "Aggregate disparities between groups" in section
-    assert "\u2264 0.100 (fail)" in section and "\u2265 0.800 (fail)" in section
+    assert "\u2264 0.100 (ci bound)" in section and "\u2265 0.800 (estimate)" in section
+    assert "(fail)" not in section  # a check's severity is never printed as if it were the row's outcome
     assert "<h3>Calibration</h3>" in section
     assert "Whole population" in section
     assert "could not be drawn" not in section
+
+
+def _disparity_rows(html):
+    """{(metric, over): "value threshold outcome"} from the disparity table, tags stripped."""
+    section = html[html.index("Aggregate disparities between groups"):]
+    body = section[:section.index("</table>")]
+    out = {}
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S):
+        cells = [" ".join(re.sub(r"<[^>]+>", " ", c).split()) for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, re.S)]
+        if cells:
+            out[(cells[0], cells[1])] = " ".join(cells[2:])
+    return out
+
+
+def test_disparity_rows_show_their_own_outcome_and_the_threshold_apart(binary_html):
+    rows = _disparity_rows(binary_html)
+    # accuracy_score_group_min 0.79 against min 0.7 (a fail-severity check): this row passes
+    assert rows[("accuracy_score_group_min", "sex")].endswith("\u2265 0.700 (estimate) \u2713 Pass")
+    # equalized_odds_difference 0.13 against max 0.1, a warn-only check: the row warns
+    assert rows[("equalized_odds_difference", "sex")].endswith("\u2264 0.100 (estimate, warn only) \u26a0\ufe0e Warning")
+    # demographic parity over race: even the lower bound 0.14 is above 0.1; over sex it is not gated
+    assert rows[("demographic_parity_difference", "race")].endswith("\u2264 0.100 (ci bound) \u2717 Fail")
+    assert rows[("demographic_parity_difference", "sex")].endswith("\u2014 not gated")
+
+
+def test_a_null_aggregate_renders_undefined_and_never_passes(report_factory):
+    from audit.report import render_html
+
+    report = report_factory("binary")
+    for r in report["results"][0]["metrics"]:
+        if r["metric"] == "accuracy_score_group_min" and r["over"] == ["sex"]:
+            r.update(value=None, ci_low=None, ci_high=None)
+        if r["metric"] == "selection_rate" and r["group"] == {"sex": "Female"}:
+            r.update(value=None, ci_low=None, ci_high=None)
+    html = render_html(report)
+    rows = _disparity_rows(html)
+    assert rows[("accuracy_score_group_min", "sex")] == "undefined \u2265 0.700 (estimate) \u2717 Fail undefined"
+    section = html[html.index("Groups by sex,"):]
+    table = section[:section.index("</table>")]
+    female = next(r for r in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S) if "Female" in r)
+    assert "undefined" in female and "NaN" not in female
 
 
 def test_group_table_is_sorted_worst_first(binary_html):
@@ -139,7 +181,7 @@ def test_regression_report_renders_error_per_group(report_factory):
     assert "highest mean absolute error first" in section
     assert len(re.findall(r"<svg\b", section)) == 2  # no calibration for regression
     assert "mean absolute error \u00b7 race" in section or "mean_absolute_error_difference" in section
-    assert "could not be drawn" not in section and "\u2264 1 (fail)" in section
+    assert "could not be drawn" not in section and "\u2264 1 (estimate)</td>" in section
 
 
 def test_multiclass_report_renders_classes(report_factory):
@@ -241,3 +283,21 @@ def test_same_bytes_across_processes_and_hash_seeds(binary_html):
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), str(here)]), "PYTHONHASHSEED": "12345"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60, check=True)
     assert out.stdout == hashlib.sha256(binary_html.encode()).hexdigest()
+
+
+def test_checks_table_names_the_class_and_lists_skipped_checks_apart(report_factory):
+    from audit.report import render_html
+
+    report = report_factory("multiclass")
+    report["checks"] = [
+        {"metric": "fairness.demographic_parity_difference", "op": "max", "threshold": 0.1, "bound": "ci",
+         "severity": "fail", "over": "each", "value": 0.33, "group": None, "label": "Low", "status": "fail",
+         "message": "fairness.demographic_parity_difference across race for class 'Low': ..."},
+        {"metric": "privacy.membership_advantage", "op": "max", "threshold": 0.1, "bound": "estimate",
+         "severity": "fail", "over": None, "value": None, "group": None, "label": None, "status": "skipped",
+         "if_missing": "skip", "message": "privacy.membership_advantage: ... Skipped (if_missing = \"skip\"), not passed."}]
+    html = render_html(report)
+    checks = html[html.index('id="checks"'):html.index("</section>", html.index('id="checks"'))]
+    assert "fairness.demographic_parity_difference over each feature" in checks and "<td>class Low</td>" in checks
+    assert "Skipped checks" in checks and "passed check" not in checks
+    assert "1 failed, 0 warned, 0 passed, 1 skipped" in html
