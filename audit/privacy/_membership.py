@@ -16,7 +16,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import roc_auc_score, roc_curve
 
 from .._exceptions import UsageError
 from . import _messages as msg
@@ -63,6 +62,8 @@ def _attack(member_loss: np.ndarray, other_loss: np.ndarray) -> tuple[float, flo
                                                                          np.ndarray]:
     labels = np.concatenate([np.ones(len(member_loss)), np.zeros(len(other_loss))])
     score = -np.concatenate([member_loss, other_loss])  # low loss -> "member"
+    from sklearn.metrics import roc_auc_score, roc_curve  # imported when used: `import audit` stays light
+
     auc = float(roc_auc_score(labels, score))
     fpr, tpr, _ = roc_curve(labels, score, drop_intermediate=False)
     return auc, float(np.max(tpr - fpr)), _tpr_at(fpr, tpr, 0.01), _tpr_at(fpr, tpr, 0.001), fpr, tpr

@@ -11,6 +11,7 @@ always reported per original column.
 from __future__ import annotations
 
 import hashlib
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -402,13 +403,9 @@ def as_model(model: Any) -> Model | None:
 # -- helpers -------------------------------------------------------------------------------------
 def _kind(model: Any) -> str:
     module = type(model).__module__
-    try:
-        import torch
-
-        if isinstance(model, torch.nn.Module):
-            return "keras" if module.startswith("keras") or is_keras(model) else "torch"
-    except ImportError:  # torch is a dependency; keep estimator-only use working without it
-        pass
+    torch = sys.modules.get("torch")  # a torch module exists only once torch is imported: never import it here
+    if torch is not None and isinstance(model, torch.nn.Module):
+        return "keras" if module.startswith("keras") or is_keras(model) else "torch"
     if module.startswith("keras") or is_keras(model):
         raise UsageError("a Keras model is audited on the torch backend: set KERAS_BACKEND=torch before "
                          "importing keras (got a Keras model that is not a torch module).")
