@@ -89,10 +89,20 @@ class Model:
         self.metadata = dict(metadata or {})
         if self.classes is not None and pos_label is not None and not any(_same(c, pos_label) for c in self.classes):
             raise UsageError(MSG_POS_LABEL_NOT_IN_CLASSES.format(pos_label=pos_label, classes=self.classes))
-        self.kind = _kind(model)
+        self.backend = _backend_for(model)
         self._groups: dict[str, list[int]] | None = None
 
     # -- what the model is ---------------------------------------------------------------------
+    @property
+    def kind(self) -> str:
+        """``torch``, ``keras``, ``sklearn`` or ``callable``: which backend answers for the model."""
+        return self.backend.kind
+
+    @property
+    def decodes_with_task(self) -> bool:
+        """Whether predictions need the task first (a torch module's logits: labels or values?)."""
+        return self.backend.kind in ("torch", "keras")
+
     def __repr__(self) -> str:
         pre = "" if self.preprocess is None else f", preprocess={type(self.preprocess).__name__}"
         return f"Model({type(self.model).__name__}{pre}, kind={self.kind!r})"
@@ -103,15 +113,10 @@ class Model:
 
     def torch_module(self) -> Any | None:
         """The torch module that takes :meth:`encode`'s tensor (None for estimators and callables)."""
-        return self.model if self.kind in ("torch", "keras") else None
+        return self.backend.module()
 
     def n_parameters(self) -> int | None:
-        module = self.torch_module()
-        if module is None:
-            return None
-        if self.kind == "keras" and hasattr(module, "count_params"):
-            return int(module.count_params())
-        return int(sum(p.numel() for p in module.parameters()))
+        return self.backend.n_parameters()
 
     def describe(self) -> dict[str, Any]:
         cls = type(self.model)
@@ -155,28 +160,19 @@ class Model:
         return None
 
     def declared_task(self) -> str | None:
-        """The task the model itself declares: given, or a scikit-learn estimator's type and classes."""
+        """The task the model itself declares: given, the backend's (an estimator's type), or from classes."""
         if self.task is not None:
             return self.task
-        if self.kind == "sklearn":
-            classes = getattr(self.model, "classes_", None)
-            if classes is not None:
-                return "binary" if len(classes) <= 2 else "multiclass"
-            estimator_type = getattr(self.model, "_estimator_type", None)
-            try:
-                from sklearn.base import is_regressor
-
-                if is_regressor(self.model) or estimator_type == "regressor":
-                    return "regression"
-            except Exception:  # noqa: BLE001 - a duck-typed estimator has no declared type
-                pass
+        declared = self.backend.declared_task()
+        if declared is not None:
+            return declared
         if self.classes is not None:
             return "binary" if len(self.classes) <= 2 else "multiclass"
         return None
 
     def output_width(self, frame: pd.DataFrame) -> int | None:
         """Columns of a torch module's (or callable's) raw output, from two rows; None for estimators."""
-        if self.kind == "sklearn":
+        if not self.backend.has_raw_output:
             return None
         out = self.raw_output(frame.iloc[:2])
         return 1 if out.ndim == 1 else int(out.shape[1])
@@ -185,9 +181,9 @@ class Model:
         """The labels behind the output columns: given, ``classes_``, or 0..k-1 for a torch classifier."""
         if self.classes is not None:
             return list(self.classes)
-        classes = getattr(self.model, "classes_", None)
+        classes = self.backend.own_classes()
         if classes is not None:
-            return [_plain(c) for c in classes]
+            return classes
         if n_outputs is not None:
             return list(range(max(n_outputs, 2)))
         return None
@@ -268,32 +264,22 @@ class Model:
         self._groups = groups
         return groups
 
-    # -- outputs -------------------------------------------------------------------------------
+    # -- outputs: the backend answers, the wrapper names the classes --------------------------
     def raw_output(self, frame: pd.DataFrame, features: Sequence[str] | None = None) -> np.ndarray:
         """The torch module's (or callable's) output for raw rows, as float64 numpy, in batches."""
-        if self.kind == "callable":
-            out = np.asarray(self._call(self.model, self.transform(frame, features), len(frame)))
-            return out.astype(np.float64) if out.dtype.kind in "biuf" else out
-        import torch
+        return self.backend.raw(self, frame, features)
 
-        module = self.torch_module()
-        x = self.encode(frame, features)
-        self._check_width(x, features)
-        was_training = getattr(module, "training", False)
-        if hasattr(module, "eval"):
-            module.eval()
-        try:
-            with torch.no_grad():
-                parts = [self._call(module, x[i:i + _BATCH], len(x[i:i + _BATCH]))
-                         for i in range(0, max(len(x), 1), _BATCH)] if len(x) else [module(x)]
-        finally:
-            if was_training and hasattr(module, "train"):
-                module.train(True)
-        out = torch.cat([p if isinstance(p, torch.Tensor) else torch.as_tensor(np.asarray(p)) for p in parts])
-        arr = out.detach().cpu().numpy().astype(np.float64)
-        return arr.reshape(len(frame)) if arr.ndim == 2 and arr.shape[1] == 1 else arr
+    def proba(self, frame: pd.DataFrame, features: Sequence[str] | None = None) -> np.ndarray | None:
+        """Class probabilities ``(n, k)`` in :meth:`model_classes` order; None when the model gives none."""
+        return self.backend.proba(self, frame, features)
 
-    def _call(self, fn: Any, x: Any, n: int) -> Any:
+    def predict(self, frame: pd.DataFrame, features: Sequence[str] | None = None, task: str | None = None
+                ) -> np.ndarray:
+        """Labels (in the model's label space) or values for raw rows."""
+        return self.backend.predict(self, frame, features, task)
+
+    def call(self, fn: Any, x: Any, n: int) -> Any:
+        """``fn(x)``; a failure of the user's model on the table's rows is a usage error naming it."""
         try:
             return fn(x)
         except (KeyboardInterrupt, SystemExit, MemoryError):
@@ -303,66 +289,20 @@ class Model:
                                                      error_type=type(exc).__name__,
                                                      error=(str(exc).splitlines() or [""])[0][:300])) from None
 
-    def _check_width(self, x: Any, features: Sequence[str] | None) -> None:
+    def check_width(self, x: Any, features: Sequence[str] | None) -> None:
         expected = _input_width(self.torch_module())
         if expected is not None and x.ndim == 2 and expected != x.shape[1]:
-            what = (f"the preprocess output" if self.preprocess is not None
+            what = ("the preprocess output" if self.preprocess is not None
                     else f"columns {list(features or self.input_columns() or [])[:12]}")
             raise UsageError(MSG_INPUT_WIDTH.format(kind=self.kind, expected=expected, got=int(x.shape[1]),
                                                     what=what))
 
-    def proba(self, frame: pd.DataFrame, features: Sequence[str] | None = None) -> np.ndarray | None:
-        """Class probabilities ``(n, k)`` in :meth:`model_classes` order; None when the model gives none."""
-        if self.kind == "sklearn":
-            if not hasattr(self.model, "predict_proba"):
-                return None
-            X = self.transform(frame, features)
-            out = np.asarray(self._call(self.model.predict_proba, X, len(frame)), dtype=np.float64)
-            if out.ndim != 2 or out.shape[0] != len(frame):
-                raise UsageError(MSG_PROBA_SHAPE.format(cls=type(self.model).__name__, shape=out.shape,
-                                                        n=len(frame)))
-            return out
-        out = self.raw_output(frame, features)
-        if out.ndim == 1:
-            if self.kind == "callable" and np.all((out >= 0) & (out <= 1)):
-                p = out
-            else:
-                p = np.exp(-np.logaddexp(0.0, -out))  # the logistic function, without overflow
-            return np.column_stack([1.0 - p, p])
-        if self.kind == "callable" and np.all(out >= 0) and np.allclose(out.sum(axis=1), 1.0, atol=1e-6):
-            return out
-        z = np.exp(out - out.max(axis=1, keepdims=True))
-        return z / z.sum(axis=1, keepdims=True)
-
-    def predict(self, frame: pd.DataFrame, features: Sequence[str] | None = None, task: str | None = None
-                ) -> np.ndarray:
-        """Labels (in the model's label space) or values for raw rows."""
-        if self.kind == "sklearn":
-            out = np.asarray(self._call(self.model.predict, self.transform(frame, features), len(frame)))
-            if out.ndim == 2 and out.shape[1] == 1:
-                out = out[:, 0]
-            if out.ndim != 1:
-                raise UsageError(MSG_PREDICT_2D.format(cls=type(self.model).__name__, shape=out.shape))
-            return out
-        out = self.raw_output(frame, features)
-        if task == "regression":
-            values = out if out.ndim == 1 else out[:, 0]
-            if self.output_scale is not None:
-                scale, shift = self.output_scale
-                values = values * float(scale) + float(shift)
-            return values
-        if self.kind == "callable" and out.ndim == 1 and not _looks_like_scores(out, task):
-            return out
-        probs = self.proba(frame, features) if self.kind == "callable" else None
-        if out.ndim == 1:
-            positive = (probs[:, 1] >= 0.5) if probs is not None else (out > 0)
-            index = positive.astype(np.int64)
-        else:
-            index = (probs if probs is not None else out).argmax(axis=1).astype(np.int64)
-        classes = self.model_classes(1 if out.ndim == 1 else out.shape[1])
+    def labels_of(self, index: np.ndarray, n_outputs: int) -> np.ndarray:
+        """Output-column indices as the model's labels (the indices themselves for 0..k-1)."""
+        classes = self.model_classes(n_outputs)
         if classes is None or list(classes) == list(range(len(classes))):
             return index
-        return np.asarray(classes, dtype=object)[index] if not _numeric(classes) else np.asarray(classes)[index]
+        return np.asarray(classes)[index] if _numeric(classes) else np.asarray(classes, dtype=object)[index]
 
     def score(self, frame: pd.DataFrame, features: Sequence[str] | None = None, task: str | None = None,
               pos_label: Any = None) -> np.ndarray | None:
@@ -389,6 +329,178 @@ class Model:
         return hits[0] if hits else None
 
 
+class _Backend:
+    """How one kind of model answers for raw rows: one class per kind, chosen once (:func:`_backend_for`)."""
+
+    kind = ""
+    has_raw_output = True
+
+    def __init__(self, model: Any) -> None:
+        self.model = model
+
+    def module(self) -> Any | None:
+        return None
+
+    def n_parameters(self) -> int | None:
+        return None
+
+    def declared_task(self) -> str | None:
+        return None
+
+    def own_classes(self) -> list[Any] | None:
+        return None
+
+    def raw(self, owner: Model, frame: pd.DataFrame, features: Sequence[str] | None) -> np.ndarray:
+        raise UsageError(f"a {self.kind} model gives no raw output; ask for its predictions or probabilities.")
+
+    def proba(self, owner: Model, frame: pd.DataFrame, features: Sequence[str] | None) -> np.ndarray | None:
+        raise NotImplementedError
+
+    def predict(self, owner: Model, frame: pd.DataFrame, features: Sequence[str] | None,
+                task: str | None) -> np.ndarray:
+        raise NotImplementedError
+
+
+class _EstimatorBackend(_Backend):
+    """A scikit-learn style estimator or Pipeline: ``predict``, optional ``predict_proba`` and ``classes_``."""
+
+    kind = "sklearn"
+    has_raw_output = False
+
+    def declared_task(self) -> str | None:
+        classes = getattr(self.model, "classes_", None)
+        if classes is not None:
+            return "binary" if len(classes) <= 2 else "multiclass"
+        try:
+            from sklearn.base import is_regressor
+
+            if is_regressor(self.model):
+                return "regression"
+        except Exception:  # noqa: BLE001 - a duck-typed estimator has no declared type
+            pass
+        return "regression" if getattr(self.model, "_estimator_type", None) == "regressor" else None
+
+    def own_classes(self) -> list[Any] | None:
+        classes = getattr(self.model, "classes_", None)
+        return None if classes is None else [_plain(c) for c in classes]
+
+    def proba(self, owner: Model, frame: pd.DataFrame, features: Sequence[str] | None) -> np.ndarray | None:
+        if not hasattr(self.model, "predict_proba"):
+            return None
+        out = np.asarray(owner.call(self.model.predict_proba, owner.transform(frame, features), len(frame)),
+                         dtype=np.float64)
+        if out.ndim != 2 or out.shape[0] != len(frame):
+            raise UsageError(MSG_PROBA_SHAPE.format(cls=type(self.model).__name__, shape=out.shape, n=len(frame)))
+        return out
+
+    def predict(self, owner: Model, frame: pd.DataFrame, features: Sequence[str] | None,
+                task: str | None) -> np.ndarray:
+        out = np.asarray(owner.call(self.model.predict, owner.transform(frame, features), len(frame)))
+        if out.ndim == 2 and out.shape[1] == 1:
+            out = out[:, 0]
+        if out.ndim != 1:
+            raise UsageError(MSG_PREDICT_2D.format(cls=type(self.model).__name__, shape=out.shape))
+        return out
+
+
+class _TorchBackend(_Backend):
+    """A torch module over the encoded input: logits or class scores out, batched, without gradients."""
+
+    kind = "torch"
+
+    def module(self) -> Any:
+        return self.model
+
+    def n_parameters(self) -> int | None:
+        return int(sum(p.numel() for p in self.model.parameters()))
+
+    def raw(self, owner: Model, frame: pd.DataFrame, features: Sequence[str] | None) -> np.ndarray:
+        import torch
+
+        module = self.model
+        x = owner.encode(frame, features)
+        owner.check_width(x, features)
+        was_training = getattr(module, "training", False)
+        if hasattr(module, "eval"):
+            module.eval()
+        try:
+            with torch.no_grad():
+                parts = ([owner.call(module, x[i:i + _BATCH], len(x[i:i + _BATCH])) for i in range(0, len(x), _BATCH)]
+                         if len(x) else [module(x)])
+        finally:
+            if was_training and hasattr(module, "train"):
+                module.train(True)
+        out = torch.cat([p if isinstance(p, torch.Tensor) else torch.as_tensor(np.asarray(p)) for p in parts])
+        arr = out.detach().cpu().numpy().astype(np.float64)
+        return arr.reshape(len(frame)) if arr.ndim == 2 and arr.shape[1] == 1 else arr
+
+    def proba(self, owner: Model, frame: pd.DataFrame, features: Sequence[str] | None) -> np.ndarray:
+        return _probabilities(self.raw(owner, frame, features))
+
+    def predict(self, owner: Model, frame: pd.DataFrame, features: Sequence[str] | None,
+                task: str | None) -> np.ndarray:
+        out = self.raw(owner, frame, features)
+        if task == "regression":
+            return _scaled(out if out.ndim == 1 else out[:, 0], owner.output_scale)
+        index = (out > 0).astype(np.int64) if out.ndim == 1 else out.argmax(axis=1).astype(np.int64)
+        return owner.labels_of(index, 1 if out.ndim == 1 else out.shape[1])
+
+
+class _KerasBackend(_TorchBackend):
+    """A Keras 3 model on the torch backend: a torch module whose parameters Keras counts."""
+
+    kind = "keras"
+
+    def n_parameters(self) -> int | None:
+        return int(self.model.count_params()) if hasattr(self.model, "count_params") else super().n_parameters()
+
+
+class _CallableBackend(_Backend):
+    """A plain function of the model's input: labels or values (1-D), scores (1-D in [0, 1]) or class scores (2-D)."""
+
+    kind = "callable"
+
+    def raw(self, owner: Model, frame: pd.DataFrame, features: Sequence[str] | None) -> np.ndarray:
+        out = np.asarray(owner.call(self.model, owner.transform(frame, features), len(frame)))
+        return out.astype(np.float64) if out.dtype.kind in "biuf" else out
+
+    def proba(self, owner: Model, frame: pd.DataFrame, features: Sequence[str] | None) -> np.ndarray:
+        out = self.raw(owner, frame, features)
+        if out.ndim == 1 and np.all((out >= 0) & (out <= 1)):
+            return np.column_stack([1.0 - out, out])
+        if out.ndim == 2 and np.all(out >= 0) and np.allclose(out.sum(axis=1), 1.0, atol=1e-6):
+            return out
+        return _probabilities(out)
+
+    def predict(self, owner: Model, frame: pd.DataFrame, features: Sequence[str] | None,
+                task: str | None) -> np.ndarray:
+        out = self.raw(owner, frame, features)
+        if task == "regression":
+            return _scaled(out if out.ndim == 1 else out[:, 0], owner.output_scale)
+        if out.ndim == 1 and not _looks_like_scores(out, task):
+            return out  # labels as the function gives them
+        probs = self.proba(owner, frame, features)
+        index = (probs[:, 1] >= 0.5).astype(np.int64) if out.ndim == 1 else probs.argmax(axis=1).astype(np.int64)
+        return owner.labels_of(index, 1 if out.ndim == 1 else out.shape[1])
+
+
+def _probabilities(out: np.ndarray) -> np.ndarray:
+    """Class probabilities from logits: the logistic function of one column, the softmax of several."""
+    with np.errstate(invalid="ignore"):  # a NaN output stays NaN; the subject refuses it with a count
+        if out.ndim == 1:
+            p = np.exp(-np.logaddexp(0.0, -out))  # the logistic function, without overflow
+            return np.column_stack([1.0 - p, p])
+        z = np.exp(out - out.max(axis=1, keepdims=True))
+        return z / z.sum(axis=1, keepdims=True)
+
+
+def _scaled(values: np.ndarray, output_scale: tuple[float, float] | None) -> np.ndarray:
+    if output_scale is None:
+        return values
+    scale, shift = output_scale
+    return values * float(scale) + float(shift)
+
+
 def as_model(model: Any) -> Model | None:
     """Wrap a bare model (None stays None); a reference network gives its own Model."""
     if model is None or isinstance(model, Model):
@@ -401,18 +513,19 @@ def as_model(model: Any) -> Model | None:
 
 
 # -- helpers -------------------------------------------------------------------------------------
-def _kind(model: Any) -> str:
+def _backend_for(model: Any) -> _Backend:
+    """The backend that answers for ``model``, chosen once from its type."""
     module = type(model).__module__
     torch = sys.modules.get("torch")  # a torch module exists only once torch is imported: never import it here
     if torch is not None and isinstance(model, torch.nn.Module):
-        return "keras" if module.startswith("keras") or is_keras(model) else "torch"
+        return _KerasBackend(model) if module.startswith("keras") or is_keras(model) else _TorchBackend(model)
     if module.startswith("keras") or is_keras(model):
         raise UsageError("a Keras model is audited on the torch backend: set KERAS_BACKEND=torch before "
                          "importing keras (got a Keras model that is not a torch module).")
     if hasattr(model, "predict"):
-        return "sklearn"
+        return _EstimatorBackend(model)
     if callable(model):
-        return "callable"
+        return _CallableBackend(model)
     raise UsageError(MSG_UNSUPPORTED_MODEL.format(type=type(model).__name__))
 
 

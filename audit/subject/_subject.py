@@ -138,7 +138,7 @@ class AuditSubject:
             self._check_lazy_roles()
             self.task = declared or self._torch_task(self._lazy_target_labels)
             if self.model is not None and self.prediction_column is None and (
-                    self.task is not None or self.model.kind in ("sklearn", "callable")):
+                    self.task is not None or not self.model.decodes_with_task):
                 self._stream_predictions(batch_rows)
             if self.task is None:
                 self.task = self._resolve_lazy_task()
@@ -348,7 +348,7 @@ class AuditSubject:
 
     def _torch_task(self, labels: Any) -> str | None:
         """A torch module's (or callable's) task from its output width and the target's labels."""
-        if self.model is None or self.model.kind == "sklearn" or self.prediction_column is not None:
+        if self.model is None or not self.model.backend.has_raw_output or self.prediction_column is not None:
             return None
         probe = self.rows(np.arange(min(2, self.n_rows)), list(self.features))
         width = self.model.output_width(probe)
@@ -381,7 +381,7 @@ class AuditSubject:
         y_pred = y_score = None
         if self.prediction_column is not None:
             y_pred = check_finite(self.data[self.prediction_column], self.prediction_column, "prediction")
-        elif self.model is not None and (self.task is not None or self.model.kind in ("sklearn", "callable")):
+        elif self.model is not None and (self.task is not None or not self.model.decodes_with_task):
             y_pred = np.asarray(self.model.predict(self.data, self.features, self.task))
             if len(y_pred) != n:
                 raise DataError(MSG_PREDICTION_LENGTH.format(got=len(y_pred), expected=n))
