@@ -11,11 +11,16 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 setup: $(VENV)/.installed
 
 # torch==2.13.0 first: its CPU wheel satisfies the project's torch>=2.2, so nothing
-# pulls a multi-GB CUDA build.
-$(VENV)/.installed: pyproject.toml
+# pulls a multi-GB CUDA build. The demo needs the core dependencies only; the tests add
+# the dev extra (engines, browser, fuzzing).
+$(VENV)/.core: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed: $(VENV)/.core
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $@
 
@@ -30,7 +35,7 @@ chromium:
 		echo "warning: $(CHROMIUM) is missing and apt-get is not available; browser tests will skip (fail in CI)"; \
 	fi
 
-demo: setup
+demo: $(VENV)/.core
 	$(VENV)/bin/rai-audit demo --out reports
 
 test: setup chromium
