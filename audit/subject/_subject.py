@@ -136,7 +136,7 @@ class AuditSubject:
             self.model.pos_label if self.model is not None else None)
         if self.table is not None:
             self._check_lazy_roles()
-            self.task = declared or self._torch_task(self._lazy_target_labels)
+            self.task = declared or self._torch_task()
             if self.model is not None and self.prediction_column is None and (
                     self.task is not None or not self.model.decodes_with_task):
                 self._stream_predictions(batch_rows)
@@ -145,7 +145,7 @@ class AuditSubject:
         else:
             self._loaded["y_true"] = (check_finite(frame[self.target], self.target, "target")
                                       if self.target else None)
-            self.task = declared or self._torch_task(self._eager_target_labels)
+            self.task = declared or self._torch_task()
             self._loaded["y_pred"], self._loaded["y_score"] = self._predictions()
             if self.task is None:
                 self.task = infer_task(self.y_true, self.y_pred)
@@ -313,7 +313,7 @@ class AuditSubject:
         if self.prediction_column is not None and self.prediction_column != column \
                 and self.table.has_fraction(self.prediction_column):
             return "regression"
-        labels = self._lazy_target_labels() if self.target else list(self.table.distinct(column, MAX_CLASSES + 1))
+        labels = self._target_labels() if self.target else list(self.table.distinct(column, MAX_CLASSES + 1))
         return _task_from_labels(labels, column)
 
     # -- construction helpers ----------------------------------------------------------------
@@ -332,21 +332,24 @@ class AuditSubject:
         return tuple(str(c) for c in frame.columns if c not in roles and c not in self.sensitive_features
                      and c not in self.quasi_identifiers)
 
-    def _eager_target_labels(self) -> list[Any] | None:
-        y = self._loaded.get("y_true")
-        if y is None:
-            return None
-        return _bounded_labels(y)
-
-    def _lazy_target_labels(self) -> list[Any] | None:
+    def _target_labels(self) -> list[Any] | None:
+        """The target's distinct labels, at most enough to tell the task (None without a target)."""
         if self.target is None:
             return None
-        assert self.table is not None  # noqa: S101 - internal invariant
-        if self.table.has_fraction(self.target):
-            return [0.5, 1.5, 2.5]  # stands for "values with fractions": regression
+        if self.table is None:
+            y = self._loaded.get("y_true")
+            return None if y is None else _bounded_labels(y)
         return list(self.table.distinct(self.target, MAX_CLASSES + 1))
 
-    def _torch_task(self, labels: Any) -> str | None:
+    def _target_has_fraction(self) -> bool:
+        if self.target is None:
+            return False
+        if self.table is None:
+            y = self._loaded.get("y_true")
+            return y is not None and _has_fraction(np.asarray(y))
+        return bool(self.table.has_fraction(self.target))
+
+    def _torch_task(self) -> str | None:
         """A torch module's (or callable's) task from its output width and the target's labels."""
         if self.model is None or not self.model.backend.has_raw_output or self.prediction_column is not None:
             return None
@@ -358,12 +361,11 @@ class AuditSubject:
             return "multiclass"
         if width == 2:
             return "binary"
-        found = labels()
-        if found is None:
+        if self.target is None:
             return None
-        if _has_fraction(np.asarray(found, dtype=object)) or len(found) > 2:
+        if self._target_has_fraction():
             return "regression"
-        return "binary"
+        return "binary" if len(self._target_labels() or []) <= 2 else "regression"
 
     def _score_pos_label(self) -> Any:
         """The positive class scores are taken for, before the labels are final (binary tasks)."""
@@ -371,7 +373,7 @@ class AuditSubject:
             return None
         if self._pos_label_given is not None:
             return self._pos_label_given
-        labels = self._eager_target_labels() if self.table is None else self._lazy_target_labels()
+        labels = None if self._target_has_fraction() else self._target_labels()
         if self.model is not None:
             labels = [*(labels or []), *(self.model.model_classes() or [])]
         return _default_positive(labels or [])
@@ -423,7 +425,7 @@ class AuditSubject:
             if values is not None:
                 labels.extend(_bounded_labels(values, limit=None))
         if self.table is not None and self._loaded.get("y_true") is None and self.target is not None:
-            labels.extend(self._lazy_target_labels() or [])
+            labels.extend(self._target_labels() or [])
         if self.model is not None and self.model.model_classes() is not None:
             labels.extend(self.model.model_classes() or [])
         classes = _sorted_unique(labels)
