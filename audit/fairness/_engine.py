@@ -12,13 +12,14 @@ import pandas as pd
 from .._exceptions import DataError, UsageError
 from .._result import metrics_frame
 from . import _messages as msg
-from ._bootstrap import cell_replicates, percentile_interval, row_weight_replicates
+from ._bootstrap import cell_replicates, percentile_interval, row_weight_replicates, smoothed_tables
 from ._counts import (ScoreOrder, auc_by_group, calibration_bins, cell_table, group_sums,
                       group_tables, score_order, weighted_cell_tables)
 from ._groups import Encoding, encode_sensitive_features, group_index_of, level_key
-from ._metrics import (BINARY_METRICS, ONE_VS_REST_METRICS, REFERENCE_METRICS_BINARY,
+from .._intervals import wilson_bounds
+from ._metrics import (BINARY_SPECS, ONE_VS_REST_SPECS, REFERENCE_METRICS_BINARY,
                        REFERENCE_METRICS_MULTICLASS, REGRESSION_METRICS, Confusion,
-                       RegressionStats, aggregates)
+                       RegressionStats, aggregate_sources, aggregates)
 from ._targets import Targets, as_column, validate_score, validate_targets
 
 __all__ = ["group_metrics", "group_metrics_from_counts", "calibration_table", "ECE_BINS"]
@@ -41,10 +42,13 @@ class _Plan:
     bin_of_row: np.ndarray | None
     reference_index: list[np.ndarray | None]
     population_share: list[np.ndarray | None]
-    #: per grouping, the groups that aggregates compare (None: every group)
-    compared: list[np.ndarray | None] = dataclasses.field(default_factory=list)
+    #: per grouping and metric, the groups its aggregates compare (enough support; fixed
+    #: by the data, not redrawn per replicate); a metric absent here compares every group
+    eligible: list[dict[Key, np.ndarray]] = dataclasses.field(default_factory=list)
     #: rows behind the figures (more than the targets' length when they come with counts)
     n_rows: int = 0
+    #: value of a rate whose denominator is 0 (NaN: undefined)
+    zero_division: float = np.nan
 
     @property
     def needs_rows(self) -> bool:
@@ -161,9 +165,10 @@ def _score_metrics(plan: _Plan, index: int, weights: np.ndarray | None) -> dict[
 def _per_group(plan: _Plan, index: int, tables: np.ndarray, weights: np.ndarray | None,
                total: np.ndarray) -> dict[Key, np.ndarray]:
     targets = plan.targets
+    z = plan.zero_division
     if targets.task == "binary":
         confusion = Confusion.from_tables(tables, total)
-        values = {(name, None): function(confusion) for name, function in BINARY_METRICS}
+        values = {(spec.name, None): spec.value(confusion, z) for spec in BINARY_SPECS}
         if plan.score is not None:
             values.update(_score_metrics(plan, index, weights))
         return values
@@ -174,8 +179,8 @@ def _per_group(plan: _Plan, index: int, tables: np.ndarray, weights: np.ndarray 
                       ("accuracy_score", None): np.trace(tables, axis1=-2, axis2=-1) / n}
         for code, label in enumerate(targets.classes):
             confusion = Confusion.one_vs_rest(tables, code, total)
-            for name, function in ONE_VS_REST_METRICS:
-                values[(name, str(label))] = function(confusion)
+            for spec in ONE_VS_REST_SPECS:
+                values[(spec.name, str(label))] = spec.value(confusion, z)
         return values
     stats = _regression_stats(plan, index, weights, total)
     return {(name, None): function(stats) for name, function in REGRESSION_METRICS}
@@ -211,9 +216,10 @@ def _evaluate(plan: _Plan, cells: np.ndarray, weights: np.ndarray | None) -> lis
             results.append(_GroupingValues(sizes, values, {}))
             continue
         aggregate: dict[Key, np.ndarray] = {}
-        compared = plan.compared[index] if plan.compared else None
+        eligible = plan.eligible[index] if plan.eligible else {}
         for label in _labels(plan):
-            mine = {name: value if compared is None else np.where(compared, value, np.nan)
+            mine = {name: value if (name, lab) not in eligible else
+                    np.where(eligible[(name, lab)], value, np.nan)
                     for (name, lab), value in values.items() if lab == label}
             theirs = {name: value for (name, lab), value in overall.items() if lab == label}
             fairness = plan.targets.task != "regression" and "selection_rate" in mine
@@ -236,15 +242,53 @@ def _evaluate(plan: _Plan, cells: np.ndarray, weights: np.ndarray | None) -> lis
     return results
 
 
+# -- support and score intervals: from the point counts only ------------------------------------
+
+def _supports(plan: _Plan, tables: np.ndarray) -> tuple[dict[Key, np.ndarray], dict[Key, tuple]]:
+    """Per metric, its support per group ``(G,)`` and, for binomial rates, (numerator, denominator).
+
+    ``tables`` are one grouping's point tables ``(1, G, K, K)``.
+    """
+    total = tables.sum(axis=(1, 2, 3))[:, None]
+    support: dict[Key, np.ndarray] = {}
+    binomial: dict[Key, tuple[np.ndarray, np.ndarray]] = {}
+
+    def add(specs: Sequence[Any], confusion: Confusion, label: str | None) -> None:
+        for spec in specs:
+            support[(spec.name, label)] = spec.support(confusion)[0]
+            if spec.numerator is not None:
+                binomial[(spec.name, label)] = (spec.numerator(confusion)[0], spec.support(confusion)[0])
+
+    task = plan.targets.task
+    n = tables.sum(axis=(-2, -1))[0]
+    if task == "binary":
+        confusion = Confusion.from_tables(tables, total)
+        add(BINARY_SPECS, confusion, None)
+        if plan.score is not None:
+            both = np.minimum(confusion.tp + confusion.fn, confusion.tn + confusion.fp)[0]
+            support.update({("roc_auc_score", None): both, ("brier_score_loss", None): n,
+                            ("expected_calibration_error", None): n})
+    elif task == "multiclass":
+        support.update({("count", None): n, ("share", None): n, ("accuracy_score", None): n})
+        binomial[("accuracy_score", None)] = (np.trace(tables, axis1=-2, axis2=-1)[0], n)
+        for code, label in enumerate(plan.targets.classes):
+            add(ONE_VS_REST_SPECS, Confusion.one_vs_rest(tables, code, total), str(label))
+    else:
+        support.update({(name, None): n for name, _ in REGRESSION_METRICS})
+    return support, binomial
+
+
 # -- output ------------------------------------------------------------------------------------
 
 def _rows(plan: _Plan, point: list[_GroupingValues], low: list[_GroupingValues] | None,
-          high: list[_GroupingValues] | None) -> pd.DataFrame:
-    """Tidy rows: overall first, then each grouping's groups (level order) then its aggregates."""
+          high: list[_GroupingValues] | None, score: list[dict[Key, tuple]]) -> pd.DataFrame:
+    """Tidy rows: overall first, then each grouping's groups (level order) then its aggregates.
+
+    A binomial rate's interval is its score interval (``score``); other figures take the
+    bootstrap's (NaN without one).
+    """
     columns: dict[str, list[Any]] = {c: [] for c in ("metric", "group", "value", "ci_low",
                                                       "ci_high", "n", "over", "label")}
-    n_rows = plan.n_rows
-
     def add(names: list[Key], values: np.ndarray, lows: np.ndarray, highs: np.ndarray,
             group: dict | None, over: tuple[str, ...] | None, n: int) -> None:
         for (name, label), value, lo, hi in zip(names, values, lows, highs):
@@ -261,9 +305,18 @@ def _rows(plan: _Plan, point: list[_GroupingValues], low: list[_GroupingValues] 
         mine = point[index]
         names = list(mine.per_group)
         stacked = np.stack([mine.per_group[k][0] for k in names], axis=1)  # (G, M)
-        nan = np.full_like(stacked, np.nan)
-        stacked_low = nan if low is None else np.stack([low[index].per_group[k] for k in names], axis=1)
-        stacked_high = nan if high is None else np.stack([high[index].per_group[k] for k in names], axis=1)
+        nan = np.full(stacked.shape[0], np.nan)
+        bounds = []
+        for side, boot in ((0, low), (1, high)):
+            columns_ = []
+            for k in names:
+                if k in score[index]:
+                    bound = score[index][k][side]
+                    columns_.append(np.where(np.isnan(mine.per_group[k][0]), np.nan, bound))
+                else:
+                    columns_.append(nan if boot is None else boot[index].per_group[k])
+            bounds.append(np.stack(columns_, axis=1))
+        stacked_low, stacked_high = bounds
         sizes = mine.sizes[0].astype(np.int64)
         for g, key in enumerate(grouping.keys):
             over = None if index == 0 else grouping.features
@@ -275,9 +328,16 @@ def _rows(plan: _Plan, point: list[_GroupingValues], low: list[_GroupingValues] 
                 np.array([low[index].aggregate[k] for k in agg_names])
             highs = np.full(len(agg_names), np.nan) if high is None else \
                 np.array([high[index].aggregate[k] for k in agg_names])
-            compared = plan.compared[index] if plan.compared else None
-            n_compared = n_rows if compared is None else int(sizes[compared].sum())
-            add(agg_names, values, lows, highs, None, grouping.features, n_compared)
+            eligible = plan.eligible[index] if plan.eligible else {}
+            for key, value, lo, hi in zip(agg_names, values, lows, highs):
+                name, label = key
+                compared = np.zeros(len(sizes), dtype=bool)
+                for source in aggregate_sources(name):
+                    source_value = mine.per_group.get((source, label))
+                    if source_value is None:
+                        continue
+                    compared |= ~np.isnan(source_value[0]) & eligible.get((source, label), True)
+                add([key], [value], [lo], [hi], None, grouping.features, int(sizes[compared].sum()))
     # object columns keep None as None (pandas would turn it into NaN in a str column)
     return metrics_frame(pd.DataFrame({name: pd.Series(values, dtype=object)
                                        if name in ("group", "over", "label") else values
@@ -290,10 +350,16 @@ def _intervals(plan: _Plan, point: list[_GroupingValues], cells: np.ndarray, n_b
     n_rows = plan.n_rows
     if plan.needs_rows:
         targets = plan.targets
-        chunks = [_evaluate(plan, weighted_cell_tables(
-            plan.encoding.cell_of_row, plan.encoding.n_cells, targets.true_code,
-            targets.pred_code, targets.n_classes, weights), weights)
-            for weights in row_weight_replicates(n_rows, n_boot, rng)]
+        chunks = []
+        for weights in row_weight_replicates(n_rows, n_boot, rng):
+            tables = weighted_cell_tables(plan.encoding.cell_of_row, plan.encoding.n_cells, targets.true_code,
+                                          targets.pred_code, targets.n_classes, weights)
+            if targets.task != "regression":  # confusion counts get the Jeffreys pseudo-counts
+                tables, weights = smoothed_tables(tables, cells, weights, rng)
+            else:
+                scale = n_rows / weights.sum(axis=1)
+                tables, weights = tables * scale[:, None, None, None], weights * scale[:, None]
+            chunks.append(_evaluate(plan, tables, weights))
     else:
         chunks = [_evaluate(plan, draw, None) for draw in cell_replicates(cells, n_boot, rng)]
     lows, highs = [], []
@@ -315,7 +381,7 @@ def group_metrics(y_true: Any, y_pred: Any, *, sensitive_features: Any, y_score:
                   reference_group: Mapping[str, Any] | None = None,
                   population_shares: Mapping[str, Mapping[Any, float]] | None = None,
                   n_boot: int = 0, ci: float = 0.95, random_state: Any = 0,
-                  min_group_size: int = 0) -> pd.DataFrame:
+                  min_group_size: int = 0, zero_division: float | None = None) -> pd.DataFrame:
     """Per-group metrics, fairness aggregates and bootstrap intervals as one tidy frame.
 
     Groups are encoded once; one ``np.bincount`` gives a (cell x y_true x y_pred) count
@@ -354,39 +420,54 @@ def group_metrics(y_true: Any, y_pred: Any, *, sensitive_features: Any, y_score:
         Adds ``representation_ratio`` = share of the group in the data / population
         share, in the single-feature groupings named (NaN for values not given).
     n_boot : int
-        Bootstrap replicates for percentile intervals (0: no intervals, NaN bounds).
-        Count-based metrics redraw the (cell x y_true x y_pred) table from a multinomial
-        of N, which is distributionally identical to resampling rows; with row-level
-        metrics (y_score, regression) each replicate weights the rows by their
-        multinomial resampling counts and recomputes the weighted sufficient statistics
-        (bincount sums; AUC from per-group sorted scores), chunked to bound memory.
-        Intervals ignore NaN replicates and are NaN where the estimate is NaN.
+        Bootstrap replicates for the intervals of everything that is not a binomial rate
+        (aggregates, F1, balanced accuracy, AUC, regression errors; 0: NaN bounds). A
+        binomial rate of a group (selection rate, TPR, FPR, precision, ...) always gets
+        the Wilson score interval of its own numerator and denominator, which stays wide
+        at 0 and 1 and at small n. A replicate is a Bayesian bootstrap of the count table,
+        ``N * Dirichlet(counts + 1/2)`` with the Jeffreys 1/2 in every slot of a non-empty
+        cell, so a gap decided by a rate observed at 0 of 3 does not collapse to a point;
+        with row-level metrics (y_score, regression) the rows get Exp(1) weights and the
+        sufficient statistics are weighted bincount sums, chunked to bound memory (see
+        :mod:`audit.fairness._bootstrap`). Intervals ignore NaN replicates and are NaN
+        where the estimate is NaN.
     ci : float
         Interval level in (0, 1).
     random_state : seed for ``numpy.random.default_rng``.
     min_group_size : int
-        Aggregates (differences, ratios, group min/max, the fairness definitions) compare
-        only groups with at least this many rows in the data; smaller groups are still
-        reported per group. The choice of groups is fixed by the data, not redrawn per
-        bootstrap replicate, and an aggregate row's ``n`` counts the rows it compares.
+        Aggregates (differences, ratios, group min/max, the fairness definitions) of a
+        metric compare only groups with at least this many rows in that metric's own
+        denominator: positives for TPR/FNR, negatives for FPR/TNR, predicted positives
+        for precision, rows for selection rate and accuracy (a 33-row group with 3
+        positives does not enter a TPR gap at 30). Smaller groups are still reported per
+        group. The choice of groups is fixed by the data, not redrawn per bootstrap
+        replicate, and an aggregate row's ``n`` counts the rows of the groups it compares
+        (where the rate is defined).
         ``to_overall`` aggregates still compare against the overall value of all rows.
         0 (default) compares every non-empty group, exactly as fairlearn does; a tiny
         group's rate is 0 or 1 by chance, so without a floor the gap between groups
         mostly measures the smallest group's noise.
+    zero_division : None (default), 0 or 1
+        The value of a rate whose denominator is 0 in a non-empty group (TPR of a group
+        without positives, precision of a group with nothing predicted positive). None:
+        undefined, NaN, and left out of every aggregate. 0 reproduces fairlearn's and
+        scikit-learn's convention exactly.
 
     Returns
     -------
     pandas.DataFrame with columns ``audit._result.METRIC_COLUMNS``: overall rows
     (group None, over None), then per grouping (each feature in the given order, then the
     intersection) the per-group rows, groups in level order, then the aggregate rows
-    (group None, ``over`` = the grouping's features, n = N).
+    (group None, ``over`` = the grouping's features, n = the rows of the groups compared).
     """
     n_boot, ci, min_group_size = _check_options(n_boot, ci, min_group_size)
+    zero = _check_zero_division(zero_division)
     targets = validate_targets(y_true, y_pred, task=task, pos_label=pos_label)
     n_rows = len(targets.true_code)
     score = None if y_score is None else validate_score(y_score, n_rows, targets.task)
     encoding = encode_sensitive_features(sensitive_features, n_rows, intersections=intersections)
     plan = _make_plan(targets, encoding, score, reference_group, population_shares, n_rows)
+    plan.zero_division = zero
     cells = cell_table(encoding.cell_of_row, encoding.n_cells, targets.true_code,
                        targets.pred_code, targets.n_classes)
     return _compute(plan, cells, n_boot=n_boot, ci=ci, random_state=random_state,
@@ -399,7 +480,7 @@ def group_metrics_from_counts(counts: pd.DataFrame, *, target: str, prediction: 
                               reference_group: Mapping[str, Any] | None = None,
                               population_shares: Mapping[str, Mapping[Any, float]] | None = None,
                               n_boot: int = 0, ci: float = 0.95, random_state: Any = 0,
-                              min_group_size: int = 0) -> pd.DataFrame:
+                              min_group_size: int = 0, zero_division: float | None = None) -> pd.DataFrame:
     """:func:`group_metrics` from a count table instead of rows: what an engine's group-by returns.
 
     ``counts`` holds one row per distinct (sensitive features..., target, prediction)
@@ -410,6 +491,7 @@ def group_metrics_from_counts(counts: pd.DataFrame, *, target: str, prediction: 
     calibration need the rows themselves.
     """
     n_boot, ci, min_group_size = _check_options(n_boot, ci, min_group_size)
+    zero = _check_zero_division(zero_division)
     missing = [c for c in (target, prediction, count, *sensitive_features) if c not in counts.columns]
     if missing:
         raise UsageError(msg.COUNTS_MISSING_COLUMNS.format(missing=missing, columns=list(counts.columns)))
@@ -423,11 +505,22 @@ def group_metrics_from_counts(counts: pd.DataFrame, *, target: str, prediction: 
     encoding = encode_sensitive_features(counts.loc[:, list(sensitive_features)], len(counts),
                                          intersections=intersections)
     plan = _make_plan(targets, encoding, None, reference_group, population_shares, int(weights.sum()))
+    plan.zero_division = zero
     cells = weighted_cell_tables(encoding.cell_of_row, encoding.n_cells, targets.true_code,
                                  targets.pred_code, targets.n_classes,
                                  weights.astype(np.float64)[None, :])
     return _compute(plan, cells, n_boot=n_boot, ci=ci, random_state=random_state,
                     min_group_size=min_group_size)
+
+
+def _check_zero_division(zero_division: Any) -> float:
+    """None or NaN: undefined rates are NaN; 0 or 1: that value, as scikit-learn's ``zero_division``."""
+    if zero_division is None:
+        return np.nan
+    if not isinstance(zero_division, bool) and isinstance(zero_division, numbers.Real) and (
+            np.isnan(zero_division) or float(zero_division) in (0.0, 1.0)):
+        return float(zero_division)
+    raise UsageError(msg.ZERO_DIVISION.format(zero_division=zero_division))
 
 
 def _check_options(n_boot: Any, ci: Any, min_group_size: Any) -> tuple[int, float, int]:
@@ -468,14 +561,20 @@ def _make_plan(targets: Targets, encoding: Encoding, score: np.ndarray | None, r
 
 def _compute(plan: _Plan, cells: np.ndarray, *, n_boot: int, ci: float, random_state: Any,
              min_group_size: int) -> pd.DataFrame:
-    if min_group_size > 0:
-        plan.compared = [group_tables(cells, g.group_of_cell, g.size, is_identity=g.is_identity)
-                         .sum(axis=(-2, -1))[0] >= min_group_size for g in plan.encoding.groupings]
+    score_intervals: list[dict[Key, tuple]] = []
+    plan.eligible = []
+    for grouping in plan.encoding.groupings:
+        tables = group_tables(cells, grouping.group_of_cell, grouping.size, is_identity=grouping.is_identity)
+        support, binomial = _supports(plan, tables)
+        # a group is compared on a metric only with enough of that metric's own denominator
+        plan.eligible.append({key: value >= max(min_group_size, 0) for key, value in support.items()}
+                             if min_group_size > 0 else {})
+        score_intervals.append({key: wilson_bounds(num, den, ci) for key, (num, den) in binomial.items()})
     point = _evaluate(plan, cells, None)
     low = high = None
     if n_boot > 0:
         low, high = _intervals(plan, point, cells, n_boot, ci, random_state)
-    return _rows(plan, point, low, high)
+    return _rows(plan, point, low, high, score_intervals)
 
 
 def calibration_table(y_true: Any, y_score: Any, *, sensitive_features: Any, n_bins: int = 10,

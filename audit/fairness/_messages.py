@@ -14,7 +14,7 @@ __all__ = [
     "TOO_MANY_INTERSECTIONS", "REFERENCE_TYPE", "REFERENCE_UNKNOWN_FEATURE",
     "REFERENCE_UNKNOWN_VALUE", "POPULATION_TYPE", "POPULATION_UNKNOWN_FEATURE",
     "POPULATION_UNKNOWN_VALUE", "POPULATION_BAD_SHARE", "N_BOOT", "CI_LEVEL", "N_BINS",
-    "CALIBRATION_NOT_BINARY", "MIN_GROUP_SIZE",
+    "CALIBRATION_NOT_BINARY", "MIN_GROUP_SIZE", "ZERO_DIVISION", "MIN_CELL_SIZE",
     "COUNTS_MISSING_COLUMNS", "COUNTS_BAD", "COUNTS_REGRESSION",
 ]
 
@@ -82,6 +82,10 @@ CALIBRATION_NOT_BINARY = ("calibration_table needs a binary y_true, got {count} 
                           "{classes}; pass a two-class target (pos_label names the positive).")
 MIN_GROUP_SIZE = ("min_group_size must be a non-negative integer, got {min_group_size!r}; "
                   "pass 0 to compare every group, or e.g. 30 to leave tiny groups out of aggregates.")
+ZERO_DIVISION = ("zero_division must be None (an undefined rate is null), 0 or 1, got {zero_division!r}; "
+                 "pass None, or 0 to reproduce fairlearn's convention.")
+MIN_CELL_SIZE = ("min_cell_size must be a non-negative integer, got {min_cell_size!r}; pass 0 to show every "
+                 "group, or e.g. 10 to suppress groups of fewer than 10 people in the report.")
 COUNTS_MISSING_COLUMNS = ("the count table lacks column(s) {missing}; it has {columns}. Expected one row per "
                           "distinct (sensitive features, target, prediction) with its row count.")
 COUNTS_BAD = ("count column {column!r} must hold non-negative integer row counts (and at least one row); "
