@@ -244,8 +244,12 @@ def _group_n(cells: Mapping[tuple[str, str | None], Mapping[str, Any]], headline
 
 
 def _cell_ci(row: Mapping[str, Any] | None) -> Any:
-    if row is None or row.get("value") is None:
+    if row is None:
         return "\u2014"
+    if row.get("suppressed") is True:
+        return "suppressed"
+    if row.get("value") is None:
+        return "undefined"
     text, interval = ci_parts(row.get("value"), row.get("ci_low"), row.get("ci_high"))
     return Markup(esc(text) + (f' <span class="ci">{esc(interval)}</span>' if interval else ""))
 
@@ -424,6 +428,8 @@ def _group_tables(idx: _Fairness, headline: tuple[str, str | None] | None, task:
             n = _group_n(g, headline)
             small = n is not None and n < min_n
             note = Markup(f'<span class="flag">small group (n &lt; {min_n})</span>') if small else ""
+            if any(isinstance(r, Mapping) and r.get("suppressed") is True for r in g.values()):
+                note = Markup('<span class="flag">suppressed: too few people to show</span>')
             body.append([label, fmt_num(n) if n is not None else "\u2014"] + [_cell_ci(g.get(k)) for k in columns] + [note])
             classes.append("row-warn" if small else None)
         out.append(table(headers, body, caption=f"Groups by {over_label(over)}, {rule_text}",
