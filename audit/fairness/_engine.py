@@ -49,6 +49,9 @@ class _Plan:
     n_rows: int = 0
     #: value of a rate whose denominator is 0 (NaN: undefined)
     zero_division: float = np.nan
+    #: reference_group="min_metric": per grouping, metric -> the group with the lowest
+    #: point value among the compared groups (chosen once, kept in every replicate)
+    min_reference: list[dict[Key, int]] | None = None
 
     @property
     def needs_rows(self) -> bool:
@@ -78,11 +81,16 @@ def _check_ci(ci: Any) -> float:
     return float(ci)
 
 
+#: reference_group value that picks, per metric, the group with the lowest value (Aequitas).
+MIN_METRIC = "min_metric"
+
+
 def _reference_codes(reference_group: Any, encoding: Encoding) -> dict[str, int]:
-    if reference_group is None:
+    if reference_group is None or (isinstance(reference_group, str) and reference_group == MIN_METRIC):
         return {}
     if not isinstance(reference_group, Mapping):
-        raise UsageError(msg.REFERENCE_TYPE.format(type_name=type(reference_group).__name__))
+        shown = "another str" if isinstance(reference_group, str) else type(reference_group).__name__
+        raise UsageError(msg.REFERENCE_TYPE.format(type_name=shown))
     codes = {}
     for feature, value in reference_group.items():
         name = str(feature)
@@ -91,8 +99,7 @@ def _reference_codes(reference_group: Any, encoding: Encoding) -> dict[str, int]
                                                                   known=list(encoding.names)))
         levels = encoding.feature(name).levels
         if level_key(value) not in levels:
-            raise UsageError(msg.REFERENCE_UNKNOWN_VALUE.format(feature=name, value=value,
-                                                                levels=list(levels)))
+            raise UsageError(msg.REFERENCE_UNKNOWN_VALUE.format(feature=name, count=len(levels)))
         codes[name] = levels.index(level_key(value))
     return codes
 
@@ -113,8 +120,7 @@ def _population_shares(population_shares: Any, encoding: Encoding) -> dict[str, 
         array = np.full(len(levels), np.nan)
         for value, share in shares.items():
             if level_key(value) not in levels:
-                raise UsageError(msg.POPULATION_UNKNOWN_VALUE.format(feature=name, value=value,
-                                                                     levels=list(levels)))
+                raise UsageError(msg.POPULATION_UNKNOWN_VALUE.format(feature=name, count=len(levels)))
             if isinstance(share, bool) or not isinstance(share, numbers.Real) \
                     or not 0.0 < float(share) <= 1.0:
                 raise UsageError(msg.POPULATION_BAD_SHARE.format(feature=name, value=value, share=share))
@@ -158,8 +164,17 @@ def _score_metrics(plan: _Plan, index: int, weights: np.ndarray | None) -> dict[
     with np.errstate(divide="ignore", invalid="ignore"):
         brier = group_sums(group, size, (score - positive) ** 2, weights) / n
         ece = np.abs(bin_score - bin_positive).sum(axis=-1) / n
+        log_loss = group_sums(group, size, _row_log_loss(score, positive), weights) / n
     return {("roc_auc_score", None): auc_by_group(plan.score_orders[index], weights),
-            ("brier_score_loss", None): brier, ("expected_calibration_error", None): ece}
+            ("brier_score_loss", None): brier, ("expected_calibration_error", None): ece,
+            ("log_loss", None): log_loss}
+
+
+def _row_log_loss(score: np.ndarray, positive: np.ndarray) -> np.ndarray:
+    """Per-row cross-entropy, scores clipped to [eps, 1 - eps] as scikit-learn's ``log_loss``."""
+    eps = np.finfo(score.dtype).eps
+    clipped = np.clip(score, eps, 1 - eps)
+    return -(positive * np.log(clipped) + (1.0 - positive) * np.log1p(-clipped))
 
 
 def _per_group(plan: _Plan, index: int, tables: np.ndarray, weights: np.ndarray | None,
@@ -226,15 +241,26 @@ def _evaluate(plan: _Plan, cells: np.ndarray, weights: np.ndarray | None) -> lis
             for name, value in aggregates(mine, theirs, fairness=fairness).items():
                 aggregate[(name, label)] = value
         reference = plan.reference_index[index]
-        if reference is not None:
+        chosen = plan.min_reference[index] if plan.min_reference is not None else None
+        if reference is not None or chosen is not None:
             for label in _labels(plan):
                 for name in _reference_metrics(plan, label):
                     value = values[(name, label)]
-                    base = value[:, reference]
+                    if reference is not None:
+                        base = value[:, reference]
+                    else:
+                        base = np.repeat(value[:, [chosen.get((name, label), -1)]], value.shape[1], axis=1) \
+                            if chosen.get((name, label), -1) >= 0 else np.full_like(value, np.nan)
                     with np.errstate(divide="ignore", invalid="ignore"):
                         ratio = np.where(base != 0, value / base, np.nan)
                     values[(f"{name}_difference_to_reference", label)] = value - base
                     values[(f"{name}_ratio_to_reference", label)] = ratio
+                if reference is not None and (label is not None or plan.targets.task == "binary"):
+                    # AIF360's average (absolute) odds difference, group - reference
+                    tpr = values[(f"true_positive_rate_difference_to_reference", label)]
+                    fpr = values[(f"false_positive_rate_difference_to_reference", label)]
+                    values[("average_odds_difference", label)] = (tpr + fpr) / 2
+                    values[("average_abs_odds_difference", label)] = (np.abs(tpr) + np.abs(fpr)) / 2
         population = plan.population_share[index]
         if population is not None:
             values[("representation_ratio", None)] = values[("share", None)] / population
@@ -267,7 +293,7 @@ def _supports(plan: _Plan, tables: np.ndarray) -> tuple[dict[Key, np.ndarray], d
         if plan.score is not None:
             both = np.minimum(confusion.tp + confusion.fn, confusion.tn + confusion.fp)[0]
             support.update({("roc_auc_score", None): both, ("brier_score_loss", None): n,
-                            ("expected_calibration_error", None): n})
+                            ("expected_calibration_error", None): n, ("log_loss", None): n})
     elif task == "multiclass":
         support.update({("count", None): n, ("share", None): n, ("accuracy_score", None): n})
         binomial[("accuracy_score", None)] = (np.trace(tables, axis1=-2, axis2=-1)[0], n)
@@ -378,7 +404,7 @@ def _intervals(plan: _Plan, point: list[_GroupingValues], cells: np.ndarray, n_b
 
 def group_metrics(y_true: Any, y_pred: Any, *, sensitive_features: Any, y_score: Any = None,
                   task: str | None = None, pos_label: Any = None, intersections: bool = True,
-                  reference_group: Mapping[str, Any] | None = None,
+                  reference_group: Mapping[str, Any] | str | None = None,
                   population_shares: Mapping[str, Mapping[Any, float]] | None = None,
                   n_boot: int = 0, ci: float = 0.95, random_state: Any = 0,
                   min_group_size: int = 0, zero_division: float | None = None) -> pd.DataFrame:
@@ -409,13 +435,18 @@ def group_metrics(y_true: Any, y_pred: Any, *, sensitive_features: Any, y_score:
     intersections : bool
         With two or more features, also report the full intersection, empty cells
         included (n = 0, value NaN), as fairlearn does.
-    reference_group : dict feature -> value, optional
+    reference_group : dict feature -> value, or "min_metric", optional
         Adds ``<metric>_difference_to_reference`` (group - reference) and
         ``<metric>_ratio_to_reference`` (NaN where the reference value is 0) per group,
         for every grouping containing all the named features. In a grouping with more
         features, each group is compared with the group that has the reference values on
         the named features and its own values on the others (e.g. White women aged 30-40
-        for Black women aged 30-40).
+        for Black women aged 30-40). A named reference also adds AIF360's
+        ``average_odds_difference`` ((TPR gap + FPR gap) / 2) and
+        ``average_abs_odds_difference`` ((|TPR gap| + |FPR gap|) / 2) per group.
+        ``"min_metric"`` (Aequitas' option) compares, per metric and grouping, with the
+        group that has the lowest value among the compared groups (chosen from the data,
+        kept in every bootstrap replicate).
     population_shares : dict feature -> {value: share}, optional
         Adds ``representation_ratio`` = share of the group in the data / population
         share, in the single-feature groupings named (NaN for values not given).
@@ -556,13 +587,31 @@ def _make_plan(targets: Targets, encoding: Encoding, score: np.ndarray | None, r
             score_order(group, grouping.size, score, targets.true_code)
             for group, grouping in zip(group_of_row, encoding.groupings)],
         bin_of_row=None if score is None else calibration_bins(score, ECE_BINS)[0],
-        reference_index=reference_index, population_share=population_share, n_rows=n_rows)
+        reference_index=reference_index, population_share=population_share, n_rows=n_rows,
+        min_reference=[] if isinstance(reference_group, str) and reference_group == MIN_METRIC else None)
+
+
+def _lowest_groups(plan: _Plan, point: list[_GroupingValues]) -> list[dict[Key, int]]:
+    """Per grouping and reference metric, the compared group with the lowest point value (-1: none)."""
+    out: list[dict[Key, int]] = []
+    for index, mine in enumerate(point):
+        chosen: dict[Key, int] = {}
+        eligible = plan.eligible[index] if plan.eligible else {}
+        for label in _labels(plan):
+            for name in _reference_metrics(plan, label):
+                value = mine.per_group[(name, label)][0]
+                value = np.where(eligible.get((name, label), True), value, np.nan)
+                chosen[(name, label)] = -1 if np.isnan(value).all() else int(np.nanargmin(value))
+        out.append(chosen)
+    return out
 
 
 def _compute(plan: _Plan, cells: np.ndarray, *, n_boot: int, ci: float, random_state: Any,
              min_group_size: int) -> pd.DataFrame:
     score_intervals: list[dict[Key, tuple]] = []
     plan.eligible = []
+    min_metric = plan.min_reference is not None
+    plan.min_reference = None
     for grouping in plan.encoding.groupings:
         tables = group_tables(cells, grouping.group_of_cell, grouping.size, is_identity=grouping.is_identity)
         support, binomial = _supports(plan, tables)
@@ -570,6 +619,8 @@ def _compute(plan: _Plan, cells: np.ndarray, *, n_boot: int, ci: float, random_s
         plan.eligible.append({key: value >= max(min_group_size, 0) for key, value in support.items()}
                              if min_group_size > 0 else {})
         score_intervals.append({key: wilson_bounds(num, den, ci) for key, (num, den) in binomial.items()})
+    if min_metric:
+        plan.min_reference = _lowest_groups(plan, _evaluate(plan, cells, None))
     point = _evaluate(plan, cells, None)
     low = high = None
     if n_boot > 0:

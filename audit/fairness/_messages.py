@@ -58,19 +58,21 @@ DUPLICATE_FEATURE = ("sensitive_features names the column {name!r} more than onc
 TOO_MANY_INTERSECTIONS = ("the intersection of {features} has {count} groups, more than the "
                           "limit of {limit}; pass intersections=False or fewer or coarser "
                           "sensitive features.")
-REFERENCE_TYPE = ("reference_group must be a dict mapping a sensitive feature to a value, "
-                  "got {type_name}; pass e.g. {{'race': 'White'}}.")
+REFERENCE_TYPE = ("reference_group must be a dict mapping a sensitive feature to a value, or "
+                  "'min_metric', got {type_name}; pass e.g. {{'race': 'White'}} or 'min_metric'.")
 REFERENCE_UNKNOWN_FEATURE = ("reference_group names the feature {feature!r}, which is not a "
                              "sensitive feature (known: {known}); use one of those names.")
-REFERENCE_UNKNOWN_VALUE = ("reference_group gives {feature!r} = {value!r}, which does not occur "
-                           "in that column (values: {levels}); use one of those values.")
+REFERENCE_UNKNOWN_VALUE = ("reference_group gives {feature!r} a value that does not occur in that "
+                           "column (it has {count} distinct values, not listed here as they may be "
+                           "personal data); pass one of the column's own values, spelled as in the data.")
 POPULATION_TYPE = ("population_shares must be a dict {{feature: {{value: share}}}}, got "
                    "{type_name}; pass e.g. {{'sex': {{'F': 0.51, 'M': 0.49}}}}.")
 POPULATION_UNKNOWN_FEATURE = ("population_shares names the feature {feature!r}, which is not a "
                               "sensitive feature (known: {known}); use one of those names.")
-POPULATION_UNKNOWN_VALUE = ("population_shares gives a share for {feature!r} = {value!r}, which "
-                            "does not occur in that column (values: {levels}); use one of "
-                            "those values.")
+POPULATION_UNKNOWN_VALUE = ("population_shares gives a share for a value of {feature!r} that does "
+                            "not occur in that column (it has {count} distinct values, not listed here "
+                            "as they may be personal data); pass the column's own values, spelled as "
+                            "in the data.")
 POPULATION_BAD_SHARE = ("population_shares[{feature!r}][{value!r}] must be a number in (0, 1], "
                         "got {share!r}; pass population shares as fractions.")
 N_BOOT = ("n_boot must be a non-negative integer, got {n_boot!r}; "

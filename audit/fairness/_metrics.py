@@ -139,19 +139,34 @@ BINARY_SPECS: tuple[BinarySpec, ...] = (
     _rate("precision_score", lambda c: c.tp, _predicted_positives),
     BinarySpec("f1_score", lambda c, z: _ratio(2 * c.tp, 2 * c.tp + c.fp + c.fn, z),
                lambda c: c.tp + c.fp + c.fn),
+    # AIF360's names (fairlearn has none for these)
+    _rate("negative_predictive_value", lambda c: c.tn, _predicted_negatives),
+    _rate("false_discovery_rate", lambda c: c.fp, _predicted_positives),
+    _rate("false_omission_rate", lambda c: c.fn, _predicted_negatives),
+    # scikit-learn's name; AIF360's error_rate is the same figure
+    _rate("zero_one_loss", lambda c: c.fp + c.fn, _size),
+    BinarySpec("num_true_positives", lambda c, z: c.tp, _size),
+    BinarySpec("num_false_positives", lambda c, z: c.fp, _size),
+    BinarySpec("num_true_negatives", lambda c, z: c.tn, _size),
+    BinarySpec("num_false_negatives", lambda c, z: c.fn, _size),
 )
 #: (name, function) pairs, the metric functions of :data:`BINARY_SPECS`.
 BINARY_METRICS: tuple[tuple[str, MetricFunction], ...] = tuple((s.name, s.value) for s in BINARY_SPECS)
 #: Metrics that are sizes, not rates: no difference/ratio/min/max aggregates.
 COUNT_METRICS = ("count", "share")
+#: Raw confusion counts: between-group aggregates, but no comparison with the overall count.
+CONFUSION_COUNTS = ("num_true_positives", "num_false_positives", "num_true_negatives", "num_false_negatives")
 #: Binary metrics reported per class in one-vs-rest form for a multiclass task.
 ONE_VS_REST_SPECS = tuple(spec for spec in BINARY_SPECS if spec.name not in COUNT_METRICS)
 ONE_VS_REST_METRICS = tuple((s.name, s.value) for s in ONE_VS_REST_SPECS)
 #: Metrics computed from y_score (row-level statistics, not confusion counts).
-SCORE_METRICS = ("roc_auc_score", "brier_score_loss", "expected_calibration_error")
+SCORE_METRICS = ("roc_auc_score", "brier_score_loss", "expected_calibration_error", "log_loss")
+#: Rates compared with a reference group (Aequitas' disparities: ppr is ours' share, pprev the selection rate).
 REFERENCE_METRICS_BINARY = ("selection_rate", "true_positive_rate", "false_positive_rate",
-                            "accuracy_score")
-REFERENCE_METRICS_MULTICLASS = ("selection_rate", "true_positive_rate", "false_positive_rate")
+                            "accuracy_score", "true_negative_rate", "false_negative_rate", "precision_score",
+                            "negative_predictive_value", "false_discovery_rate", "false_omission_rate",
+                            "zero_one_loss")
+REFERENCE_METRICS_MULTICLASS = REFERENCE_METRICS_BINARY[:3] + REFERENCE_METRICS_BINARY[4:]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -238,7 +253,8 @@ def aggregates(per_group: dict[str, np.ndarray], overall: dict[str, np.ndarray],
     With ``fairness`` (classification), first fairlearn's demographic parity, equalized
     odds and equal opportunity difference/ratio between groups and to overall, and
     ``disparate_impact_ratio``; then ``<metric>_difference/_ratio/_group_min/_group_max``
-    for every per-group metric except counts.
+    for every per-group metric except counts, and ``<metric>_difference_to_overall`` /
+    ``<metric>_ratio_to_overall`` for every rate.
     """
     out: dict[str, np.ndarray] = {}
     if fairness:
@@ -263,6 +279,9 @@ def aggregates(per_group: dict[str, np.ndarray], overall: dict[str, np.ndarray],
             continue
         for kind, value in between_groups(values).items():
             out[f"{name}_{kind}"] = value
+        if name not in CONFUSION_COUNTS and name in overall:
+            for kind, value in to_overall(values, overall[name]).items():
+                out[f"{name}_{kind}_to_overall"] = value
     return out
 
 

@@ -34,6 +34,43 @@ def binary_metric_functions(pos_label=1) -> dict:
     }
 
 
+def _cell(y_true, y_pred, pos_label, true_positive: bool, pred_positive: bool) -> float:
+    t = np.asarray(y_true) == pos_label
+    p = np.asarray(y_pred) == pos_label
+    return float(np.sum((t == true_positive) & (p == pred_positive)))
+
+
+def _rate(numerator, denominator):
+    """A rate of confusion cells with fairlearn's zero-denominator convention (0)."""
+    def rate(y_true, y_pred, pos_label=1):
+        den = denominator(y_true, y_pred, pos_label)
+        return numerator(y_true, y_pred, pos_label) / den if den else 0.0
+    return rate
+
+
+def peer_metric_functions(pos_label=1) -> dict:
+    """AIF360/Aequitas rates and counts by their published formulas (tn/(tn+fn), ...)."""
+    tp = functools.partial(_cell, true_positive=True, pred_positive=True)
+    fp = functools.partial(_cell, true_positive=False, pred_positive=True)
+    tn = functools.partial(_cell, true_positive=False, pred_positive=False)
+    fn = functools.partial(_cell, true_positive=True, pred_positive=False)
+    pred_neg = lambda t, p, k: tn(t, p, k) + fn(t, p, k)  # noqa: E731
+    pred_pos = lambda t, p, k: tp(t, p, k) + fp(t, p, k)  # noqa: E731
+    functions = {
+        "negative_predictive_value": _rate(tn, pred_neg),
+        "false_discovery_rate": _rate(fp, pred_pos),
+        "false_omission_rate": _rate(fn, pred_neg),
+        "num_true_positives": lambda t, p, k=pos_label: tp(t, p, k),
+        "num_false_positives": lambda t, p, k=pos_label: fp(t, p, k),
+        "num_true_negatives": lambda t, p, k=pos_label: tn(t, p, k),
+        "num_false_negatives": lambda t, p, k=pos_label: fn(t, p, k),
+    }
+    out = {name: functools.partial(f, pos_label=pos_label) if not name.startswith("num_") else f
+           for name, f in functions.items()}
+    out["zero_one_loss"] = skm.zero_one_loss
+    return out
+
+
 def regression_metric_functions() -> dict:
     return {
         "count": flm.count,
@@ -117,7 +154,18 @@ def assert_matches_fairlearn(frame: pd.DataFrame, metrics: dict, y_true, y_pred,
                     "difference": mf.difference(method="between_groups")[metric],
                     "ratio": mf.ratio(method="between_groups")[metric],
                     "group_min": mf.group_min()[metric], "group_max": mf.group_max()[metric]}
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                expected_to_overall = {"difference_to_overall": mf.difference(method="to_overall")[metric],
+                                       "ratio_to_overall": mf.ratio(method="to_overall")[metric]}
             defined = int(mf.by_group[metric].notna().sum())
+            if not metric.startswith("num_"):
+                for kind, value in expected_to_overall.items():
+                    if defined < 2:
+                        value = np.nan
+                    assert_close(our_aggregate(frame, f"{metric}_{kind}", over, label), float(value),
+                                 f"{metric}_{kind} by {over}")
+                    checks += 1
             for kind, value in expected.items():
                 if defined < 2 and kind in ("difference", "ratio"):
                     value = np.nan  # ours: one group is no comparison (fairlearn: 0 and 1)
