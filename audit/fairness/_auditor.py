@@ -126,8 +126,9 @@ class FairnessAuditor(BaseAuditor):
         options = dict(task=subject.task, pos_label=self.pos_label, intersections=self.intersections,
                        reference_group=self.reference_group, population_shares=self.population_shares,
                        n_boot=self.n_boot, ci=self.ci, random_state=seed, min_group_size=self.min_group_size)
+        weights = getattr(subject, "sample_weight", None)  # an array of the table's weights, or None
         if (subject.is_lazy and subject.prediction_column is not None and subject.y_score is None
-                and subject.task != "regression"):
+                and subject.task != "regression" and weights is None):
             # Only the (sensitive x target x prediction) count table leaves the engine.
             roles = [*subject.sensitive_features, subject.target, subject.prediction_column]
             counts = subject.count_table(list(dict.fromkeys(roles)))
@@ -136,9 +137,10 @@ class FairnessAuditor(BaseAuditor):
                                                 count=COUNT_COLUMN, **options)
         else:
             metrics = group_metrics(subject.y_true, subject.y_pred, sensitive_features=subject.sensitive_frame,
-                                    y_score=subject.y_score, **options)
+                                    y_score=subject.y_score, sample_weight=weights, **options)
         details: dict[str, Any] = {"min_group_size": self.min_group_size, "min_cell_size": min_cell_size,
-                                   "task": subject.task, "n_boot": self.n_boot, "ci": self.ci}
+                                   "task": subject.task, "n_boot": self.n_boot, "ci": self.ci,
+                                   "weighted": weights is not None}
         suppressed = self._suppressed(metrics, min_cell_size)
         if suppressed:
             details["suppressed_groups"] = [dict(g) for g in suppressed.values()]

@@ -40,16 +40,43 @@ def _prior(cells: np.ndarray) -> np.ndarray:
     return np.broadcast_to((PRIOR * nonempty)[:, None, None], cells.shape[1:]).reshape(-1)
 
 
-def cell_replicates(cells: np.ndarray, n_boot: int, rng: np.random.Generator) -> Iterator[np.ndarray]:
-    """Yield chunks of smoothed Dirichlet redraws of the count table ``cells`` (shape ``(1, C, K, K)``)."""
+def _gamma_parameters(cells: np.ndarray, squares: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Per slot, the Gamma shape and scale of a replicate's (weighted) count, flattened.
+
+    Unweighted: shape = count + prior, scale 1. With sample weights (``squares``: sums of
+    squared weights), the replicate of a slot is sum_i w_i E_i with E_i ~ Exp(1), whose mean
+    W and variance Q a Gamma(W^2 / Q, Q / W) matches; the prior's pseudo-count is in units
+    of the cell's mean weight Q / W.
+    """
     counts = cells.reshape(-1)
-    n_rows = counts.sum()
-    shape = counts + _prior(cells)
+    if squares is None:
+        return counts + _prior(cells), np.ones_like(counts)
+    sq = squares.reshape(-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shape = np.where(sq > 0, counts * counts / sq, 0.0)
+        cell_w = cells[0].sum(axis=(-2, -1))
+        cell_q = squares[0].sum(axis=(-2, -1))
+        cell_scale = np.where(cell_w > 0, cell_q / cell_w, 1.0)
+        scale = np.where(counts > 0, sq / counts, np.repeat(cell_scale, cells[0, 0].size))
+    return shape + _prior(cells), scale
+
+
+def cell_replicates(cells: np.ndarray, n_boot: int, rng: np.random.Generator,
+                    squares: np.ndarray | None = None) -> Iterator[np.ndarray]:
+    """Yield chunks of smoothed Dirichlet redraws of the count table ``cells`` (shape ``(1, C, K, K)``).
+
+    With sample weights, ``cells`` holds weight sums and ``squares`` sums of squared weights.
+    """
+    counts = cells.reshape(-1)
+    total = counts.sum()
+    shape, scale = _gamma_parameters(cells, squares)
     chunk = max(1, CELL_BUDGET // counts.size)
     for start in range(0, n_boot, chunk):
         size = min(chunk, n_boot - start)
         draws = rng.gamma(shape, size=(size, counts.size))
-        draws *= n_rows / draws.sum(axis=1, keepdims=True)
+        if squares is not None:
+            draws *= scale
+        draws *= total / draws.sum(axis=1, keepdims=True)
         yield draws.reshape((size,) + cells.shape[1:])
 
 
@@ -62,12 +89,16 @@ def row_weight_replicates(n_rows: int, n_boot: int, rng: np.random.Generator) ->
 
 
 def smoothed_tables(tables: np.ndarray, cells: np.ndarray, weights: np.ndarray,
-                    rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+                    rng: np.random.Generator, squares: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Add the Jeffreys pseudo-counts to row-weighted tables ``(L, C, K, K)`` and scale to N.
 
-    Returns the tables and the row weights, both scaled so each replicate totals N.
+    Returns the tables and the row weights, both scaled so each replicate totals the
+    (weighted) total of ``cells``.
     """
-    prior = rng.gamma(np.broadcast_to(_prior(cells), (len(tables), cells[0].size))).reshape(tables.shape)
+    prior = rng.gamma(np.broadcast_to(_prior(cells), (len(tables), cells[0].size)))
+    if squares is not None:
+        prior = prior * _gamma_parameters(cells, squares)[1]
+    prior = prior.reshape(tables.shape)
     tables = tables + prior
     scale = cells.sum() / tables.sum(axis=(1, 2, 3))
     return tables * scale[:, None, None, None], weights * scale[:, None]

@@ -49,6 +49,11 @@ class _Plan:
     n_rows: int = 0
     #: value of a rate whose denominator is 0 (NaN: undefined)
     zero_division: float = np.nan
+    #: sample weights per row (None: every row weighs 1); ``cells`` then hold weighted sums
+    sample_weight: np.ndarray | None = None
+    #: with sample weights: unweighted row counts and sums of squared weights per cell slot
+    row_cells: np.ndarray | None = None
+    square_cells: np.ndarray | None = None
     #: reference_group="min_metric": per grouping, metric -> the group with the lowest
     #: point value among the compared groups (chosen once, kept in every replicate)
     min_reference: list[dict[Key, int]] | None = None
@@ -340,7 +345,7 @@ def _rows(plan: _Plan, point: list[_GroupingValues], low: list[_GroupingValues] 
                     bound = score[index][k][side]
                     columns_.append(np.where(np.isnan(mine.per_group[k][0]), np.nan, bound))
                 else:
-                    columns_.append(nan if boot is None else boot[index].per_group[k])
+                    columns_.append(nan if boot is None else boot[index].per_group.get(k, nan))
             bounds.append(np.stack(columns_, axis=1))
         stacked_low, stacked_high = bounds
         sizes = mine.sizes[0].astype(np.int64)
@@ -378,20 +383,24 @@ def _intervals(plan: _Plan, point: list[_GroupingValues], cells: np.ndarray, n_b
         targets = plan.targets
         chunks = []
         for weights in row_weight_replicates(n_rows, n_boot, rng):
+            if plan.sample_weight is not None:
+                weights = weights * plan.sample_weight[None, :]
             tables = weighted_cell_tables(plan.encoding.cell_of_row, plan.encoding.n_cells, targets.true_code,
                                           targets.pred_code, targets.n_classes, weights)
             if targets.task != "regression":  # confusion counts get the Jeffreys pseudo-counts
-                tables, weights = smoothed_tables(tables, cells, weights, rng)
+                tables, weights = smoothed_tables(tables, cells, weights, rng, plan.square_cells)
             else:
-                scale = n_rows / weights.sum(axis=1)
+                scale = cells.sum() / weights.sum(axis=1)
                 tables, weights = tables * scale[:, None, None, None], weights * scale[:, None]
             chunks.append(_evaluate(plan, tables, weights))
     else:
-        chunks = [_evaluate(plan, draw, None) for draw in cell_replicates(cells, n_boot, rng)]
+        chunks = [_evaluate(plan, draw, None) for draw in cell_replicates(cells, n_boot, rng, plan.square_cells)]
     lows, highs = [], []
     for index, mine in enumerate(point):
         per_low, per_high, agg_low, agg_high = {}, {}, {}, {}
         for key, value in mine.per_group.items():
+            if key not in chunks[0][index].per_group or (plan.row_cells is not None and key == ("count", None)):
+                continue  # point-only figures (people counts, effective sample sizes)
             replicates = np.concatenate([chunk[index].per_group[key] for chunk in chunks])
             per_low[key], per_high[key] = percentile_interval(replicates, value[0], ci)
         for key, value in mine.aggregate.items():
@@ -407,7 +416,8 @@ def group_metrics(y_true: Any, y_pred: Any, *, sensitive_features: Any, y_score:
                   reference_group: Mapping[str, Any] | str | None = None,
                   population_shares: Mapping[str, Mapping[Any, float]] | None = None,
                   n_boot: int = 0, ci: float = 0.95, random_state: Any = 0,
-                  min_group_size: int = 0, zero_division: float | None = None) -> pd.DataFrame:
+                  min_group_size: int = 0, zero_division: float | None = None,
+                  sample_weight: Any = None) -> pd.DataFrame:
     """Per-group metrics, fairness aggregates and bootstrap intervals as one tidy frame.
 
     Groups are encoded once; one ``np.bincount`` gives a (cell x y_true x y_pred) count
@@ -478,6 +488,14 @@ def group_metrics(y_true: Any, y_pred: Any, *, sensitive_features: Any, y_score:
         0 (default) compares every non-empty group, exactly as fairlearn does; a tiny
         group's rate is 0 or 1 by chance, so without a floor the gap between groups
         mostly measures the smallest group's noise.
+    sample_weight : array-like of shape (n,), optional
+        Non-negative weight per row. Every metric and aggregate is then the weighted
+        figure, equal to fairlearn's ``MetricFrame(..., sample_params={"sample_weight":
+        w})`` with scikit-learn's weighted metrics; the count table holds weight sums.
+        ``count`` and ``n`` stay numbers of rows (people), which also decide
+        ``min_group_size``; each group adds ``effective_sample_size`` (Kish's
+        (sum w)^2 / sum w^2), the n of its rates' Wilson intervals; the bootstrap weights
+        each row by w times an Exp(1) draw (on the count table: a moment-matched Gamma).
     zero_division : None (default), 0 or 1
         The value of a rate whose denominator is 0 in a non-empty group (TPR of a group
         without positives, precision of a group with nothing predicted positive). None:
@@ -501,6 +519,14 @@ def group_metrics(y_true: Any, y_pred: Any, *, sensitive_features: Any, y_score:
     plan.zero_division = zero
     cells = cell_table(encoding.cell_of_row, encoding.n_cells, targets.true_code,
                        targets.pred_code, targets.n_classes)
+    if sample_weight is not None:
+        weights = _check_weights(sample_weight, n_rows, "sample_weight")
+        plan.sample_weight = weights
+        plan.row_cells = cells
+        cells = weighted_cell_tables(encoding.cell_of_row, encoding.n_cells, targets.true_code,
+                                     targets.pred_code, targets.n_classes, weights[None, :])
+        plan.square_cells = weighted_cell_tables(encoding.cell_of_row, encoding.n_cells, targets.true_code,
+                                                 targets.pred_code, targets.n_classes, (weights * weights)[None, :])
     return _compute(plan, cells, n_boot=n_boot, ci=ci, random_state=random_state,
                     min_group_size=min_group_size)
 
@@ -511,7 +537,9 @@ def group_metrics_from_counts(counts: pd.DataFrame, *, target: str, prediction: 
                               reference_group: Mapping[str, Any] | None = None,
                               population_shares: Mapping[str, Mapping[Any, float]] | None = None,
                               n_boot: int = 0, ci: float = 0.95, random_state: Any = 0,
-                              min_group_size: int = 0, zero_division: float | None = None) -> pd.DataFrame:
+                              min_group_size: int = 0, zero_division: float | None = None,
+                              sample_weight: str | None = None,
+                              sample_weight_squares: str | None = None) -> pd.DataFrame:
     """:func:`group_metrics` from a count table instead of rows: what an engine's group-by returns.
 
     ``counts`` holds one row per distinct (sensitive features..., target, prediction)
@@ -520,10 +548,19 @@ def group_metrics_from_counts(counts: pd.DataFrame, *, target: str, prediction: 
     full table (same seed, same draws), because every count-based metric and the cell
     bootstrap only need this table. Classification only: regression errors, AUC and
     calibration need the rows themselves.
+
+    With sample weights, ``sample_weight`` names the column of each combination's sum of
+    weights and ``sample_weight_squares`` that of its sum of squared weights (for the
+    effective sample sizes and the weighted bootstrap): the figures then equal
+    :func:`group_metrics` with ``sample_weight`` on the full table.
     """
     n_boot, ci, min_group_size = _check_options(n_boot, ci, min_group_size)
     zero = _check_zero_division(zero_division)
-    missing = [c for c in (target, prediction, count, *sensitive_features) if c not in counts.columns]
+    weight_columns = [c for c in (sample_weight, sample_weight_squares) if c is not None]
+    if (sample_weight is None) != (sample_weight_squares is None):
+        raise UsageError(msg.COUNTS_WEIGHT_COLUMNS)
+    missing = [c for c in (target, prediction, count, *sensitive_features, *weight_columns)
+               if c not in counts.columns]
     if missing:
         raise UsageError(msg.COUNTS_MISSING_COLUMNS.format(missing=missing, columns=list(counts.columns)))
     weights = counts[count].to_numpy()
@@ -540,8 +577,38 @@ def group_metrics_from_counts(counts: pd.DataFrame, *, target: str, prediction: 
     cells = weighted_cell_tables(encoding.cell_of_row, encoding.n_cells, targets.true_code,
                                  targets.pred_code, targets.n_classes,
                                  weights.astype(np.float64)[None, :])
+    if sample_weight is not None:
+        sums = _check_weights(counts[sample_weight], len(counts), sample_weight)
+        squares = _check_weights(counts[sample_weight_squares], len(counts), sample_weight_squares)
+        plan.row_cells = cells
+
+        def table(values: np.ndarray) -> np.ndarray:
+            return weighted_cell_tables(encoding.cell_of_row, encoding.n_cells, targets.true_code,
+                                        targets.pred_code, targets.n_classes, values[None, :])
+
+        cells, plan.square_cells = table(sums), table(squares)
     return _compute(plan, cells, n_boot=n_boot, ci=ci, random_state=random_state,
                     min_group_size=min_group_size)
+
+
+def _check_weights(sample_weight: Any, n_rows: int, name: str) -> np.ndarray:
+    """Finite, non-negative weights, one per row, not all zero; messages name no value."""
+    weights = as_column(sample_weight, name)
+    if len(weights) != n_rows:
+        raise DataError(msg.LENGTH_MISMATCH.format(name=name, got=len(weights), expected=n_rows))
+    if not np.issubdtype(weights.dtype, np.number) or np.issubdtype(weights.dtype, np.complexfloating) \
+            or weights.dtype == np.bool_:
+        raise DataError(msg.WEIGHT_NOT_NUMERIC.format(name=name, dtype=weights.dtype))
+    weights = weights.astype(np.float64)
+    bad = ~np.isfinite(weights)
+    if bad.any():
+        raise DataError(msg.WEIGHT_NOT_FINITE.format(name=name, count=int(bad.sum())))
+    negative = weights < 0
+    if negative.any():
+        raise DataError(msg.WEIGHT_NEGATIVE.format(name=name, count=int(negative.sum())))
+    if not (weights > 0).any():
+        raise DataError(msg.WEIGHT_ALL_ZERO.format(name=name))
+    return weights
 
 
 def _check_zero_division(zero_division: Any) -> float:
@@ -591,6 +658,31 @@ def _make_plan(targets: Targets, encoding: Encoding, score: np.ndarray | None, r
         min_reference=[] if isinstance(reference_group, str) and reference_group == MIN_METRIC else None)
 
 
+def _effective(numerator: np.ndarray, denominator: np.ndarray,
+               squares: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A weighted proportion as (successes, trials) on its effective sample size (Kish)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        n_eff = np.where(squares > 0, denominator * denominator / squares, 0.0)
+        rate = np.where(denominator > 0, numerator / denominator, 0.0)
+    return rate * n_eff, n_eff
+
+
+def _weighted_sizes(plan: _Plan, point: list[_GroupingValues]) -> None:
+    """With sample weights: ``count`` and ``n`` are people (rows), and each group reports its
+    ``effective_sample_size``; the weighted metrics stay as computed."""
+    for grouping, mine in zip(plan.encoding.groupings, point):
+        rows = group_tables(plan.row_cells, grouping.group_of_cell, grouping.size,
+                            is_identity=grouping.is_identity).sum(axis=(-2, -1))
+        weight = mine.sizes
+        squares = group_tables(plan.square_cells, grouping.group_of_cell, grouping.size,
+                               is_identity=grouping.is_identity).sum(axis=(-2, -1))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            n_eff = np.where(squares > 0, weight * weight / squares, np.nan)
+        mine.sizes = rows
+        mine.per_group[("count", None)] = np.where(rows > 0, rows, np.nan)
+        mine.per_group[("effective_sample_size", None)] = np.where(rows > 0, n_eff, np.nan)
+
+
 def _lowest_groups(plan: _Plan, point: list[_GroupingValues]) -> list[dict[Key, int]]:
     """Per grouping and reference metric, the compared group with the lowest point value (-1: none)."""
     out: list[dict[Key, int]] = []
@@ -613,15 +705,29 @@ def _compute(plan: _Plan, cells: np.ndarray, *, n_boot: int, ci: float, random_s
     min_metric = plan.min_reference is not None
     plan.min_reference = None
     for grouping in plan.encoding.groupings:
-        tables = group_tables(cells, grouping.group_of_cell, grouping.size, is_identity=grouping.is_identity)
-        support, binomial = _supports(plan, tables)
+        def tables_of(table: np.ndarray) -> np.ndarray:
+            return group_tables(table, grouping.group_of_cell, grouping.size, is_identity=grouping.is_identity)
+
+        tables = tables_of(cells)
+        if plan.row_cells is None:
+            support, binomial = _supports(plan, tables)
+        else:
+            # people decide eligibility; a weighted rate's interval uses the effective sample
+            # size (sum w)^2 / sum w^2 of its denominator
+            support, _ = _supports(plan, tables_of(plan.row_cells))
+            _, binomial = _supports(plan, tables)
+            _, squares = _supports(plan, tables_of(plan.square_cells))
+            binomial = {key: _effective(num, den, squares[key][1]) for key, (num, den) in binomial.items()}
         # a group is compared on a metric only with enough of that metric's own denominator
         plan.eligible.append({key: value >= max(min_group_size, 0) for key, value in support.items()}
                              if min_group_size > 0 else {})
         score_intervals.append({key: wilson_bounds(num, den, ci) for key, (num, den) in binomial.items()})
+    point_weights = None if plan.sample_weight is None else plan.sample_weight[None, :]
     if min_metric:
-        plan.min_reference = _lowest_groups(plan, _evaluate(plan, cells, None))
-    point = _evaluate(plan, cells, None)
+        plan.min_reference = _lowest_groups(plan, _evaluate(plan, cells, point_weights))
+    point = _evaluate(plan, cells, point_weights)
+    if plan.row_cells is not None:
+        _weighted_sizes(plan, point)
     low = high = None
     if n_boot > 0:
         low, high = _intervals(plan, point, cells, n_boot, ci, random_state)

@@ -15,6 +15,7 @@ __all__ = [
     "REFERENCE_UNKNOWN_VALUE", "POPULATION_TYPE", "POPULATION_UNKNOWN_FEATURE",
     "POPULATION_UNKNOWN_VALUE", "POPULATION_BAD_SHARE", "N_BOOT", "CI_LEVEL", "N_BINS",
     "CALIBRATION_NOT_BINARY", "MIN_GROUP_SIZE", "ZERO_DIVISION", "MIN_CELL_SIZE",
+    "COUNTS_WEIGHT_COLUMNS", "WEIGHT_NOT_NUMERIC", "WEIGHT_NOT_FINITE", "WEIGHT_NEGATIVE", "WEIGHT_ALL_ZERO",
     "COUNTS_MISSING_COLUMNS", "COUNTS_BAD", "COUNTS_REGRESSION",
 ]
 
@@ -88,6 +89,15 @@ ZERO_DIVISION = ("zero_division must be None (an undefined rate is null), 0 or 1
                  "pass None, or 0 to reproduce fairlearn's convention.")
 MIN_CELL_SIZE = ("min_cell_size must be a non-negative integer, got {min_cell_size!r}; pass 0 to show every "
                  "group, or e.g. 10 to suppress groups of fewer than 10 people in the report.")
+WEIGHT_NOT_NUMERIC = ("{name} must hold numbers, got dtype {dtype}; pass one non-negative weight per row.")
+WEIGHT_NOT_FINITE = ("{name} has {count} missing or infinite weight(s); pass a finite, non-negative "
+                     "weight for every row (drop the rows or give them weight 0).")
+WEIGHT_NEGATIVE = ("{name} has {count} negative weight(s); sample weights must be >= 0 "
+                   "(0 leaves a row out of every figure).")
+WEIGHT_ALL_ZERO = ("{name} is 0 for every row, so every weighted figure would be 0/0; "
+                   "pass positive weights for the rows to audit.")
+COUNTS_WEIGHT_COLUMNS = ("a weighted count table needs both sample_weight (the sum of weights per row) and "
+                         "sample_weight_squares (the sum of squared weights per row); pass both or neither.")
 COUNTS_MISSING_COLUMNS = ("the count table lacks column(s) {missing}; it has {columns}. Expected one row per "
                           "distinct (sensitive features, target, prediction) with its row count.")
 COUNTS_BAD = ("count column {column!r} must hold non-negative integer row counts (and at least one row); "
