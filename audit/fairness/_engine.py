@@ -376,7 +376,8 @@ def _rows(plan: _Plan, point: list[_GroupingValues], low: list[_GroupingValues] 
 
 
 def _intervals(plan: _Plan, point: list[_GroupingValues], cells: np.ndarray, n_boot: int,
-               ci: float, random_state: Any) -> tuple[list[_GroupingValues], list[_GroupingValues]]:
+               ci: float, random_state: Any,
+               skip: list[dict[Key, Any]]) -> tuple[list[_GroupingValues], list[_GroupingValues]]:
     rng = np.random.default_rng(random_state)
     n_rows = plan.n_rows
     if plan.needs_rows:
@@ -397,15 +398,26 @@ def _intervals(plan: _Plan, point: list[_GroupingValues], cells: np.ndarray, n_b
         chunks = [_evaluate(plan, draw, None) for draw in cell_replicates(cells, n_boot, rng, plan.square_cells)]
     lows, highs = [], []
     for index, mine in enumerate(point):
+        # point-only figures (people counts, effective sample sizes) and binomial rates (score
+        # intervals) need no bootstrap interval; the rest go through one sort per grouping
+        per_keys = [key for key in mine.per_group if key in chunks[0][index].per_group
+                    and key not in skip[index] and not (plan.row_cells is not None and key == ("count", None))]
+        agg_keys = list(mine.aggregate)
+        replicates = np.concatenate(
+            [np.concatenate([chunk[index].per_group[key] for chunk in chunks]) for key in per_keys]
+            + [np.concatenate([chunk[index].aggregate[key] for chunk in chunks])[:, None] for key in agg_keys],
+            axis=1) if per_keys or agg_keys else np.empty((n_boot, 0))
+        estimate = np.concatenate([mine.per_group[key][0] for key in per_keys]
+                                  + [mine.aggregate[key] for key in agg_keys]) if per_keys or agg_keys \
+            else np.empty(0)
+        low, high = percentile_interval(replicates, estimate, ci)
+        size = len(mine.sizes[0])
         per_low, per_high, agg_low, agg_high = {}, {}, {}, {}
-        for key, value in mine.per_group.items():
-            if key not in chunks[0][index].per_group or (plan.row_cells is not None and key == ("count", None)):
-                continue  # point-only figures (people counts, effective sample sizes)
-            replicates = np.concatenate([chunk[index].per_group[key] for chunk in chunks])
-            per_low[key], per_high[key] = percentile_interval(replicates, value[0], ci)
-        for key, value in mine.aggregate.items():
-            replicates = np.concatenate([chunk[index].aggregate[key] for chunk in chunks])
-            agg_low[key], agg_high[key] = percentile_interval(replicates, value[0], ci)
+        for i, key in enumerate(per_keys):
+            per_low[key], per_high[key] = low[i * size:(i + 1) * size], high[i * size:(i + 1) * size]
+        offset = len(per_keys) * size
+        for i, key in enumerate(agg_keys):
+            agg_low[key], agg_high[key] = low[offset + i], high[offset + i]
         lows.append(_GroupingValues(mine.sizes, per_low, agg_low))
         highs.append(_GroupingValues(mine.sizes, per_high, agg_high))
     return lows, highs
@@ -730,7 +742,7 @@ def _compute(plan: _Plan, cells: np.ndarray, *, n_boot: int, ci: float, random_s
         _weighted_sizes(plan, point)
     low = high = None
     if n_boot > 0:
-        low, high = _intervals(plan, point, cells, n_boot, ci, random_state)
+        low, high = _intervals(plan, point, cells, n_boot, ci, random_state, score_intervals)
     return _rows(plan, point, low, high, score_intervals)
 
 
