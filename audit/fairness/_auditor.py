@@ -5,6 +5,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .._auditor import BaseAuditor, Requirement
@@ -88,6 +89,11 @@ class FairnessAuditor(BaseAuditor):
     representation_threshold : a group whose share is below this fraction of its
         population share is flagged as under-represented.
     disparate_impact_threshold : the four-fifths rule's 0.8.
+    fdr : false discovery rate of the disparity findings. Each fairness definition of each
+        grouping has a chi-square p-value of "no difference" (rows ``<aggregate>_p_value``);
+        Benjamini-Hochberg adjusts them over all groupings and classes together, and a
+        disparate-impact warning is raised only when its test survives at this rate, so a
+        table of hundreds of intersectional cells does not warn by chance.
     calibration_bins : reliability-diagram bins when scores are available.
     pos_label : the positive class (binary); default 1 when present, else the larger class.
     random_state : seed of the bootstrap; None takes the subject's.
@@ -101,6 +107,7 @@ class FairnessAuditor(BaseAuditor):
                  min_cell_size: int = 10, intersections: bool = True, reference_group: Mapping[str, Any] | None = None,
                  population_shares: Mapping[str, Mapping[str, float]] | None = None,
                  representation_threshold: float = 0.8, disparate_impact_threshold: float = 0.8,
+                 fdr: float = 0.05,
                  calibration_bins: int = 10, pos_label: Any = None, random_state: int | None = None) -> None:
         self.n_boot = n_boot
         self.ci = ci
@@ -111,6 +118,7 @@ class FairnessAuditor(BaseAuditor):
         self.population_shares = population_shares
         self.representation_threshold = representation_threshold
         self.disparate_impact_threshold = disparate_impact_threshold
+        self.fdr = fdr
         self.calibration_bins = calibration_bins
         self.pos_label = pos_label
         self.random_state = random_state
@@ -146,6 +154,11 @@ class FairnessAuditor(BaseAuditor):
             details["suppressed_groups"] = [dict(g) for g in suppressed.values()]
         details["undefined"] = self._undefined(metrics, suppressed)
         details["aggregate_groups"] = self._aggregate_groups(metrics)
+        significance = self._significance(metrics)
+        details["significance"] = {"method": "Pearson chi-square test of homogeneity of the rate across the compared "
+                                             "groups; equalized odds: Bonferroni of the TPR and FPR tests; "
+                                             "Benjamini-Hochberg over every test listed",
+                                   "fdr": self.fdr, "tests": list(significance.values())}
         if subject.y_score is not None and subject.task == "binary":
             cal = calibration_table(subject.y_true, subject.y_score, sensitive_features=subject.sensitive_frame,
                                     n_bins=self.calibration_bins, pos_label=self.pos_label)
@@ -153,7 +166,7 @@ class FairnessAuditor(BaseAuditor):
                 {**b, "n": None, "mean_score": None, "fraction_positive": None, "suppressed": True}
                 if b["group"] is not None and _group_key(b["group"]) in suppressed else b
                 for b in cal.to_dict(orient="records")]
-        findings = self._findings(metrics, subject.task, details, suppressed)
+        findings = self._findings(metrics, subject.task, details, suppressed, significance)
         worst = max((f.severity for f in findings), key=list(Severity).index, default=Severity.INFO)
         status = Status.WARN if worst in (Severity.WARNING, Severity.HIGH) else Status.PASS
         return AuditResult(self.name, self.version, status, metrics=metrics, findings=tuple(findings),
@@ -236,9 +249,24 @@ class FairnessAuditor(BaseAuditor):
                         "n": None if pd.isna(row.n) else int(row.n)})
         return out
 
+    def _significance(self, m: pd.DataFrame) -> dict[tuple, dict[str, Any]]:
+        """The fairness definitions' p-values, BH-adjusted together; keyed by (definition, over, label)."""
+        from ._significance import benjamini_hochberg
+
+        names = {f"{d}_p_value": d for d in _DEFINITIONS}
+        rows = m[m["metric"].isin(list(names)) & m["group"].isna() & m["over"].notna()]
+        q = benjamini_hochberg(rows["value"].to_numpy(dtype=np.float64))
+        out = {}
+        for row, q_value in zip(rows.itertuples(index=False), q):
+            significant = bool(_finite(q_value) and q_value <= self.fdr)
+            out[(names[row.metric], tuple(row.over), row.label)] = {
+                "metric": names[row.metric], "over": list(row.over), "label": row.label,
+                "p_value": _round(row.value), "q_value": _round(q_value), "significant": significant}
+        return out
+
     # -- findings: what a reviewer should read first ----------------------------------------------
     def _findings(self, m: pd.DataFrame, task: str, details: dict[str, Any],
-                  suppressed: Mapping[tuple, Any]) -> list[Finding]:
+                  suppressed: Mapping[tuple, Any], significance: Mapping[tuple, Mapping[str, Any]]) -> list[Finding]:
         out: list[Finding] = []
         counts = m[(m["metric"] == "count") & m["group"].map(lambda g: g is not None)]
         small = counts[(counts["value"] > 0) & (counts["value"] < self.min_group_size)]
@@ -275,14 +303,26 @@ class FairnessAuditor(BaseAuditor):
                                "behaviour there is unknown.", {"groups": cells[:50], "total": len(cells)}))
         for row in m[m["metric"] == "disparate_impact_ratio"].itertuples(index=False):
             if _finite(row.value) and row.value < self.disparate_impact_threshold:
-                out.append(Finding(Severity.WARNING, "fairness.disparate_impact",
-                                   f"across {' x '.join(row.over)}"
-                                   f"{'' if row.label is None else f' (class {row.label})'}: the lowest selection "
-                                   f"rate is {row.value:.2f} of the highest, below the four-fifths rule's "
-                                   f"{self.disparate_impact_threshold:g}.",
+                test = significance.get(("demographic_parity_difference", tuple(row.over), row.label), {})
+                survives = test.get("significant", True)
+                text = (f"across {' x '.join(row.over)}"
+                        f"{'' if row.label is None else f' (class {row.label})'}: the lowest selection "
+                        f"rate is {row.value:.2f} of the highest, below the four-fifths rule's "
+                        f"{self.disparate_impact_threshold:g}")
+                if test:
+                    text += (f"; the selection rates differ significantly (q = {test['q_value']:.3g}, false "
+                             f"discovery rate {self.fdr:g})." if survives else
+                             f"; but the selection rates do not differ significantly once the false discovery "
+                             f"rate is controlled (q = {test['q_value']:.3g} > {self.fdr:g}): the gap may be "
+                             "chance among many groups.")
+                else:
+                    text += "."
+                out.append(Finding(Severity.WARNING if survives else Severity.INFO, "fairness.disparate_impact",
+                                   text,
                                    {"over": list(row.over), "value": _round(row.value),
                                     "ci_low": _round(row.ci_low), "ci_high": _round(row.ci_high),
-                                    "label": row.label}))
+                                    "label": row.label, "p_value": test.get("p_value"),
+                                    "q_value": test.get("q_value"), "significant": survives}))
         for row in m[m["metric"] == "representation_ratio"].itertuples(index=False):
             if _finite(row.value) and row.value < self.representation_threshold:
                 out.append(Finding(Severity.WARNING, "fairness.under_represented",
@@ -295,9 +335,15 @@ class FairnessAuditor(BaseAuditor):
                     continue
                 evidence: dict[str, Any] = {"over": list(row.over), "value": _round(row.value),
                                             "ci_low": _round(row.ci_low), "ci_high": _round(row.ci_high)}
+                test = significance.get((name, tuple(row.over), None))
+                if test:
+                    evidence.update(p_value=test["p_value"], q_value=test["q_value"], significant=test["significant"])
                 text = f"{name} across {' x '.join(row.over)} is {row.value:.3g}"
                 if _finite(row.ci_low):
                     text += f" ({self.ci:.0%} CI {row.ci_low:.3g} to {row.ci_high:.3g})"
+                if test and test["q_value"] is not None:
+                    text += (f", {'a significant' if test['significant'] else 'not a significant'} difference "
+                             f"(q = {test['q_value']:.3g}, false discovery rate {self.fdr:g})")
                 extremes = self._extremes(m, name, row.over, suppressed)
                 if extremes is not None:
                     component, lo, hi = extremes

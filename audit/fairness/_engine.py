@@ -17,6 +17,7 @@ from ._counts import (ScoreOrder, auc_by_group, calibration_bins, cell_table, gr
                       group_tables, score_order, weighted_cell_tables)
 from ._groups import Encoding, encode_sensitive_features, group_index_of, level_key
 from .._intervals import wilson_bounds
+from ._significance import homogeneity_p_value
 from ._metrics import (BINARY_SPECS, ONE_VS_REST_SPECS, REFERENCE_METRICS_BINARY,
                        REFERENCE_METRICS_MULTICLASS, REGRESSION_METRICS, Confusion,
                        RegressionStats, aggregate_sources, aggregates)
@@ -356,9 +357,9 @@ def _rows(plan: _Plan, point: list[_GroupingValues], low: list[_GroupingValues] 
             agg_names = list(mine.aggregate)
             values = np.array([mine.aggregate[k][0] for k in agg_names])
             lows = np.full(len(agg_names), np.nan) if low is None else \
-                np.array([low[index].aggregate[k] for k in agg_names])
+                np.array([low[index].aggregate.get(k, np.nan) for k in agg_names])
             highs = np.full(len(agg_names), np.nan) if high is None else \
-                np.array([high[index].aggregate[k] for k in agg_names])
+                np.array([high[index].aggregate.get(k, np.nan) for k in agg_names])
             eligible = plan.eligible[index] if plan.eligible else {}
             for key, value, lo, hi in zip(agg_names, values, lows, highs):
                 name, label = key
@@ -402,7 +403,7 @@ def _intervals(plan: _Plan, point: list[_GroupingValues], cells: np.ndarray, n_b
         # intervals) need no bootstrap interval; the rest go through one sort per grouping
         per_keys = [key for key in mine.per_group if key in chunks[0][index].per_group
                     and key not in skip[index] and not (plan.row_cells is not None and key == ("count", None))]
-        agg_keys = list(mine.aggregate)
+        agg_keys = [key for key in mine.aggregate if key in chunks[0][index].aggregate]
         replicates = np.concatenate(
             [np.concatenate([chunk[index].per_group[key] for chunk in chunks]) for key in per_keys]
             + [np.concatenate([chunk[index].aggregate[key] for chunk in chunks])[:, None] for key in agg_keys],
@@ -695,6 +696,36 @@ def _weighted_sizes(plan: _Plan, point: list[_GroupingValues]) -> None:
         mine.per_group[("effective_sample_size", None)] = np.where(rows > 0, n_eff, np.nan)
 
 
+def _add_p_values(plan: _Plan, point: list[_GroupingValues], binomial: list[dict[Key, tuple]]) -> None:
+    """Append each grouping's chi-square p-values of "no difference" to its aggregates.
+
+    ``<rate>_difference_p_value`` for every binomial rate (the test of its difference and
+    ratio alike), and the fairness definitions' ``demographic_parity_difference_p_value``,
+    ``equal_opportunity_difference_p_value`` and ``equalized_odds_difference_p_value``
+    (Bonferroni of the TPR and FPR tests). The groups tested are those the aggregates compare.
+    """
+    for index, mine in enumerate(point):
+        if index == 0:
+            continue
+        eligible = plan.eligible[index] if plan.eligible else {}
+        p_values: dict[Key, float] = {}
+        for key, (successes, trials) in binomial[index].items():
+            defined = ~np.isnan(mine.per_group[key][0]) & eligible.get(key, True)
+            p_values[key] = homogeneity_p_value(successes, trials, defined)
+        for (name, label), p in p_values.items():
+            mine.aggregate[(f"{name}_difference_p_value", label)] = np.array([p])
+        for label in _labels(plan):
+            sel = p_values.get(("selection_rate", label))
+            tpr = p_values.get(("true_positive_rate", label))
+            fpr = p_values.get(("false_positive_rate", label))
+            if sel is None or tpr is None or fpr is None:
+                continue
+            mine.aggregate[("demographic_parity_difference_p_value", label)] = np.array([sel])
+            mine.aggregate[("equal_opportunity_difference_p_value", label)] = np.array([tpr])
+            both = np.nan if np.isnan(tpr) or np.isnan(fpr) else min(1.0, 2 * min(tpr, fpr))
+            mine.aggregate[("equalized_odds_difference_p_value", label)] = np.array([both])
+
+
 def _lowest_groups(plan: _Plan, point: list[_GroupingValues]) -> list[dict[Key, int]]:
     """Per grouping and reference metric, the compared group with the lowest point value (-1: none)."""
     out: list[dict[Key, int]] = []
@@ -713,6 +744,7 @@ def _lowest_groups(plan: _Plan, point: list[_GroupingValues]) -> list[dict[Key, 
 def _compute(plan: _Plan, cells: np.ndarray, *, n_boot: int, ci: float, random_state: Any,
              min_group_size: int) -> pd.DataFrame:
     score_intervals: list[dict[Key, tuple]] = []
+    score_intervals_input: list[dict[Key, tuple]] = []  # (successes, trials) of each binomial rate
     plan.eligible = []
     min_metric = plan.min_reference is not None
     plan.min_reference = None
@@ -734,12 +766,15 @@ def _compute(plan: _Plan, cells: np.ndarray, *, n_boot: int, ci: float, random_s
         plan.eligible.append({key: value >= max(min_group_size, 0) for key, value in support.items()}
                              if min_group_size > 0 else {})
         score_intervals.append({key: wilson_bounds(num, den, ci) for key, (num, den) in binomial.items()})
+        score_intervals_input.append(binomial)
     point_weights = None if plan.sample_weight is None else plan.sample_weight[None, :]
     if min_metric:
         plan.min_reference = _lowest_groups(plan, _evaluate(plan, cells, point_weights))
     point = _evaluate(plan, cells, point_weights)
     if plan.row_cells is not None:
         _weighted_sizes(plan, point)
+    if plan.targets.task != "regression":
+        _add_p_values(plan, point, score_intervals_input)
     low = high = None
     if n_boot > 0:
         low, high = _intervals(plan, point, cells, n_boot, ci, random_state, score_intervals)

@@ -292,7 +292,7 @@ _DEFINITION_SOURCES = (
     ("equalized_odds_", ("true_positive_rate", "false_positive_rate")),
     ("equal_opportunity_", ("true_positive_rate",)),
 )
-_AGGREGATE_SUFFIXES = ("_difference_to_overall", "_ratio_to_overall", "_difference", "_ratio",
+_AGGREGATE_SUFFIXES = ("_difference_p_value", "_difference_to_overall", "_ratio_to_overall", "_difference", "_ratio",
                        "_group_min", "_group_max")
 
 
