@@ -15,7 +15,7 @@ from . import _messages as msg
 from ._bootstrap import cell_replicates, percentile_interval, row_weight_replicates, smoothed_tables
 from ._counts import (ScoreOrder, auc_by_group, calibration_bins, cell_table, group_sums,
                       group_tables, score_order, weighted_cell_tables)
-from ._groups import Encoding, encode_sensitive_features, group_index_of, level_key
+from ._groups import Encoding, _columns, encode_sensitive_features, group_index_of, level_key
 from .._intervals import wilson_bounds
 from ._significance import homogeneity_p_value
 from ._metrics import (BINARY_SPECS, ONE_VS_REST_SPECS, REFERENCE_METRICS_BINARY,
@@ -430,7 +430,7 @@ def group_metrics(y_true: Any, y_pred: Any, *, sensitive_features: Any, y_score:
                   population_shares: Mapping[str, Mapping[Any, float]] | None = None,
                   n_boot: int = 0, ci: float = 0.95, random_state: Any = 0,
                   min_group_size: int = 0, zero_division: float | None = None,
-                  sample_weight: Any = None) -> pd.DataFrame:
+                  sample_weight: Any = None, control_features: Any = None) -> pd.DataFrame:
     """Per-group metrics, fairness aggregates and bootstrap intervals as one tidy frame.
 
     Groups are encoded once; one ``np.bincount`` gives a (cell x y_true x y_pred) count
@@ -509,6 +509,13 @@ def group_metrics(y_true: Any, y_pred: Any, *, sensitive_features: Any, y_score:
         ``min_group_size``; each group adds ``effective_sample_size`` (Kish's
         (sum w)^2 / sum w^2), the n of its rates' Wilson intervals; the bootstrap weights
         each row by w times an Exp(1) draw (on the count table: a moment-matched Gamma).
+    control_features : DataFrame, dict of columns, Series or array, optional
+        fairlearn's control features: every figure is computed within each stratum (each
+        combination of the control features' levels, missing as its own level), so
+        aggregates compare groups only within a stratum. Every row's ``group`` then starts
+        with the stratum's values: the stratum's overall rows have ``over`` None, its
+        aggregate rows ``group`` = the stratum. A control feature needs at least two
+        levels and a name that is not a sensitive feature's.
     zero_division : None (default), 0 or 1
         The value of a rate whose denominator is 0 in a non-empty group (TPR of a group
         without positives, precision of a group with nothing predicted positive). None:
@@ -524,6 +531,12 @@ def group_metrics(y_true: Any, y_pred: Any, *, sensitive_features: Any, y_score:
     """
     n_boot, ci, min_group_size = _check_options(n_boot, ci, min_group_size)
     zero = _check_zero_division(zero_division)
+    if control_features is not None:
+        return _by_stratum(y_true, y_pred, control_features, dict(
+            sensitive_features=sensitive_features, y_score=y_score, task=task, pos_label=pos_label,
+            intersections=intersections, reference_group=reference_group, population_shares=population_shares,
+            n_boot=n_boot, ci=ci, random_state=random_state, min_group_size=min_group_size,
+            zero_division=zero_division, sample_weight=sample_weight))
     targets = validate_targets(y_true, y_pred, task=task, pos_label=pos_label)
     n_rows = len(targets.true_code)
     score = None if y_score is None else validate_score(y_score, n_rows, targets.task)
@@ -602,6 +615,44 @@ def group_metrics_from_counts(counts: pd.DataFrame, *, target: str, prediction: 
         cells, plan.square_cells = table(sums), table(squares)
     return _compute(plan, cells, n_boot=n_boot, ci=ci, random_state=random_state,
                     min_group_size=min_group_size)
+
+
+def _by_stratum(y_true: Any, y_pred: Any, control_features: Any, options: dict[str, Any]) -> pd.DataFrame:
+    """:func:`group_metrics` within each stratum of the control features, rows tagged with it."""
+    targets = validate_targets(y_true, y_pred, task=options["task"], pos_label=options["pos_label"])
+    n_rows = len(targets.true_code)
+    control = encode_sensitive_features(control_features, n_rows, intersections=True)
+    sensitive = dict(_columns(options["sensitive_features"], n_rows))
+    for feature in control.features:
+        if len(feature.levels) < 2:
+            raise UsageError(msg.CONTROL_ONE_LEVEL.format(feature=feature.name))
+        if feature.name in sensitive:
+            raise UsageError(msg.CONTROL_IS_SENSITIVE.format(feature=feature.name))
+    stratum = control.groupings[-1]
+    stratum_of_row = stratum.group_of_cell[control.cell_of_row]
+    columns = {"y_true": as_column(y_true, "y_true"), "y_pred": as_column(y_pred, "y_pred")}
+    for name in ("y_score", "sample_weight"):
+        if options[name] is not None:
+            columns[name] = as_column(options[name], name)
+            if len(columns[name]) != n_rows:
+                raise DataError(msg.LENGTH_MISMATCH.format(name=name, got=len(columns[name]), expected=n_rows))
+    # the task and positive class of the whole table, so every stratum reads the labels alike
+    fixed = {**options, "task": targets.task,
+             "pos_label": targets.pos_label if targets.task == "binary" else None}
+    parts = []
+    for code, key in enumerate(stratum.keys):
+        rows = np.flatnonzero(stratum_of_row == code)
+        if len(rows) == 0:
+            continue
+        subset = {name: values[rows] for name, values in columns.items()}
+        call = {**fixed, "sensitive_features": {name: (values.iloc[rows] if isinstance(values, pd.Series)
+                                                       else values[rows]) for name, values in sensitive.items()},
+                "y_score": subset.get("y_score"), "sample_weight": subset.get("sample_weight")}
+        frame = group_metrics(subset["y_true"], subset["y_pred"], **call)
+        frame["group"] = pd.Series([dict(key) if g is None else {**key, **g} for g in frame["group"]],
+                                   dtype=object, index=frame.index)
+        parts.append(frame)
+    return metrics_frame(pd.concat(parts, ignore_index=True))
 
 
 def _check_weights(sample_weight: Any, n_rows: int, name: str) -> np.ndarray:

@@ -15,7 +15,7 @@ __all__ = [
     "REFERENCE_UNKNOWN_VALUE", "POPULATION_TYPE", "POPULATION_UNKNOWN_FEATURE",
     "POPULATION_UNKNOWN_VALUE", "POPULATION_BAD_SHARE", "N_BOOT", "CI_LEVEL", "N_BINS",
     "CALIBRATION_NOT_BINARY", "MIN_GROUP_SIZE", "ZERO_DIVISION", "MIN_CELL_SIZE",
-    "COUNTS_WEIGHT_COLUMNS", "WEIGHT_NOT_NUMERIC", "WEIGHT_NOT_FINITE", "WEIGHT_NEGATIVE", "WEIGHT_ALL_ZERO",
+    "COUNTS_WEIGHT_COLUMNS", "CONTROL_ONE_LEVEL", "CONTROL_IS_SENSITIVE", "WEIGHT_NOT_NUMERIC", "WEIGHT_NOT_FINITE", "WEIGHT_NEGATIVE", "WEIGHT_ALL_ZERO",
     "COUNTS_MISSING_COLUMNS", "COUNTS_BAD", "COUNTS_REGRESSION",
 ]
 
@@ -98,6 +98,10 @@ WEIGHT_ALL_ZERO = ("{name} is 0 for every row, so every weighted figure would be
                    "pass positive weights for the rows to audit.")
 COUNTS_WEIGHT_COLUMNS = ("a weighted count table needs both sample_weight (the sum of weights per row) and "
                          "sample_weight_squares (the sum of squared weights per row); pass both or neither.")
+CONTROL_ONE_LEVEL = ("control feature {feature!r} has a single level, so it splits nothing; drop it from "
+                     "control_features or pass a column with at least two levels.")
+CONTROL_IS_SENSITIVE = ("{feature!r} is both a control feature and a sensitive feature; a column is compared "
+                        "across its groups or held fixed, not both: name it in one of the two.")
 COUNTS_MISSING_COLUMNS = ("the count table lacks column(s) {missing}; it has {columns}. Expected one row per "
                           "distinct (sensitive features, target, prediction) with its row count.")
 COUNTS_BAD = ("count column {column!r} must hold non-negative integer row counts (and at least one row); "
