@@ -102,3 +102,11 @@ def test_undefined_rates_carry_their_reason(frame):
               if a["metric"] == "equal_opportunity_difference" and a["over"] == ["band"])
     # old has no positives, rare has 4 rows (under min_group_size): two of four compared
     assert eo["groups"] == 4 and eo["compared"] == 2 and eo["left_out"] == 2
+
+
+def test_same_inputs_and_seed_give_byte_identical_json(frame):
+    def report():
+        return audit.run(frame, target="y", prediction="p", score="s", sensitive_features=["sex", "band"],
+                         auditors=[FairnessAuditor(n_boot=30)], random_state=4).to_json()
+
+    assert report().encode() == report().encode()
