@@ -421,7 +421,37 @@ def _intervals(plan: _Plan, point: list[_GroupingValues], cells: np.ndarray, n_b
             agg_low[key], agg_high[key] = low[offset + i], high[offset + i]
         lows.append(_GroupingValues(mine.sizes, per_low, agg_low))
         highs.append(_GroupingValues(mine.sizes, per_high, agg_high))
+        if index > 0:
+            _bootstrap_p_values(plan, index, mine, chunks)
     return lows, highs
+
+
+def _bootstrap_p_values(plan: _Plan, index: int, mine: _GroupingValues, chunks: list) -> None:
+    """``<metric>_difference_p_value`` for the metrics without a chi-square test, from the bootstrap.
+
+    Under "no difference" the gap max - min of the groups' values is the gap of their
+    sampling errors alone; the replicates of ``theta*_g - theta_g`` (centred on each
+    group's estimate) give that null distribution, and the p-value is
+    (1 + #{null gap >= observed gap}) / (1 + replicates).
+    """
+    eligible = plan.eligible[index] if plan.eligible else {}
+    for (name, label), value in list(mine.per_group.items()):
+        observed = mine.aggregate.get((f"{name}_difference", label))
+        if observed is None or (f"{name}_difference_p_value", label) in mine.aggregate \
+                or name.startswith("num_") or (name, label) not in chunks[0][index].per_group:
+            continue
+        compared = ~np.isnan(value[0]) & eligible.get((name, label), True)
+        if compared.sum() < 2 or np.isnan(observed[0]):
+            p = np.nan
+        else:
+            replicates = np.concatenate([chunk[index].per_group[(name, label)] for chunk in chunks])[:, compared]
+            centred = replicates - value[0][compared]
+            valid = (~np.isnan(centred)).sum(axis=1) >= 2
+            with np.errstate(invalid="ignore"):
+                gap = np.fmax.reduce(centred, axis=1) - np.fmin.reduce(centred, axis=1)
+            gap = gap[valid]
+            p = (1.0 + float((gap >= observed[0] - 1e-12).sum())) / (1.0 + len(gap)) if len(gap) else np.nan
+        mine.aggregate[(f"{name}_difference_p_value", label)] = np.array([p])
 
 
 def group_metrics(y_true: Any, y_pred: Any, *, sensitive_features: Any, y_score: Any = None,

@@ -90,3 +90,27 @@ def test_a_real_disparity_survives_fdr_control():
     test = next(t for t in result.details["significance"]["tests"]
                 if t["metric"] == "demographic_parity_difference" and t["over"] == ["a"])
     assert test["significant"] and test["q_value"] <= 0.05
+
+
+def test_bootstrap_p_value_for_metrics_without_a_chi_square_test():
+    rng = np.random.default_rng(23)
+    n = 4000
+    g = rng.choice(["a", "b"], n)
+    y_true = rng.normal(size=n)
+    noisy = y_true + rng.normal(scale=np.where(g == "a", 1.0, 1.6), size=n)  # b's errors are larger
+    unequal = group_metrics(y_true, noisy, sensitive_features={"g": g}, n_boot=200, random_state=0)
+    assert _aggregate(unequal, "mean_absolute_error_difference_p_value", ["g"])["value"] < 0.01
+    # under the null the p-values are about uniform: few of 20 data sets fall below 0.05
+    null = []
+    for seed in range(20):
+        r = np.random.default_rng(100 + seed)
+        truth = r.normal(size=1000)
+        frame = group_metrics(truth, truth + r.normal(size=1000), sensitive_features={"g": r.choice(["a", "b"], 1000)},
+                              n_boot=200, random_state=seed)
+        null.append(_aggregate(frame, "mean_absolute_error_difference_p_value", ["g"])["value"])
+    assert sum(p < 0.05 for p in null) <= 3 and max(null) > 0.5
+    # classification: F1 has no chi-square test, so it gets the bootstrap's; without replicates none
+    y, p, sf = rng.integers(0, 2, n), rng.integers(0, 2, n), {"g": g}
+    with_boot = group_metrics(y, p, sensitive_features=sf, n_boot=100)
+    assert 0.0 < _aggregate(with_boot, "f1_score_difference_p_value", ["g"])["value"] <= 1.0
+    assert not (group_metrics(y, p, sensitive_features=sf)["metric"] == "f1_score_difference_p_value").any()
