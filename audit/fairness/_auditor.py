@@ -232,7 +232,6 @@ class FairnessAuditor(BaseAuditor):
             over = list(row.over)
             in_grouping = counts[counts["over"].map(lambda o, want=over: list(o) == want)]
             total = len(in_grouping)
-            compared = 0
             if row.metric == "demographic_parity_difference":
                 components = ("selection_rate",)
             elif row.metric == "equal_opportunity_difference":

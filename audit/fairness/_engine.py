@@ -263,8 +263,8 @@ def _evaluate(plan: _Plan, cells: np.ndarray, weights: np.ndarray | None) -> lis
                     values[(f"{name}_ratio_to_reference", label)] = ratio
                 if reference is not None and (label is not None or plan.targets.task == "binary"):
                     # AIF360's average (absolute) odds difference, group - reference
-                    tpr = values[(f"true_positive_rate_difference_to_reference", label)]
-                    fpr = values[(f"false_positive_rate_difference_to_reference", label)]
+                    tpr = values[("true_positive_rate_difference_to_reference", label)]
+                    fpr = values[("false_positive_rate_difference_to_reference", label)]
                     values[("average_odds_difference", label)] = (tpr + fpr) / 2
                     values[("average_abs_odds_difference", label)] = (np.abs(tpr) + np.abs(fpr)) / 2
         population = plan.population_share[index]
