@@ -130,6 +130,9 @@ class FairnessAuditor(BaseAuditor):
         min_cell_size = self.min_cell_size
         if isinstance(min_cell_size, bool) or not isinstance(min_cell_size, int) or min_cell_size < 0:
             raise UsageError(msg.MIN_CELL_SIZE.format(min_cell_size=min_cell_size))
+        fdr = self.fdr
+        if isinstance(fdr, bool) or not isinstance(fdr, (int, float)) or not 0.0 < float(fdr) < 1.0:
+            raise UsageError(msg.FDR.format(fdr=fdr))
         seed = subject.random_state if self.random_state is None else self.random_state
         options = dict(task=subject.task, pos_label=self.pos_label, intersections=self.intersections,
                        reference_group=self.reference_group, population_shares=self.population_shares,

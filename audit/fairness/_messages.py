@@ -14,7 +14,7 @@ __all__ = [
     "TOO_MANY_INTERSECTIONS", "REFERENCE_TYPE", "REFERENCE_UNKNOWN_FEATURE",
     "REFERENCE_UNKNOWN_VALUE", "POPULATION_TYPE", "POPULATION_UNKNOWN_FEATURE",
     "POPULATION_UNKNOWN_VALUE", "POPULATION_BAD_SHARE", "N_BOOT", "CI_LEVEL", "N_BINS",
-    "CALIBRATION_NOT_BINARY", "MIN_GROUP_SIZE", "ZERO_DIVISION", "MIN_CELL_SIZE",
+    "CALIBRATION_NOT_BINARY", "MIN_GROUP_SIZE", "ZERO_DIVISION", "MIN_CELL_SIZE", "FDR",
     "COUNTS_WEIGHT_COLUMNS", "CONTROL_ONE_LEVEL", "CONTROL_IS_SENSITIVE", "WEIGHT_NOT_NUMERIC", "WEIGHT_NOT_FINITE", "WEIGHT_NEGATIVE", "WEIGHT_ALL_ZERO",
     "COUNTS_MISSING_COLUMNS", "COUNTS_BAD", "COUNTS_REGRESSION",
 ]
@@ -102,6 +102,8 @@ CONTROL_ONE_LEVEL = ("control feature {feature!r} has a single level, so it spli
                      "control_features or pass a column with at least two levels.")
 CONTROL_IS_SENSITIVE = ("{feature!r} is both a control feature and a sensitive feature; a column is compared "
                         "across its groups or held fixed, not both: name it in one of the two.")
+FDR = ("fdr must be a number strictly between 0 and 1, got {fdr!r}; pass e.g. 0.05 to keep the expected share "
+       "of false discoveries among the significant disparities at 5%.")
 COUNTS_MISSING_COLUMNS = ("the count table lacks column(s) {missing}; it has {columns}. Expected one row per "
                           "distinct (sensitive features, target, prediction) with its row count.")
 COUNTS_BAD = ("count column {column!r} must hold non-negative integer row counts (and at least one row); "

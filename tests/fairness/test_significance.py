@@ -114,3 +114,13 @@ def test_bootstrap_p_value_for_metrics_without_a_chi_square_test():
     with_boot = group_metrics(y, p, sensitive_features=sf, n_boot=100)
     assert 0.0 < _aggregate(with_boot, "f1_score_difference_p_value", ["g"])["value"] <= 1.0
     assert not (group_metrics(y, p, sensitive_features=sf)["metric"] == "f1_score_difference_p_value").any()
+
+
+@pytest.mark.parametrize("bad", [0, 1, -0.1, "0.05", True])
+def test_bad_fdr(bad):
+    from audit import UsageError
+    from audit.fairness import messages
+
+    with pytest.raises(UsageError) as err:
+        FairnessAuditor(fdr=bad).run(_subject(200, 1, 0.0))
+    assert str(err.value) == messages.FDR.format(fdr=bad)
