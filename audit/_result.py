@@ -96,6 +96,10 @@ class AuditResult:
     params : the auditor's configuration, as given.
     reason : why the auditor was skipped or failed.
     details : JSON-able extra material for the report section (e.g. calibration bins).
+        ``details["suppressed_groups"]`` (a list of group dicts) names small cells: their
+        per-group rows are written by :meth:`to_dict` (so report.json and report.html)
+        with ``value``, ``ci_low``, ``ci_high`` and ``n`` null and ``"suppressed": true``,
+        while ``metrics`` keeps their figures for aggregates and checks.
     """
 
     auditor: str
@@ -154,7 +158,7 @@ class AuditResult:
             "status": str(Status(self.status)),
             "reason": self.reason,
             "params": _jsonable(dict(self.params)),
-            "metrics": [_row_to_dict(r) for r in self.metrics.itertuples(index=False)],
+            "metrics": [_row_to_dict(r, _suppressed(self.details)) for r in self.metrics.itertuples(index=False)],
             "findings": [f.to_dict() for f in self.findings],
             "details": _jsonable(dict(self.details)),
         }
@@ -184,8 +188,25 @@ def _group_value(v: Any) -> Any:
     return None if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
 
 
-def _row_to_dict(row: Any) -> dict[str, Any]:
+def _group_key(group: Mapping[str, Any]) -> frozenset:
+    return frozenset((str(k), _group_value(v)) for k, v in group.items())
+
+
+def _suppressed(details: Mapping[str, Any]) -> frozenset:
+    groups = details.get("suppressed_groups") if isinstance(details, Mapping) else None
+    if not isinstance(groups, Sequence) or isinstance(groups, str):
+        return frozenset()
+    return frozenset(_group_key(g) for g in groups if isinstance(g, Mapping))
+
+
+def _row_to_dict(row: Any, suppressed: frozenset = frozenset()) -> dict[str, Any]:
     d = row._asdict()
+    group = d["group"]
+    if suppressed and group is not None and _group_key(group) in suppressed:
+        d = {**d, "value": None, "ci_low": None, "ci_high": None, "n": None}
+        out = _row_to_dict(type(row)(**d))
+        out["suppressed"] = True
+        return out
     out: dict[str, Any] = {}
     for key in METRIC_COLUMNS:
         v = d[key]

@@ -5,11 +5,14 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .._auditor import BaseAuditor, Requirement
+from .._exceptions import UsageError
 from .._intervals import wilson_interval
 from .._result import AuditResult, Finding, Severity, Status, format_group
+from . import _messages as msg
 
 __all__ = ["FairnessAuditor"]
 
@@ -25,6 +28,30 @@ _COMPONENTS = {
     "mean_absolute_error_difference": ("mean_absolute_error",),
     "mean_prediction_difference": ("mean_prediction",),
 }
+
+
+#: Why a per-group rate is undefined (its denominator is 0), by metric.
+UNDEFINED_REASONS = {
+    "true_positive_rate": "no positives in this group",
+    "false_negative_rate": "no positives in this group",
+    "false_positive_rate": "no negatives in this group",
+    "true_negative_rate": "no negatives in this group",
+    "precision_score": "nothing predicted positive in this group",
+    "false_discovery_rate": "nothing predicted positive in this group",
+    "negative_predictive_value": "nothing predicted negative in this group",
+    "false_omission_rate": "nothing predicted negative in this group",
+    "f1_score": "no positives and nothing predicted positive in this group",
+    "roc_auc_score": "only one class in this group",
+    "r2_score": "fewer than two rows in this group",
+}
+#: The fairness definitions whose compared groups the details list.
+_DEFINITIONS = ("demographic_parity_difference", "equalized_odds_difference", "equal_opportunity_difference")
+#: Most entries of one details list (the report stays readable with thousands of groups).
+_MAX_LISTED = 200
+
+
+def _group_key(group: Mapping[str, Any]) -> tuple:
+    return tuple(sorted((str(k), None if v is None else str(v)) for k, v in group.items()))
 
 
 def _round(x: Any, digits: int = 4) -> float | None:
@@ -45,10 +72,16 @@ class FairnessAuditor(BaseAuditor):
     ----------
     n_boot : bootstrap replicates for percentile intervals (0 for none).
     ci : interval level.
-    min_group_size : groups smaller than this are reported and flagged, but left out of the
-        aggregates (differences, ratios, min/max): a group of 3 has a selection rate of 0
-        or 1 by chance, and would otherwise decide every gap. 0 compares every group, as
-        fairlearn does.
+    min_group_size : a group enters a rate's aggregates (differences, ratios, min/max, the
+        fairness definitions) only with at least this many rows in that rate's denominator
+        (positives for TPR/FNR, negatives for FPR/TNR, predicted positives for precision,
+        rows for selection rate); smaller groups are reported and flagged. A group with 3
+        positives has a TPR of 0 or 1 by chance, and would otherwise decide every gap. 0
+        compares every group, as fairlearn does.
+    min_cell_size : per-group rows of groups with fewer people than this (but at least
+        one) are suppressed in report.json and report.html: written without figures and
+        marked ``"suppressed": true``, so a shared report does not disclose a few people's
+        labels and predictions. They still count in aggregates and checks. 0 disables.
     intersections : also audit the intersection of all sensitive features.
     reference_group : e.g. ``{"race": "White"}``: disparities of every group against it.
     population_shares : e.g. ``{"sex": {"Female": 0.51, "Male": 0.49}}``: flags groups the
@@ -56,6 +89,11 @@ class FairnessAuditor(BaseAuditor):
     representation_threshold : a group whose share is below this fraction of its
         population share is flagged as under-represented.
     disparate_impact_threshold : the four-fifths rule's 0.8.
+    fdr : false discovery rate of the disparity findings. Each fairness definition of each
+        grouping has a chi-square p-value of "no difference" (rows ``<aggregate>_p_value``);
+        Benjamini-Hochberg adjusts them over all groupings and classes together, and a
+        disparate-impact warning is raised only when its test survives at this rate, so a
+        table of hundreds of intersectional cells does not warn by chance.
     calibration_bins : reliability-diagram bins when scores are available.
     pos_label : the positive class (binary); default 1 when present, else the larger class.
     random_state : seed of the bootstrap; None takes the subject's.
@@ -66,18 +104,21 @@ class FairnessAuditor(BaseAuditor):
     requires = frozenset({Requirement.TARGET, Requirement.PREDICTIONS, Requirement.SENSITIVE_FEATURES})
 
     def __init__(self, *, n_boot: int = 200, ci: float = 0.95, min_group_size: int = 30,
-                 intersections: bool = True, reference_group: Mapping[str, Any] | None = None,
+                 min_cell_size: int = 10, intersections: bool = True, reference_group: Mapping[str, Any] | None = None,
                  population_shares: Mapping[str, Mapping[str, float]] | None = None,
                  representation_threshold: float = 0.8, disparate_impact_threshold: float = 0.8,
+                 fdr: float = 0.05,
                  calibration_bins: int = 10, pos_label: Any = None, random_state: int | None = None) -> None:
         self.n_boot = n_boot
         self.ci = ci
         self.min_group_size = min_group_size
+        self.min_cell_size = min_cell_size
         self.intersections = intersections
         self.reference_group = reference_group
         self.population_shares = population_shares
         self.representation_threshold = representation_threshold
         self.disparate_impact_threshold = disparate_impact_threshold
+        self.fdr = fdr
         self.calibration_bins = calibration_bins
         self.pos_label = pos_label
         self.random_state = random_state
@@ -86,13 +127,20 @@ class FairnessAuditor(BaseAuditor):
         from ..engines._lazy import COUNT_COLUMN
         from . import calibration_table, group_metrics, group_metrics_from_counts
 
+        min_cell_size = self.min_cell_size
+        if isinstance(min_cell_size, bool) or not isinstance(min_cell_size, int) or min_cell_size < 0:
+            raise UsageError(msg.MIN_CELL_SIZE.format(min_cell_size=min_cell_size))
+        fdr = self.fdr
+        if isinstance(fdr, bool) or not isinstance(fdr, (int, float)) or not 0.0 < float(fdr) < 1.0:
+            raise UsageError(msg.FDR.format(fdr=fdr))
         seed = subject.random_state if self.random_state is None else self.random_state
         pos_label = self.pos_label if self.pos_label is not None else getattr(subject, "pos_label", None)
         options = dict(task=subject.task, pos_label=pos_label, intersections=self.intersections,
                        reference_group=self.reference_group, population_shares=self.population_shares,
                        n_boot=self.n_boot, ci=self.ci, random_state=seed, min_group_size=self.min_group_size)
+        weights = getattr(subject, "sample_weight", None)  # an array of the table's weights, or None
         if (subject.is_lazy and subject.prediction_column is not None and subject.y_score is None
-                and subject.task != "regression"):
+                and subject.task != "regression" and weights is None):
             # Only the (sensitive x target x prediction) count table leaves the engine.
             roles = [*subject.sensitive_features, subject.target, subject.prediction_column]
             counts = subject.count_table(list(dict.fromkeys(roles)))
@@ -101,15 +149,29 @@ class FairnessAuditor(BaseAuditor):
                                                 count=COUNT_COLUMN, **options)
         else:
             metrics = group_metrics(subject.y_true, subject.y_pred, sensitive_features=subject.sensitive_frame,
-                                    y_score=subject.y_score, **options)
-        details: dict[str, Any] = {"min_group_size": self.min_group_size, "task": subject.task,
+                                    y_score=subject.y_score, sample_weight=weights, **options)
+        details: dict[str, Any] = {"min_group_size": self.min_group_size, "min_cell_size": min_cell_size,
+                                   "task": subject.task, "n_boot": self.n_boot, "ci": self.ci,
                                    "pos_label": pos_label if subject.task == "binary" else None,
-                                   "n_boot": self.n_boot, "ci": self.ci}
+                                   "weighted": weights is not None}
+        suppressed = self._suppressed(metrics, min_cell_size)
+        if suppressed:
+            details["suppressed_groups"] = [dict(g) for g in suppressed.values()]
+        details["undefined"] = self._undefined(metrics, suppressed)
+        details["aggregate_groups"] = self._aggregate_groups(metrics)
+        significance = self._significance(metrics)
+        details["significance"] = {"method": "Pearson chi-square test of homogeneity of the rate across the compared "
+                                             "groups; equalized odds: Bonferroni of the TPR and FPR tests; "
+                                             "Benjamini-Hochberg over every test listed",
+                                   "fdr": self.fdr, "tests": list(significance.values())}
         if subject.y_score is not None and subject.task == "binary":
             cal = calibration_table(subject.y_true, subject.y_score, sensitive_features=subject.sensitive_frame,
                                     n_bins=self.calibration_bins, pos_label=pos_label)
-            details["calibration"] = cal.to_dict(orient="records")
-        findings = self._findings(metrics, subject.task, details)
+            details["calibration"] = [
+                {**b, "n": None, "mean_score": None, "fraction_positive": None, "suppressed": True}
+                if b["group"] is not None and _group_key(b["group"]) in suppressed else b
+                for b in cal.to_dict(orient="records")]
+        findings = self._findings(metrics, subject.task, details, suppressed, significance)
         if hasattr(subject, "input_findings"):
             findings = [*subject.input_findings(), *findings]
         worst = max((f.severity for f in findings), key=list(Severity).index, default=Severity.INFO)
@@ -117,8 +179,100 @@ class FairnessAuditor(BaseAuditor):
         return AuditResult(self.name, self.version, status, metrics=metrics, findings=tuple(findings),
                            params=self.get_params(), details=details)
 
+    # -- what the details say about groups ------------------------------------------------------
+    @staticmethod
+    def _suppressed(m: pd.DataFrame, min_cell_size: int) -> dict[tuple, dict[str, Any]]:
+        """Groups with 1 to ``min_cell_size - 1`` people, keyed by :func:`_group_key`."""
+        if min_cell_size <= 0:
+            return {}
+        counts = m[(m["metric"] == "count") & m["group"].map(lambda g: g is not None) & m["label"].isna()]
+        small = counts[(counts["value"] > 0) & (counts["value"] < min_cell_size)]
+        return {_group_key(g): dict(g) for g in small["group"]}
+
+    @staticmethod
+    def _undefined(m: pd.DataFrame, suppressed: Mapping[tuple, Any]) -> dict[str, Any]:
+        """Per-group rates that are null in a non-empty group, with the reason.
+
+        Suppressed groups are left out: "no positives in this group" would disclose
+        their labels.
+        """
+        sizes = {(_group_key(g), tuple(o)): n for g, o, n in
+                 m.loc[(m["metric"] == "count") & m["group"].notna(), ["group", "over", "n"]].itertuples(index=False)}
+        rows = m[m["metric"].isin(list(UNDEFINED_REASONS)) & m["group"].notna() & m["value"].isna()]
+        listed = []
+        for row in rows.itertuples(index=False):
+            key = _group_key(row.group)
+            if key in suppressed or not sizes.get((key, tuple(row.over))):
+                continue
+            listed.append({"metric": row.metric, "group": dict(row.group), "label": row.label,
+                           "reason": UNDEFINED_REASONS[row.metric]})
+        return {"total": len(listed), "rates": listed[:_MAX_LISTED]}
+
+    def _compared_groups(self, m: pd.DataFrame, component: str, over: list[str], label: Any) -> set[tuple]:
+        """Groups whose ``component`` rate is defined and has ``min_group_size`` of its denominator."""
+        def rows(metric: str) -> pd.DataFrame:
+            sel = (m["metric"] == metric) & m["group"].notna() & m["over"].map(
+                lambda o: o is not None and list(o) == over) & m["label"].map(lambda x: x == label)
+            return m[sel]
+
+        values = {_group_key(g): v for g, v in rows(component)[["group", "value"]].itertuples(index=False)}
+        sizes = {_group_key(g): v for g, v in rows("count" if label is None else "base_rate")[
+            ["group", "n"]].itertuples(index=False)}
+        base = {_group_key(g): v for g, v in rows("base_rate")[["group", "value"]].itertuples(index=False)}
+        out = set()
+        for key, value in values.items():
+            if not _finite(value):
+                continue
+            n = float(sizes.get(key) or 0)
+            positives = round(n * float(base.get(key, float("nan")))) if _finite(base.get(key)) else 0
+            support = {"true_positive_rate": positives, "false_positive_rate": n - positives}.get(component, n)
+            if support >= self.min_group_size:
+                out.add(key)
+        return out
+
+    def _aggregate_groups(self, m: pd.DataFrame) -> list[dict[str, Any]]:
+        """For each fairness definition, how many groups it compares and how many it leaves out."""
+        out = []
+        rows = m[m["metric"].isin(_DEFINITIONS) & m["group"].isna() & m["over"].notna()]
+        counts = m[(m["metric"] == "count") & m["group"].notna() & (m["value"] > 0)]
+        for row in rows.itertuples(index=False):
+            over = list(row.over)
+            in_grouping = counts[counts["over"].map(lambda o, want=over: list(o) == want)]
+            total = len(in_grouping)
+            if row.metric == "demographic_parity_difference":
+                components = ("selection_rate",)
+            elif row.metric == "equal_opportunity_difference":
+                components = ("true_positive_rate",)
+            else:
+                components = ("true_positive_rate", "false_positive_rate")
+            # a group is compared when it enters at least one component's aggregate
+            eligible: set[tuple] = set()
+            for component in components:
+                eligible |= self._compared_groups(m, component, over, row.label)
+            compared = len(eligible)
+            out.append({"metric": row.metric, "over": over, "label": row.label, "groups": total,
+                        "compared": compared, "left_out": total - compared,
+                        "n": None if pd.isna(row.n) else int(row.n)})
+        return out
+
+    def _significance(self, m: pd.DataFrame) -> dict[tuple, dict[str, Any]]:
+        """The fairness definitions' p-values, BH-adjusted together; keyed by (definition, over, label)."""
+        from ._significance import benjamini_hochberg
+
+        names = {f"{d}_p_value": d for d in _DEFINITIONS}
+        rows = m[m["metric"].isin(list(names)) & m["group"].isna() & m["over"].notna()]
+        q = benjamini_hochberg(rows["value"].to_numpy(dtype=np.float64))
+        out = {}
+        for row, q_value in zip(rows.itertuples(index=False), q):
+            significant = bool(_finite(q_value) and q_value <= self.fdr)
+            out[(names[row.metric], tuple(row.over), row.label)] = {
+                "metric": names[row.metric], "over": list(row.over), "label": row.label,
+                "p_value": _round(row.value), "q_value": _round(q_value), "significant": significant}
+        return out
+
     # -- findings: what a reviewer should read first ----------------------------------------------
-    def _findings(self, m: pd.DataFrame, task: str, details: dict[str, Any]) -> list[Finding]:
+    def _findings(self, m: pd.DataFrame, task: str, details: dict[str, Any],
+                  suppressed: Mapping[tuple, Any], significance: Mapping[tuple, Mapping[str, Any]]) -> list[Finding]:
         out: list[Finding] = []
         counts = m[(m["metric"] == "count") & m["group"].map(lambda g: g is not None)]
         small = counts[(counts["value"] > 0) & (counts["value"] < self.min_group_size)]
@@ -128,21 +282,25 @@ class FairnessAuditor(BaseAuditor):
         if len(small):
             widths = []
             for row in small.itertuples(index=False):
+                if _group_key(row.group) in suppressed:  # no figures for a suppressed cell
+                    widths.append({"group": row.group, "suppressed": True})
+                    continue
                 match = rates[rates["group"].map(lambda g, want=row.group: g == want)]
-                width = (float(match["ci_high"].iloc[0] - match["ci_low"].iloc[0])
-                         if len(match) and _finite(match["ci_low"].iloc[0]) else None)
-                entry: dict[str, Any] = {"group": row.group, "n": int(row.value),
-                                         f"{rate_metric}_bootstrap_ci_width": _round(width)}
-                if rate_metric == "selection_rate" and len(match):
+                low = high = None
+                if len(match) and _finite(match["ci_low"].iloc[0]):
+                    low, high = float(match["ci_low"].iloc[0]), float(match["ci_high"].iloc[0])
+                elif rate_metric == "selection_rate" and len(match) and _finite(match["value"].iloc[0]):
                     low, high = wilson_interval(float(match["value"].iloc[0]), int(row.value), self.ci)
-                    entry["selection_rate_wilson_ci"] = [_round(low), _round(high)]
+                entry: dict[str, Any] = {"group": row.group, "n": int(row.value),
+                                         f"{rate_metric}_ci": [_round(low), _round(high)]}
                 widths.append(entry)
             details["small_groups"] = widths
             out.append(Finding(Severity.WARNING, "fairness.small_groups",
-                               f"{len(small)} group(s) have fewer than {self.min_group_size} rows: their metrics are "
-                               "noise-prone and they are left out of the aggregates. A bootstrap interval "
-                               "of a rate observed as 0 or 1 collapses to a point, which is not certainty; "
-                               "the evidence adds Wilson intervals, which do not.",
+                               f"{len(small)} group(s) have fewer than {self.min_group_size} rows: their estimates "
+                               "are noisy, so read them with their intervals (score intervals for rates, which "
+                               "stay wide at 0 and 1). A rate's aggregates compare only groups with at least "
+                               f"{self.min_group_size} rows in that rate's own denominator (positives for the "
+                               "true positive rate, negatives for the false positive rate).",
                                {"groups": widths[:50], "total": len(widths)}))
         if len(empty):
             cells = [row.group for row in empty.itertuples(index=False)]
@@ -151,14 +309,26 @@ class FairnessAuditor(BaseAuditor):
                                "behaviour there is unknown.", {"groups": cells[:50], "total": len(cells)}))
         for row in m[m["metric"] == "disparate_impact_ratio"].itertuples(index=False):
             if _finite(row.value) and row.value < self.disparate_impact_threshold:
-                out.append(Finding(Severity.WARNING, "fairness.disparate_impact",
-                                   f"across {' x '.join(row.over)}"
-                                   f"{'' if row.label is None else f' (class {row.label})'}: the lowest selection "
-                                   f"rate is {row.value:.2f} of the highest, below the four-fifths rule's "
-                                   f"{self.disparate_impact_threshold:g}.",
+                test = significance.get(("demographic_parity_difference", tuple(row.over), row.label), {})
+                survives = test.get("significant", True)
+                text = (f"across {' x '.join(row.over)}"
+                        f"{'' if row.label is None else f' (class {row.label})'}: the lowest selection "
+                        f"rate is {row.value:.2f} of the highest, below the four-fifths rule's "
+                        f"{self.disparate_impact_threshold:g}")
+                if test:
+                    text += (f"; the selection rates differ significantly (q = {test['q_value']:.3g}, false "
+                             f"discovery rate {self.fdr:g})." if survives else
+                             f"; but the selection rates do not differ significantly once the false discovery "
+                             f"rate is controlled (q = {test['q_value']:.3g} > {self.fdr:g}): the gap may be "
+                             "chance among many groups.")
+                else:
+                    text += "."
+                out.append(Finding(Severity.WARNING if survives else Severity.INFO, "fairness.disparate_impact",
+                                   text,
                                    {"over": list(row.over), "value": _round(row.value),
                                     "ci_low": _round(row.ci_low), "ci_high": _round(row.ci_high),
-                                    "label": row.label}))
+                                    "label": row.label, "p_value": test.get("p_value"),
+                                    "q_value": test.get("q_value"), "significant": survives}))
         for row in m[m["metric"] == "representation_ratio"].itertuples(index=False):
             if _finite(row.value) and row.value < self.representation_threshold:
                 out.append(Finding(Severity.WARNING, "fairness.under_represented",
@@ -171,10 +341,16 @@ class FairnessAuditor(BaseAuditor):
                     continue
                 evidence: dict[str, Any] = {"over": list(row.over), "value": _round(row.value),
                                             "ci_low": _round(row.ci_low), "ci_high": _round(row.ci_high)}
+                test = significance.get((name, tuple(row.over), None))
+                if test:
+                    evidence.update(p_value=test["p_value"], q_value=test["q_value"], significant=test["significant"])
                 text = f"{name} across {' x '.join(row.over)} is {row.value:.3g}"
                 if _finite(row.ci_low):
                     text += f" ({self.ci:.0%} CI {row.ci_low:.3g} to {row.ci_high:.3g})"
-                extremes = self._extremes(m, name, row.over)
+                if test and test["q_value"] is not None:
+                    text += (f", {'a significant' if test['significant'] else 'not a significant'} difference "
+                             f"(q = {test['q_value']:.3g}, false discovery rate {self.fdr:g})")
+                extremes = self._extremes(m, name, row.over, suppressed)
                 if extremes is not None:
                     component, lo, hi = extremes
                     evidence.update(metric=component,
@@ -186,13 +362,16 @@ class FairnessAuditor(BaseAuditor):
         order = list(Severity)
         return sorted(out, key=lambda f: -order.index(f.severity))
 
-    def _extremes(self, m: pd.DataFrame, name: str, over: Any) -> tuple[str, pd.Series, pd.Series] | None:
+    def _extremes(self, m: pd.DataFrame, name: str, over: Any,
+                  suppressed: Mapping[tuple, Any]) -> tuple[str, pd.Series, pd.Series] | None:
         """The per-group rate behind a headline disparity, with its lowest and highest compared group."""
         best = None
         for component in _COMPONENTS.get(name, ()):
             per = m[(m["metric"] == component) & m["label"].isna()
                     & m["over"].map(lambda o: o is not None and list(o) == list(over))]
-            per = per[per["value"].notna() & (per["n"] >= self.min_group_size)]
+            compared = self._compared_groups(m, component, list(over), None)
+            per = per[per["group"].map(lambda g: g is not None and _group_key(g) in compared
+                                       and _group_key(g) not in suppressed)]
             if len(per) == 0:
                 continue
             lo, hi = per.loc[per["value"].idxmin()], per.loc[per["value"].idxmax()]

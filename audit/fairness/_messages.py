@@ -14,7 +14,8 @@ __all__ = [
     "TOO_MANY_INTERSECTIONS", "REFERENCE_TYPE", "REFERENCE_UNKNOWN_FEATURE",
     "REFERENCE_UNKNOWN_VALUE", "POPULATION_TYPE", "POPULATION_UNKNOWN_FEATURE",
     "POPULATION_UNKNOWN_VALUE", "POPULATION_BAD_SHARE", "N_BOOT", "CI_LEVEL", "N_BINS",
-    "CALIBRATION_NOT_BINARY", "MIN_GROUP_SIZE",
+    "CALIBRATION_NOT_BINARY", "MIN_GROUP_SIZE", "ZERO_DIVISION", "MIN_CELL_SIZE", "FDR",
+    "COUNTS_WEIGHT_COLUMNS", "CONTROL_ONE_LEVEL", "CONTROL_IS_SENSITIVE", "WEIGHT_NOT_NUMERIC", "WEIGHT_NOT_FINITE", "WEIGHT_NEGATIVE", "WEIGHT_ALL_ZERO",
     "COUNTS_MISSING_COLUMNS", "COUNTS_BAD", "COUNTS_REGRESSION",
 ]
 
@@ -58,19 +59,21 @@ DUPLICATE_FEATURE = ("sensitive_features names the column {name!r} more than onc
 TOO_MANY_INTERSECTIONS = ("the intersection of {features} has {count} groups, more than the "
                           "limit of {limit}; pass intersections=False or fewer or coarser "
                           "sensitive features.")
-REFERENCE_TYPE = ("reference_group must be a dict mapping a sensitive feature to a value, "
-                  "got {type_name}; pass e.g. {{'race': 'White'}}.")
+REFERENCE_TYPE = ("reference_group must be a dict mapping a sensitive feature to a value, or "
+                  "'min_metric', got {type_name}; pass e.g. {{'race': 'White'}} or 'min_metric'.")
 REFERENCE_UNKNOWN_FEATURE = ("reference_group names the feature {feature!r}, which is not a "
                              "sensitive feature (known: {known}); use one of those names.")
-REFERENCE_UNKNOWN_VALUE = ("reference_group gives {feature!r} = {value!r}, which does not occur "
-                           "in that column (values: {levels}); use one of those values.")
+REFERENCE_UNKNOWN_VALUE = ("reference_group gives {feature!r} a value that does not occur in that "
+                           "column (it has {count} distinct values, not listed here as they may be "
+                           "personal data); pass one of the column's own values, spelled as in the data.")
 POPULATION_TYPE = ("population_shares must be a dict {{feature: {{value: share}}}}, got "
                    "{type_name}; pass e.g. {{'sex': {{'F': 0.51, 'M': 0.49}}}}.")
 POPULATION_UNKNOWN_FEATURE = ("population_shares names the feature {feature!r}, which is not a "
                               "sensitive feature (known: {known}); use one of those names.")
-POPULATION_UNKNOWN_VALUE = ("population_shares gives a share for {feature!r} = {value!r}, which "
-                            "does not occur in that column (values: {levels}); use one of "
-                            "those values.")
+POPULATION_UNKNOWN_VALUE = ("population_shares gives a share for a value of {feature!r} that does "
+                            "not occur in that column (it has {count} distinct values, not listed here "
+                            "as they may be personal data); pass the column's own values, spelled as "
+                            "in the data.")
 POPULATION_BAD_SHARE = ("population_shares[{feature!r}][{value!r}] must be a number in (0, 1], "
                         "got {share!r}; pass population shares as fractions.")
 N_BOOT = ("n_boot must be a non-negative integer, got {n_boot!r}; "
@@ -82,6 +85,25 @@ CALIBRATION_NOT_BINARY = ("calibration_table needs a binary y_true, got {count} 
                           "{classes}; pass a two-class target (pos_label names the positive).")
 MIN_GROUP_SIZE = ("min_group_size must be a non-negative integer, got {min_group_size!r}; "
                   "pass 0 to compare every group, or e.g. 30 to leave tiny groups out of aggregates.")
+ZERO_DIVISION = ("zero_division must be None (an undefined rate is null), 0 or 1, got {zero_division!r}; "
+                 "pass None, or 0 to reproduce fairlearn's convention.")
+MIN_CELL_SIZE = ("min_cell_size must be a non-negative integer, got {min_cell_size!r}; pass 0 to show every "
+                 "group, or e.g. 10 to suppress groups of fewer than 10 people in the report.")
+WEIGHT_NOT_NUMERIC = ("{name} must hold numbers, got dtype {dtype}; pass one non-negative weight per row.")
+WEIGHT_NOT_FINITE = ("{name} has {count} missing or infinite weight(s); pass a finite, non-negative "
+                     "weight for every row (drop the rows or give them weight 0).")
+WEIGHT_NEGATIVE = ("{name} has {count} negative weight(s); sample weights must be >= 0 "
+                   "(0 leaves a row out of every figure).")
+WEIGHT_ALL_ZERO = ("{name} is 0 for every row, so every weighted figure would be 0/0; "
+                   "pass positive weights for the rows to audit.")
+COUNTS_WEIGHT_COLUMNS = ("a weighted count table needs both sample_weight (the sum of weights per row) and "
+                         "sample_weight_squares (the sum of squared weights per row); pass both or neither.")
+CONTROL_ONE_LEVEL = ("control feature {feature!r} has a single level, so it splits nothing; drop it from "
+                     "control_features or pass a column with at least two levels.")
+CONTROL_IS_SENSITIVE = ("{feature!r} is both a control feature and a sensitive feature; a column is compared "
+                        "across its groups or held fixed, not both: name it in one of the two.")
+FDR = ("fdr must be a number strictly between 0 and 1, got {fdr!r}; pass e.g. 0.05 to keep the expected share "
+       "of false discoveries among the significant disparities at 5%.")
 COUNTS_MISSING_COLUMNS = ("the count table lacks column(s) {missing}; it has {columns}. Expected one row per "
                           "distinct (sensitive features, target, prediction) with its row count.")
 COUNTS_BAD = ("count column {column!r} must hold non-negative integer row counts (and at least one row); "

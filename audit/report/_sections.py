@@ -474,6 +474,8 @@ def _group_tables(idx: _Fairness, headline: tuple[str, str | None] | None, task:
             n = _group_n(g, headline)
             small = n is not None and n < min_n
             note = Markup(f'<span class="flag">small group (n &lt; {min_n})</span>') if small else ""
+            if any(isinstance(r, Mapping) and r.get("suppressed") is True for r in g.values()):
+                note = Markup('<span class="flag">suppressed: too few people to show</span>')
             body.append([label, fmt_num(n) if n is not None else "\u2014"] + [_cell_ci(g.get(k)) for k in columns] + [note])
             classes.append("row-warn" if small else None)
         out.append(table(headers, body, caption=f"Groups by {over_label(over)}, {rule_text}",

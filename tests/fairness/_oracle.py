@@ -21,7 +21,8 @@ def binary_metric_functions(pos_label=1) -> dict:
     """fairlearn/sklearn functions for our binary metric names (base_rate: plain numpy)."""
     return {
         "count": flm.count,
-        "base_rate": lambda y_true, y_pred: float(np.mean(np.asarray(y_true) == pos_label)),
+        "base_rate": lambda y_true, y_pred, sample_weight=None: float(
+            np.average(np.asarray(y_true) == pos_label, weights=sample_weight)),
         "selection_rate": functools.partial(flm.selection_rate, pos_label=pos_label),
         "true_positive_rate": functools.partial(flm.true_positive_rate, pos_label=pos_label),
         "false_positive_rate": functools.partial(flm.false_positive_rate, pos_label=pos_label),
@@ -31,6 +32,36 @@ def binary_metric_functions(pos_label=1) -> dict:
         "balanced_accuracy_score": skm.balanced_accuracy_score,
         "precision_score": functools.partial(skm.precision_score, pos_label=pos_label),
         "f1_score": functools.partial(skm.f1_score, pos_label=pos_label),
+    }
+
+
+def _cell(y_true, y_pred, pos_label, true_positive: bool, pred_positive: bool, sample_weight=None) -> float:
+    t = np.asarray(y_true) == pos_label
+    p = np.asarray(y_pred) == pos_label
+    w = np.ones(len(t)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+    return float(np.sum(w * ((t == true_positive) & (p == pred_positive))))
+
+
+def peer_metric_functions(pos_label=1) -> dict:
+    """AIF360/Aequitas rates and counts by their published formulas (tn/(tn+fn), ...), with
+    fairlearn's zero-denominator convention (0) and optional sample weights."""
+    def cell(true_positive, pred_positive):
+        return lambda t, p, sample_weight=None: _cell(t, p, pos_label, true_positive, pred_positive, sample_weight)
+
+    def rate(numerator, *denominator):
+        def compute(t, p, sample_weight=None):
+            den = sum(c(t, p, sample_weight) for c in denominator)
+            return numerator(t, p, sample_weight) / den if den else 0.0
+        return compute
+
+    tp, fp, tn, fn = cell(True, True), cell(False, True), cell(False, False), cell(True, False)
+    return {
+        "negative_predictive_value": rate(tn, tn, fn),
+        "false_discovery_rate": rate(fp, tp, fp),
+        "false_omission_rate": rate(fn, tn, fn),
+        "zero_one_loss": skm.zero_one_loss,
+        "num_true_positives": tp, "num_false_positives": fp,
+        "num_true_negatives": tn, "num_false_negatives": fn,
     }
 
 
@@ -91,15 +122,20 @@ def assert_close(ours, theirs, what: str) -> None:
 def assert_matches_fairlearn(frame: pd.DataFrame, metrics: dict, y_true, y_pred,
                              sensitive: pd.DataFrame, *, label: str | None = None,
                              groupings: Sequence[Sequence[str]] | None = None,
-                             fairness_functions: bool = True) -> int:
-    """Compare overall, per-group values and aggregates of every grouping; return #checks."""
+                             fairness_functions: bool = True, sample_weight=None) -> int:
+    """Compare overall, per-group values and aggregates of every grouping; return #checks.
+
+    With ``sample_weight``, fairlearn gets it through ``sample_params`` for every metric but
+    ``count`` (which counts rows in both libraries)."""
     sensitive = sensitive.astype(object).where(sensitive.notna(), MISSING).astype(str)
     names = list(sensitive.columns)
     if groupings is None:
         groupings = [[n] for n in names] + ([names] if len(names) > 1 else [])
     checks = 0
     for over in groupings:
-        mf = fairlearn_frame(metrics, y_true, y_pred, sensitive[list(over)])
+        params = {} if sample_weight is None else {"sample_params": {
+            name: {"sample_weight": np.asarray(sample_weight)} for name in metrics if name != "count"}}
+        mf = fairlearn_frame(metrics, y_true, y_pred, sensitive[list(over)], **params)
         for metric in metrics:
             assert_close(our_values(frame, metric, None, label), float(mf.overall[metric]),
                          f"overall {metric}")
@@ -117,16 +153,31 @@ def assert_matches_fairlearn(frame: pd.DataFrame, metrics: dict, y_true, y_pred,
                     "difference": mf.difference(method="between_groups")[metric],
                     "ratio": mf.ratio(method="between_groups")[metric],
                     "group_min": mf.group_min()[metric], "group_max": mf.group_max()[metric]}
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                expected_to_overall = {"difference_to_overall": mf.difference(method="to_overall")[metric],
+                                       "ratio_to_overall": mf.ratio(method="to_overall")[metric]}
+            defined = int(mf.by_group[metric].notna().sum())
+            if not metric.startswith("num_"):
+                for kind, value in expected_to_overall.items():
+                    if defined < 2:
+                        value = np.nan
+                    assert_close(our_aggregate(frame, f"{metric}_{kind}", over, label), float(value),
+                                 f"{metric}_{kind} by {over}")
+                    checks += 1
             for kind, value in expected.items():
+                if defined < 2 and kind in ("difference", "ratio"):
+                    value = np.nan  # ours: one group is no comparison (fairlearn: 0 and 1)
                 assert_close(our_aggregate(frame, f"{metric}_{kind}", over, label), float(value),
                              f"{metric}_{kind} by {over}")
                 checks += 1
         if fairness_functions and "selection_rate" in metrics:
-            checks += _check_fairness_functions(frame, y_true, y_pred, sensitive[list(over)], over, label)
+            checks += _check_fairness_functions(frame, y_true, y_pred, sensitive[list(over)], over, label,
+                                                sample_weight)
     return checks
 
 
-def _check_fairness_functions(frame, y_true, y_pred, sensitive, over, label) -> int:
+def _check_fairness_functions(frame, y_true, y_pred, sensitive, over, label, sample_weight=None) -> int:
     checks = 0
     for method, suffix in (("between_groups", ""), ("to_overall", "_to_overall")):
         for name in ("demographic_parity_difference", "demographic_parity_ratio",
@@ -134,7 +185,8 @@ def _check_fairness_functions(frame, y_true, y_pred, sensitive, over, label) -> 
                      "equal_opportunity_difference", "equal_opportunity_ratio"):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                theirs = getattr(flm, name)(y_true, y_pred, sensitive_features=sensitive, method=method)
+                theirs = getattr(flm, name)(y_true, y_pred, sensitive_features=sensitive, method=method,
+                                            sample_weight=sample_weight)
             assert_close(our_aggregate(frame, name + suffix, over, label), float(theirs),
                          f"{name}{suffix} by {over}")
             checks += 1

@@ -1,4 +1,8 @@
-"""Point estimates equal fairlearn 0.15's MetricFrame (with scikit-learn metrics) to 1e-9."""
+"""Point estimates equal fairlearn 0.15's MetricFrame (with scikit-learn metrics) to 1e-9.
+
+fairlearn reports a rate with a zero denominator as 0; ``zero_division=0`` reproduces that, so
+every comparison here passes it (the default, null for undefined, is tested in test_undefined.py).
+"""
 from __future__ import annotations
 
 import warnings
@@ -35,7 +39,7 @@ def synthetic_binary(n: int = 3000, seed: int = 0):
 
 def test_synthetic_binary_three_features():
     y_true, y_pred, sensitive = synthetic_binary()
-    frame = group_metrics(y_true, y_pred, sensitive_features=sensitive)
+    frame = group_metrics(y_true, y_pred, sensitive_features=sensitive, zero_division=0)
     checks = assert_matches_fairlearn(frame, binary_metric_functions(), y_true, y_pred, sensitive)
     assert checks > 250
     empty = frame[frame["group"].map(lambda g: g == {"sex": "F", "race": "D", "age": "<30"})]
@@ -54,7 +58,7 @@ def test_breast_cancer_classifier_with_scores():
     sensitive = pd.DataFrame({
         "radius": pd.cut(x_test["mean radius"], [0, 12, 15, 100], labels=["small", "mid", "large"]),
         "texture": np.where(x_test["mean texture"] > 19, "rough", "smooth")})
-    frame = group_metrics(y_test, y_pred, sensitive_features=sensitive, y_score=y_score)
+    frame = group_metrics(y_test, y_pred, sensitive_features=sensitive, y_score=y_score, zero_division=0)
     assert_matches_fairlearn(frame, binary_metric_functions(), y_test, y_pred, sensitive)
     # Score metrics against sklearn per group, where the group has both classes.
     for over in (["radius"], ["texture"], ["radius", "texture"]):
@@ -85,7 +89,7 @@ def test_expected_calibration_error_and_calibration_table():
     y_true = (rng.random(n) < y_score ** 1.5).astype(int)
     group = rng.choice(["a", "b", "c"], n)
     frame = group_metrics(y_true, (y_score > 0.5).astype(int), sensitive_features={"g": group},
-                          y_score=y_score)
+                          y_score=y_score, zero_division=0)
     ece = our_values(frame, "expected_calibration_error", ["g"])
     for value in "abc":
         mask = group == value
@@ -111,7 +115,7 @@ def test_diabetes_regression():
     y_pred = model.predict(x)
     sensitive = pd.DataFrame({"sex": np.where(x["sex"] > 0, "s1", "s2"),
                               "age": pd.qcut(x["age"], 3, labels=["young", "middle", "old"])})
-    frame = group_metrics(y.to_numpy(), y_pred, sensitive_features=sensitive)
+    frame = group_metrics(y.to_numpy(), y_pred, sensitive_features=sensitive, zero_division=0)
     assert_matches_fairlearn(frame, regression_metric_functions(), y.to_numpy(), y_pred, sensitive)
 
 
@@ -120,7 +124,7 @@ def test_regression_r2_edge_cases():
     y_pred = np.array([1.0, 1.0, 1.0, 2.5, 3.0, 4.0, 4.5])
     group = ["const_exact", "const_exact", "const_exact", "mixed", "mixed", "mixed", "single"]
     sensitive = pd.DataFrame({"g": group})
-    frame = group_metrics(y_true, y_pred, sensitive_features=sensitive, task="regression")
+    frame = group_metrics(y_true, y_pred, sensitive_features=sensitive, task="regression", zero_division=0)
     assert_matches_fairlearn(frame, regression_metric_functions(), y_true, y_pred, sensitive)
     r2 = our_values(frame, "r2_score", ["g"])
     assert r2[("const_exact",)] == 1.0 and np.isnan(r2[("single",)])
@@ -133,7 +137,7 @@ def test_iris_multiclass_one_vs_rest():
     y_true = y.to_numpy()
     sensitive = pd.DataFrame({"sepal": np.where(x["sepal length (cm)"] > 5.8, "long", "short"),
                               "width": np.where(x["sepal width (cm)"] > 3.0, "wide", "narrow")})
-    frame = group_metrics(y_true, y_pred, sensitive_features=sensitive)
+    frame = group_metrics(y_true, y_pred, sensitive_features=sensitive, zero_division=0)
     metrics = binary_metric_functions()
     for cls in np.unique(y_true):
         binary_true, binary_pred = (y_true == cls).astype(int), (y_pred == cls).astype(int)
@@ -148,13 +152,14 @@ def test_single_class_group_one_group_and_string_labels():
     y_true = np.array(["yes", "yes", "yes", "no", "yes", "no", "no", "yes"])
     y_pred = np.array(["yes", "no", "yes", "no", "no", "yes", "no", "yes"])
     sensitive = pd.DataFrame({"g": ["only_yes"] * 3 + ["mixed"] * 5})
-    frame = group_metrics(y_true, y_pred, sensitive_features=sensitive, pos_label="yes")
+    frame = group_metrics(y_true, y_pred, sensitive_features=sensitive, pos_label="yes", zero_division=0)
     assert_matches_fairlearn(frame, binary_metric_functions("yes"), y_true, y_pred, sensitive,
                              fairness_functions=False)
-    one = group_metrics(y_true, y_pred, sensitive_features=pd.DataFrame({"g": ["x"] * 8}), pos_label="yes")
+    one = group_metrics(y_true, y_pred, sensitive_features=pd.DataFrame({"g": ["x"] * 8}), pos_label="yes", zero_division=0)
     assert_matches_fairlearn(one, binary_metric_functions("yes"), y_true, y_pred,
                              pd.DataFrame({"g": ["x"] * 8}), fairness_functions=False)
-    assert our_aggregate_value(one, "selection_rate_difference") == 0.0
+    # one group is no comparison: undefined, where fairlearn reports 0 ("perfect parity")
+    assert np.isnan(our_aggregate_value(one, "selection_rate_difference"))
 
 
 def our_aggregate_value(frame, metric):
@@ -167,7 +172,7 @@ def test_missing_sensitive_value_is_its_own_group():
     sensitive = sensitive.copy()
     sensitive.loc[::17, "race"] = None
     sensitive.loc[::23, "sex"] = np.nan
-    frame = group_metrics(y_true, y_pred, sensitive_features=sensitive)
+    frame = group_metrics(y_true, y_pred, sensitive_features=sensitive, zero_division=0)
     assert_matches_fairlearn(frame, binary_metric_functions(), y_true, y_pred, sensitive,
                              fairness_functions=False)
     race_groups = [g["race"] for g in frame.loc[frame["over"].map(lambda o: o == ["race"])
@@ -178,7 +183,7 @@ def test_missing_sensitive_value_is_its_own_group():
 def test_categorical_order_is_kept():
     sensitive = pd.Series(pd.Categorical(["lo", "hi", "mid", "hi"], categories=["lo", "mid", "hi", "unused"]),
                           name="level")
-    frame = group_metrics([0, 1, 1, 0], [0, 1, 0, 0], sensitive_features=sensitive)
+    frame = group_metrics([0, 1, 1, 0], [0, 1, 0, 0], sensitive_features=sensitive, zero_division=0)
     counts = frame[(frame["metric"] == "count") & frame["group"].notna()]
     assert [g["level"] for g in counts["group"]] == ["lo", "mid", "hi"]
 
@@ -186,7 +191,7 @@ def test_categorical_order_is_kept():
 def test_reference_group_and_representation():
     y_true, y_pred, sensitive = synthetic_binary(2000, seed=2)
     frame = group_metrics(y_true, y_pred, sensitive_features=sensitive, reference_group={"race": "A"},
-                          population_shares={"sex": {"F": 0.5, "M": 0.5}})
+                          population_shares={"sex": {"F": 0.5, "M": 0.5}}, zero_division=0)
     rates = our_values(frame, "selection_rate", ["race"])
     diffs = our_values(frame, "selection_rate_difference_to_reference", ["race"])
     ratios = our_values(frame, "selection_rate_ratio_to_reference", ["race"])
@@ -212,19 +217,26 @@ def our_aggregate(frame, metric, over):
 
 def test_output_shape_and_order():
     y_true, y_pred, sensitive = synthetic_binary(500, seed=4)
-    frame = group_metrics(y_true, y_pred, sensitive_features=sensitive)
+    frame = group_metrics(y_true, y_pred, sensitive_features=sensitive, zero_division=0)
     from audit._result import METRIC_COLUMNS
     assert tuple(frame.columns) == METRIC_COLUMNS
     overs = [None if o is None else tuple(o) for o in frame["over"]]
     first = [o for i, o in enumerate(overs) if o not in overs[:i]]
     assert first == [None, ("sex",), ("race",), ("age",), ("sex", "race", "age")]
-    assert frame["ci_low"].isna().all() and frame["ci_high"].isna().all()
+    # without a bootstrap only binomial rates have (score) intervals
+    from audit.fairness._metrics import BINARY_SPECS
+    binomial = frame["metric"].isin([s.name for s in BINARY_SPECS if s.numerator is not None])
+    assert frame.loc[~binomial, "ci_low"].isna().all() and frame.loc[~binomial, "ci_high"].isna().all()
+    nulls = group_metrics(y_true, y_pred, sensitive_features=sensitive)  # undefined rates are NaN
+    binomial = nulls["metric"].isin([s.name for s in BINARY_SPECS if s.numerator is not None])
+    assert nulls.loc[binomial & nulls["value"].notna(), "ci_high"].notna().all()
+    assert nulls.loc[binomial & nulls["value"].isna(), "ci_high"].isna().all()
     race = frame[(frame["metric"] == "count") & frame["over"].map(lambda o: o == ["race"])]
     assert [g["race"] for g in race["group"]] == ["A", "B", "C", "D"]
     assert int(race["n"].sum()) == len(y_true)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        group_metrics(y_true, y_pred, sensitive_features=sensitive, n_boot=5)
+        group_metrics(y_true, y_pred, sensitive_features=sensitive, n_boot=5, zero_division=0)
 
 
 def test_many_levels_without_intersection_uses_observed_cells():
@@ -233,7 +245,7 @@ def test_many_levels_without_intersection_uses_observed_cells():
     sensitive = pd.DataFrame({"a": rng.integers(0, 1100, n), "b": rng.integers(0, 1100, n)})
     y_true = rng.integers(0, 2, n)
     y_pred = rng.integers(0, 2, n)
-    frame = group_metrics(y_true, y_pred, sensitive_features=sensitive, intersections=False)
+    frame = group_metrics(y_true, y_pred, sensitive_features=sensitive, intersections=False, zero_division=0)
     for feature in ("a", "b"):
         expected = pd.Series(y_pred).groupby(sensitive[feature]).mean()
         ours = our_values(frame, "selection_rate", [feature])

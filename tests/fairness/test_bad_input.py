@@ -68,15 +68,15 @@ def test_sensitive_features():
 
 
 def test_reference_and_population():
-    _raises(UsageError, msg.REFERENCE_TYPE.format(type_name="str"), reference_group="a")
+    _raises(UsageError, msg.REFERENCE_TYPE.format(type_name="another str"), reference_group="a")
     _raises(UsageError, msg.REFERENCE_UNKNOWN_FEATURE.format(feature="race", known=["g"]),
             reference_group={"race": "a"})
-    _raises(UsageError, msg.REFERENCE_UNKNOWN_VALUE.format(feature="g", value="z", levels=["a", "b"]),
+    _raises(UsageError, msg.REFERENCE_UNKNOWN_VALUE.format(feature="g", count=2),
             reference_group={"g": "z"})
     _raises(UsageError, msg.POPULATION_TYPE.format(type_name="list"), population_shares=[0.5])
     _raises(UsageError, msg.POPULATION_UNKNOWN_FEATURE.format(feature="sex", known=["g"]),
             population_shares={"sex": {"a": 0.5}})
-    _raises(UsageError, msg.POPULATION_UNKNOWN_VALUE.format(feature="g", value="z", levels=["a", "b"]),
+    _raises(UsageError, msg.POPULATION_UNKNOWN_VALUE.format(feature="g", count=2),
             population_shares={"g": {"z": 0.5}})
     _raises(UsageError, msg.POPULATION_BAD_SHARE.format(feature="g", value="a", share=1.5),
             population_shares={"g": {"a": 1.5}})

@@ -15,4 +15,6 @@ def test_benchmark_quick_run():
                              "--quick"], capture_output=True, text=True, env=env, timeout=120)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.strip().splitlines()
-    assert len(lines) == 3 and "point 0.0e+00" in lines[1]
+    assert len(lines) == 4 and "point 0.0e+00" in lines[1]
+    # weighted: fairlearn's np.average and our bincount sums agree to rounding
+    assert float(lines[3].split("point ")[1].split()[0]) < 1e-9
