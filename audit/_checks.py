@@ -27,7 +27,7 @@ import pandas as pd
 
 from . import _metric_catalog as _catalog
 from ._exceptions import SpecError, UsageError
-from ._result import AuditResult, Status, _group_value, format_group
+from ._result import AuditResult, Status, _group_value, format_group, group_key, suppressed_groups
 
 __all__ = ["Check", "CheckOutcome", "parse_checks", "load_policy", "evaluate_checks", "validate_names", "select_rows",
            "judge_row", "check_counts", "format_check_counts", "EACH",
@@ -207,6 +207,11 @@ def select_rows(result: AuditResult, check: Check) -> pd.DataFrame:
     rows = result.rows(check.metric_name, group=check.group, over=over, label=check.label)
     if check.over == EACH:
         rows = rows[rows["over"].map(lambda o: o is not None and not isinstance(o, str) and len(o) == 1)]
+    # small cells are withheld from report.json, so they are marked here too: the run and the gate
+    # on its saved report judge the same rows
+    small = suppressed_groups(result.details)
+    if small:
+        rows = rows.assign(suppressed=[g is not None and group_key(g) in small for g in rows["group"]])
     return rows
 
 

@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["Status", "Severity", "Finding", "AuditResult", "METRIC_COLUMNS", "format_group", "metrics_frame"]
+__all__ = ["Status", "Severity", "Finding", "AuditResult", "METRIC_COLUMNS", "format_group", "metrics_frame",
+           "group_key", "suppressed_groups"]
 
 #: Columns of every result's ``metrics`` frame, in order. ``group`` maps each sensitive
 #: feature to its value (None for an overall or aggregate figure); ``over`` lists the
@@ -158,7 +159,7 @@ class AuditResult:
             "status": str(Status(self.status)),
             "reason": self.reason,
             "params": _jsonable(dict(self.params)),
-            "metrics": [_row_to_dict(r, _suppressed(self.details)) for r in self.metrics.itertuples(index=False)],
+            "metrics": [_row_to_dict(r, suppressed_groups(self.details)) for r in self.metrics.itertuples(index=False)],
             "findings": [f.to_dict() for f in self.findings],
             "details": _jsonable(dict(self.details)),
         }
@@ -188,21 +189,23 @@ def _group_value(v: Any) -> Any:
     return None if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
 
 
-def _group_key(group: Mapping[str, Any]) -> frozenset:
+def group_key(group: Mapping[str, Any]) -> frozenset:
+    """A group as a hashable key (values as report.json writes them)."""
     return frozenset((str(k), _group_value(v)) for k, v in group.items())
 
 
-def _suppressed(details: Mapping[str, Any]) -> frozenset:
+def suppressed_groups(details: Mapping[str, Any]) -> frozenset:
+    """The keys of the groups a result's ``details["suppressed_groups"]`` withholds (small cells)."""
     groups = details.get("suppressed_groups") if isinstance(details, Mapping) else None
     if not isinstance(groups, Sequence) or isinstance(groups, str):
         return frozenset()
-    return frozenset(_group_key(g) for g in groups if isinstance(g, Mapping))
+    return frozenset(group_key(g) for g in groups if isinstance(g, Mapping))
 
 
 def _row_to_dict(row: Any, suppressed: frozenset = frozenset()) -> dict[str, Any]:
     d = row._asdict()
     group = d["group"]
-    if suppressed and group is not None and _group_key(group) in suppressed:
+    if suppressed and group is not None and group_key(group) in suppressed:
         d = {**d, "value": None, "ci_low": None, "ci_high": None, "n": None}
         out = _row_to_dict(type(row)(**d))
         out["suppressed"] = True
