@@ -153,13 +153,14 @@ class AuditResult:
 
     # -- serialisation ---------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
+        suppressed = suppressed_groups(self.details)  # once, not per row
         return {
             "auditor": self.auditor,
             "version": self.version,
             "status": str(Status(self.status)),
             "reason": self.reason,
             "params": _jsonable(dict(self.params)),
-            "metrics": [_row_to_dict(r, suppressed_groups(self.details)) for r in self.metrics.itertuples(index=False)],
+            "metrics": [_row_to_dict(r, suppressed) for r in self.metrics.itertuples(index=False)],
             "findings": [f.to_dict() for f in self.findings],
             "details": _jsonable(dict(self.details)),
         }

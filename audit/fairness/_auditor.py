@@ -211,9 +211,9 @@ class FairnessAuditor(BaseAuditor):
     def _compared_groups(self, m: pd.DataFrame, component: str, over: list[str], label: Any) -> set[tuple]:
         """Groups whose ``component`` rate is defined and has ``min_group_size`` of its denominator."""
         def rows(metric: str) -> pd.DataFrame:
-            sel = (m["metric"] == metric) & m["group"].notna() & m["over"].map(
-                lambda o: o is not None and list(o) == over) & m["label"].map(lambda x: x == label)
-            return m[sel]
+            sub = m[(m["metric"] == metric) & m["group"].notna()]  # cheap filters first: the maps are slow
+            return sub[sub["over"].map(lambda o: o is not None and list(o) == over)
+                       & sub["label"].map(lambda x: x == label)]
 
         values = {_group_key(g): v for g, v in rows(component)[["group", "value"]].itertuples(index=False)}
         sizes = {_group_key(g): v for g, v in rows("count" if label is None else "base_rate")[
@@ -367,8 +367,8 @@ class FairnessAuditor(BaseAuditor):
         """The per-group rate behind a headline disparity, with its lowest and highest compared group."""
         best = None
         for component in _COMPONENTS.get(name, ()):
-            per = m[(m["metric"] == component) & m["label"].isna()
-                    & m["over"].map(lambda o: o is not None and list(o) == list(over))]
+            per = m[(m["metric"] == component) & m["label"].isna()]
+            per = per[per["over"].map(lambda o: o is not None and list(o) == list(over))]
             compared = self._compared_groups(m, component, list(over), None)
             per = per[per["group"].map(lambda g: g is not None and _group_key(g) in compared
                                        and _group_key(g) not in suppressed)]
