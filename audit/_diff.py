@@ -272,8 +272,9 @@ def _plain(text: Any) -> str:
 
 
 def _md_cell(text: str) -> str:
-    s = text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
-    return " ".join(s.split())
+    from ._format import for_markdown
+
+    return for_markdown(text)
 
 
 def format_diff(diff: ReportDiff, *, old_name: str, new_name: str, fmt: str = "text",
