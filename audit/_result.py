@@ -15,12 +15,34 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["Status", "Severity", "Finding", "AuditResult", "METRIC_COLUMNS", "format_group", "metrics_frame"]
+__all__ = ["Status", "Severity", "Finding", "AuditResult", "METRIC_COLUMNS", "format_group", "metrics_frame",
+           "POS_INFINITY", "NEG_INFINITY", "NOT_A_NUMBER", "decode_number"]
 
 #: Columns of every result's ``metrics`` frame, in order. ``group`` maps each sensitive
 #: feature to its value (None for an overall or aggregate figure); ``over`` lists the
 #: sensitive features an aggregate compares; ``label`` is the class of a one-vs-rest row.
 METRIC_COLUMNS = ("metric", "group", "value", "ci_low", "ci_high", "n", "over", "label")
+
+#: How report.json writes the non-finite numbers JSON has no literal for (a NaN is null: undefined).
+POS_INFINITY = "Infinity"
+NEG_INFINITY = "-Infinity"
+#: Read back as NaN (undefined) where a number is expected; rai-audit writes null instead.
+NOT_A_NUMBER = "NaN"
+_NON_FINITE = {POS_INFINITY: math.inf, NEG_INFINITY: -math.inf, NOT_A_NUMBER: math.nan}
+
+
+def decode_number(v: Any) -> Any:
+    """A number field of report.json as a float: ``"Infinity"``, ``"-Infinity"`` and ``"NaN"`` decoded,
+    anything else returned as it is."""
+    return _NON_FINITE.get(v, v) if isinstance(v, str) else v
+
+
+def _encode_float(f: float) -> float | str | None:
+    if math.isnan(f):
+        return None
+    if math.isinf(f):
+        return POS_INFINITY if f > 0 else NEG_INFINITY
+    return f
 
 
 class Status(str, enum.Enum):
@@ -75,9 +97,8 @@ def metrics_frame(rows: Sequence[Mapping[str, Any]] | pd.DataFrame | None = None
     for col in ("group", "over", "label"):  # rows that lacked the key come in as NaN: make them None
         frame[col] = pd.Series([None if isinstance(v, float) and math.isnan(v) else v for v in frame[col]],
                                dtype=object, index=frame.index)
-    frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype("float64")
-    for col in ("ci_low", "ci_high"):
-        frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
+    for col in ("value", "ci_low", "ci_high"):  # "Infinity" / "-Infinity" read back; anything not a number is NaN
+        frame[col] = pd.to_numeric(frame[col].map(_number_or_nan), errors="coerce").astype("float64")
     frame["n"] = pd.array(pd.to_numeric(frame["n"], errors="coerce"), dtype="Int64")
     return frame
 
@@ -201,8 +222,20 @@ def _row_to_dict(row: Any) -> dict[str, Any]:
     return out
 
 
+def _number_or_nan(v: Any) -> Any:
+    v = decode_number(v)
+    if v is None or v is pd.NA or isinstance(v, bool) or isinstance(v, (np.bool_,)):
+        return math.nan if v is None or v is pd.NA else float(v)
+    if isinstance(v, (int, float, np.integer, np.floating)):
+        return v
+    if isinstance(v, str):
+        return v  # a number as text is read as that number; other text is NaN below
+    return math.nan  # a list or object is not a metric value: undefined, never a pass
+
+
 def _jsonable(v: Any) -> Any:
-    """Convert numpy/pandas scalars and containers into plain JSON values (NaN -> None)."""
+    """Convert numpy/pandas scalars and containers into plain JSON values (NaN -> None, an infinity ->
+    :data:`POS_INFINITY` / :data:`NEG_INFINITY`)."""
     if v is None or v is pd.NA or v is pd.NaT:
         return None
     if isinstance(v, (bool, np.bool_)):
@@ -210,8 +243,7 @@ def _jsonable(v: Any) -> Any:
     if isinstance(v, (int, np.integer)):
         return int(v)
     if isinstance(v, (float, np.floating)):
-        f = float(v)
-        return None if math.isnan(f) or math.isinf(f) else f
+        return _encode_float(float(v))
     if isinstance(v, str):
         return v
     if isinstance(v, enum.Enum):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 import os
 import sys
 import traceback
@@ -140,6 +141,10 @@ def _cmd_gate(args: argparse.Namespace) -> int:
     from ._io import write_files_atomically
     from ._report import AuditReport, exit_code_for, overall_status
 
+    if args.baseline:
+        from ._baseline import check_tolerances
+
+        check_tolerances(args.tolerance_abs, args.tolerance_rel)
     report = AuditReport.load(args.report)
     checks = load_policy(args.policy)
     results = {r.auditor: r for r in report.results}
@@ -173,8 +178,11 @@ def _cmd_diff(args: argparse.Namespace) -> int:
     from ._report import AuditReport
 
     old, new = AuditReport.load(args.old), AuditReport.load(args.new)
-    if args.min_change < 0 or args.limit < 0:
+    if not (args.min_change >= 0 and math.isfinite(args.min_change)) or args.limit < 0:
         raise UsageError(f"--min-change and --limit must be >= 0; got {args.min_change} and {args.limit}.")
+    from ._baseline import check_tolerances
+
+    check_tolerances(args.tolerance_abs, args.tolerance_rel)
     checks = None
     if args.policy:
         from ._checks import load_policy
