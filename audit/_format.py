@@ -118,8 +118,8 @@ def _xml_safe(text: Any) -> str:
 
 
 def for_xml_text(text: Any) -> str:
-    """Character data for an XML element: always well-formed."""
-    return html.escape(_xml_safe(text), quote=False)
+    """Character data for an XML element: one line, always well-formed."""
+    return html.escape(_no_command(_xml_safe(one_line(text))), quote=False)
 
 
 def for_xml_attr(text: Any) -> str:

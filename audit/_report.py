@@ -124,8 +124,10 @@ class AuditReport:
         }
 
     def to_json(self) -> str:
-        """report.json's text: stable key order, no NaN (null instead), UTF-8."""
-        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+        """report.json's text: stable key order, no NaN (null instead), infinities as ``"Infinity"`` /
+        ``"-Infinity"``, UTF-8 (a lone surrogate from data written as its ``\\udXXX`` JSON escape)."""
+        text = json.dumps(self.to_dict(), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
     def to_html(self) -> str:
         from .report import render_html
