@@ -72,13 +72,20 @@ def read_table(path: str | os.PathLike[str]) -> pd.DataFrame:
         if not matches:
             raise UsageError(MSG_UNREADABLE.format(path=p, reason="no file matches this pattern"))
         return pd.concat([read_table(m) for m in matches], ignore_index=True)
+    from ._files import check_csv_header, check_data_path
+
+    check_data_path(p)  # a FIFO, a device, a looping or escaping folder: a usage error before reading
     try:
         if name.endswith((".parquet", ".pq")) or p.is_dir():
             return pd.read_parquet(p)  # a folder: a Parquet dataset (its files, hive partitions included)
         if name.endswith((".csv", ".csv.gz", ".txt")):
+            check_csv_header(p)
             return pd.read_csv(p)
         if name.endswith((".tsv", ".tsv.gz")):
+            check_csv_header(p, sep="\t")
             return pd.read_csv(p, sep="\t")
+    except UsageError:
+        raise
     except FileNotFoundError:
         raise UsageError(MSG_UNREADABLE.format(path=p, reason="no such file")) from None
     except IsADirectoryError:

@@ -25,6 +25,10 @@ TASKS = ("binary", "multiclass", "regression")
 MISSING_SHARE = 0.05
 #: More distinct labels than this in a target is not a classification task we guess.
 MAX_CLASSES = 50
+#: A column in a role that holds lists, structs, maps, arrays or bytes (not one scalar per row).
+MSG_NESTED_COLUMN = ("column {column!r} ({role}) holds {kind} values; expected one number, string or boolean per "
+                     "row. Flatten it, or convert it to text, before auditing.")
+_NESTED_DTYPES = ("List", "Struct", "Array", "Binary", "Object", "Map", "list", "struct", "map", "binary")
 MSG_BAD_TASK = "task must be one of {tasks}; got {task!r}."
 MSG_TOO_MANY_CLASSES = ("{column} has more than {limit} distinct labels and the predictions have none with "
                         "fractions, so the task cannot be guessed; pass task=\"regression\" (or "
@@ -124,6 +128,7 @@ class AuditSubject:
         else:
             self.prediction_column = None
         self.features = self._resolve_features(frame, features)
+        self._check_role_types(frame)
 
         self.train_data: pd.DataFrame | None = None
         if train_data is not None:
@@ -288,6 +293,25 @@ class AuditSubject:
         if self.target is not None:
             self._loaded["y_true"] = frame[self.target].to_numpy()
         self._loaded["sensitive"] = frame.loc[:, list(self.sensitive_features)]
+
+    def _role_columns(self) -> list[tuple[str, str]]:
+        roles = [(self.target, "target"), (self.prediction_column, "prediction"), (self.score_column, "score"),
+                 (self.sample_weight_column, "sample_weight")]
+        roles += [(c, "sensitive_features") for c in self.sensitive_features]
+        roles += [(c, "quasi_identifiers") for c in self.quasi_identifiers]
+        return [(c, r) for c, r in roles if c is not None]
+
+    def _check_role_types(self, frame: Any) -> None:
+        """A list, struct, map, array or binary column in a role is a usage error naming it (one value per
+        row is what every auditor groups and counts by). Cheap: dtypes first, values only for object columns."""
+        for column, role in self._role_columns():
+            if self.table is not None:
+                dtype = self.table.dtype(column)
+                kind = next((k.lower() for k in _NESTED_DTYPES if dtype.startswith(k)), None)
+            else:
+                kind = _nested_kind(frame[column])
+            if kind:
+                raise UsageError(MSG_NESTED_COLUMN.format(column=column, role=role, kind=kind))
 
     def _check_lazy_roles(self) -> None:
         assert self.table is not None  # noqa: S101 - internal invariant, not user input
@@ -605,6 +629,37 @@ class AuditSubject:
         return (f"AuditSubject(name={self.name!r}, n_rows={self.n_rows}, task={self.task!r}, "
                 f"target={self.target!r}, sensitive_features={list(self.sensitive_features)!r}, "
                 f"model={None if self.model is None else self.model.kind!r})")
+
+
+def _nested_kind(column: pd.Series) -> str | None:
+    """``list``, ``struct`` / ``dict``, ``binary`` ... when a pandas column holds such values; None otherwise."""
+    dtype = column.dtype
+    if isinstance(dtype, pd.ArrowDtype):
+        import pyarrow as pa
+
+        t = dtype.pyarrow_dtype
+        for test, kind in ((pa.types.is_list, "list"), (pa.types.is_large_list, "list"),
+                           (pa.types.is_fixed_size_list, "list"), (pa.types.is_struct, "struct"),
+                           (pa.types.is_map, "map"), (pa.types.is_binary, "binary"),
+                           (pa.types.is_large_binary, "binary"), (pa.types.is_fixed_size_binary, "binary")):
+            if test(t):
+                return kind
+        return None
+    if dtype != object:
+        return None
+    inferred = pd.api.types.infer_dtype(column, skipna=True)
+    if inferred == "bytes":
+        return "binary"
+    if inferred not in ("mixed", "mixed-integer", "unknown-array"):
+        return None
+    for value in column:
+        if isinstance(value, (bytes, bytearray, memoryview)):
+            return "binary"
+        if isinstance(value, (list, tuple, np.ndarray, set, frozenset)):
+            return "list"
+        if isinstance(value, dict):
+            return "struct"
+    return None
 
 
 def _stays_lazy(data: Any, engine: str | None) -> bool:
