@@ -129,6 +129,12 @@ class AuditSubject:
             self.prediction_column = None
         self.features = self._resolve_features(frame, features)
         self._check_role_types(frame)
+        #: column -> the kind of personal data its values were found to be (their values are pseudonyms)
+        self.pseudonymised: dict[str, str] = {}
+        self._label_pseudonyms: dict[Any, str] = {}
+        if self.table is None:
+            frame = self._pseudonymise(frame, random_state)
+            self._loaded["data"] = frame
 
         self.train_data: pd.DataFrame | None = None
         if train_data is not None:
@@ -139,6 +145,8 @@ class AuditSubject:
         declared = task or (self.model.declared_task() if self.model is not None else None)
         self._pos_label_given = pos_label if pos_label is not None else (
             self.model.pos_label if self.model is not None else None)
+        if self._pos_label_given is not None and self._label_pseudonyms:  # a raw label names its pseudonym
+            self._pos_label_given = self._label_pseudonyms.get(self._pos_label_given, self._pos_label_given)
         if self.table is not None:
             self._check_lazy_roles()
             self.task = declared or self._torch_task(self._lazy_target_labels)
@@ -312,6 +320,51 @@ class AuditSubject:
                 kind = _nested_kind(frame[column])
             if kind:
                 raise UsageError(MSG_NESTED_COLUMN.format(column=column, role=role, kind=kind))
+
+    def _pseudonymise(self, frame: pd.DataFrame, random_state: int) -> pd.DataFrame:
+        """Replace the values of every role column the privacy engine classifies as a direct identifier
+        (e-mail, name, phone, card, SSN, IBAN, identifier) by stable pseudonyms (``email#1`` for the
+        largest group, ties broken by a hash of the value), so no auditor, output or message sees them.
+
+        Sensitive features and quasi-identifiers always; the target and prediction columns when no model
+        predicts (a model's own outputs would not match the pseudonyms). A column the model reads is left
+        as it is. Only text columns are scanned, on the classifier's seeded row sample: cheap without PII.
+        """
+        roles: list[str] = [*self.sensitive_features, *self.quasi_identifiers]
+        labels = [c for c in (self.target, self.prediction_column) if c is not None]
+        if self.model is None:
+            roles += labels
+        model_inputs = set(self.features) if self.model is not None else set()
+        candidates = [c for c in dict.fromkeys(roles) if c not in model_inputs and c in frame.columns
+                      and (frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c].dtype))]
+        if not candidates:
+            return frame
+        from ..privacy._columns import scan_frame
+
+        found = {}
+        for pii in scan_frame(frame, columns=candidates, random_state=random_state):
+            if pii.direct and pii.kind in ("values", "identifier") and pii.column not in found:
+                found[pii.column] = pii.entity_type
+        if not found:
+            return frame
+        # the target and prediction share one mapping (their labels must still match each other)
+        shared = [c for c in labels if c in found] if self.model is None else []
+        if shared:
+            for c in labels:
+                found.setdefault(c, found[shared[0]])
+        columns: dict[str, pd.Series] = {}
+        groups = [shared] if shared else []
+        groups += [[c] for c in found if c not in shared]
+        for group in groups:
+            prefix = _PSEUDONYM_PREFIX.get(found[group[0]], "value")
+            values = pd.concat([frame[c] for c in group], ignore_index=True)
+            mapping = pseudonyms(values, prefix)
+            for c in group:
+                columns[c] = frame[c].map(mapping).astype(object).where(frame[c].notna(), None)
+            if group is shared:
+                self._label_pseudonyms = mapping
+        self.pseudonymised = {c: found[c] for c in columns}
+        return frame.assign(**columns)
 
     def _check_lazy_roles(self) -> None:
         assert self.table is not None  # noqa: S101 - internal invariant, not user input
@@ -542,6 +595,15 @@ class AuditSubject:
 
         out: list[Finding] = []
         n = self.n_rows
+        for column, entity in self.pseudonymised.items():
+            role = ("sensitive_features" if column in self.sensitive_features else "quasi_identifiers"
+                    if column in self.quasi_identifiers else "target" if column == self.target else "prediction")
+            prefix = _PSEUDONYM_PREFIX.get(entity, "value")
+            distinct = int(self.data[column].nunique(dropna=True))
+            out.append(Finding(Severity.INFO, "input.pseudonymised",
+                               MSG_PSEUDONYMISED.format(column=column, role=role, entity=entity, n=distinct,
+                                                        prefix=prefix),
+                               {"column": column, "role": role, "entity_type": entity, "distinct": distinct}))
         if self.sensitive_features:
             nulls = (self.table.null_counts(list(self.sensitive_features)) if self.table is not None
                      else {c: int(self.data[c].isna().sum()) for c in self.sensitive_features})
@@ -623,12 +685,30 @@ class AuditSubject:
             "features": list(self.features),
             "model": self.model.describe() if self.model is not None else None,
             "data_fingerprint": self.fingerprint(),
+            **({"pseudonymised": dict(self.pseudonymised)} if self.pseudonymised else {}),
         }
 
     def __repr__(self) -> str:
         return (f"AuditSubject(name={self.name!r}, n_rows={self.n_rows}, task={self.task!r}, "
                 f"target={self.target!r}, sensitive_features={list(self.sensitive_features)!r}, "
                 f"model={None if self.model is None else self.model.kind!r})")
+
+
+#: The pseudonym of a value of each kind of personal data: ``email#1``, ``name#2`` ...
+_PSEUDONYM_PREFIX = {"EMAIL_ADDRESS": "email", "PERSON": "name", "PHONE_NUMBER": "phone", "CREDIT_CARD": "card",
+                     "US_SSN": "ssn", "IBAN_CODE": "iban", "IDENTIFIER": "id"}
+#: The finding that says which columns are shown by pseudonyms, and why.
+MSG_PSEUDONYMISED = ("column {column!r} ({role}) holds personal data ({entity}): its {n:,} distinct values are "
+                     "shown as {prefix}#1 to {prefix}#{n} (the largest group first) in every output, never as "
+                     "they are. Audit a coarser column (a region, an age band) to read the groups by name.")
+
+
+def pseudonyms(values: pd.Series, prefix: str) -> dict[Any, str]:
+    """``value -> prefix#k``: k = 1 for the most frequent value; ties ordered by a hash of the value, so
+    the numbering is stable across runs and row orders and does not follow the values' own order."""
+    counts = values.dropna().value_counts(sort=False)
+    keyed = sorted(counts.items(), key=lambda kv: (-int(kv[1]), hashlib.sha256(repr(kv[0]).encode()).hexdigest()))
+    return {value: f"{prefix}#{i}" for i, (value, _) in enumerate(keyed, start=1)}
 
 
 def _nested_kind(column: pd.Series) -> str | None:
