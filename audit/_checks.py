@@ -27,7 +27,7 @@ import pandas as pd
 
 from . import _metric_catalog as _catalog
 from ._exceptions import SpecError, UsageError
-from ._result import AuditResult, Status, _group_value, format_group
+from ._result import AuditResult, Status, _cut_value, _group_value, format_group
 
 __all__ = ["Check", "CheckOutcome", "parse_checks", "load_policy", "evaluate_checks", "validate_names", "select_rows",
            "judge_row", "check_counts", "format_check_counts", "EACH",
@@ -117,7 +117,9 @@ class CheckOutcome:
         over: Any = c.over if isinstance(c.over, str) else (list(c.over) if c.over is not None else None)
         return {"metric": c.metric, "op": c.op, "threshold": c.threshold, "bound": c.bound,
                 "severity": c.severity, "over": over, "if_missing": c.if_missing,
-                "value": self.value, "group": dict(self.group) if self.group is not None else None,
+                "value": self.value,
+                "group": ({_cut_value(str(k)): _cut_value(v) for k, v in self.group.items()}
+                          if self.group is not None else None),
                 "label": self.label, "status": str(self.status), "message": self.message,
                 **({"name": c.name} if c.name else {})}
 

@@ -13,8 +13,9 @@ from pathlib import Path
 
 from ._exceptions import UsageError
 
-__all__ = ["check_data_path", "check_csv_header", "MAX_FOLDER_ENTRIES", "MSG_NOT_REGULAR", "MSG_FOLDER_LINK",
-           "MSG_FOLDER_SIZE", "MSG_FOLDER_ENTRY", "MSG_DUPLICATE_HEADER"]
+__all__ = ["check_data_path", "check_csv_header", "check_file_size", "check_depth", "MAX_FOLDER_ENTRIES",
+           "MAX_TOML_BYTES", "MAX_REPORT_BYTES", "MAX_DEPTH", "MSG_NOT_REGULAR", "MSG_FOLDER_LINK", "MSG_FOLDER_SIZE",
+           "MSG_FOLDER_ENTRY", "MSG_DUPLICATE_HEADER", "MSG_TOO_LARGE", "MSG_TOO_DEEP"]
 
 #: The most entries a data folder may hold (files and folders, at any depth).
 MAX_FOLDER_ENTRIES = 100_000
@@ -94,3 +95,45 @@ def check_csv_header(path: str | os.PathLike[str], sep: str = ",") -> None:
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise UsageError(MSG_DUPLICATE_HEADER.format(path=path, names=dupes, renamed=[f"{d}.1" for d in dupes]))
+
+
+#: The largest spec or policy file read (bytes), and the deepest nesting of its tables and arrays.
+MAX_TOML_BYTES = 1024 * 1024
+#: The largest report.json read (bytes), and the deepest nesting of its objects and arrays.
+MAX_REPORT_BYTES = 512 * 1024 * 1024
+MAX_DEPTH = 64
+MSG_TOO_LARGE = ("cannot read {what} {path!s}: it holds {size:,} bytes; expected at most {limit:,}. "
+                 "Pass the {what} file rai-audit wrote or documents.")
+MSG_TOO_DEEP = ("cannot read {what} {path!s}: its tables and arrays nest more than {limit} deep; expected a "
+                "{what} as documented (a few levels). Check the file.")
+
+
+def check_file_size(path: str | os.PathLike[str], limit: int, what: str) -> None:
+    """Raise a UsageError when ``path`` is not a regular file (a FIFO would block) or larger than ``limit``.
+    A missing path is left to the reader's own message."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return
+    kind = _kind(st.st_mode)
+    if kind:  # a folder is left to the reader's own message
+        raise UsageError(MSG_NOT_REGULAR.format(path=path, kind=kind).replace(
+            "a regular file or a folder of Parquet files", f"a regular {what} file"))
+    if st.st_size > limit:
+        raise UsageError(MSG_TOO_LARGE.format(what=what, path=path, size=st.st_size, limit=limit))
+
+
+def check_depth(doc: object, limit: int, what: str, path: str | os.PathLike[str]) -> None:
+    """Raise a UsageError when ``doc`` (parsed TOML or JSON) nests dicts and lists more than ``limit`` deep."""
+    stack = [(doc, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            children = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        if depth > limit:
+            raise UsageError(MSG_TOO_DEEP.format(what=what, path=path, limit=limit))
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))

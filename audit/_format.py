@@ -36,7 +36,7 @@ import html
 import unicodedata
 from typing import Any
 
-__all__ = ["BIDI_CONTROLS", "VALUE_LIMIT", "escape_char", "visible", "one_line", "cut", "for_terminal",
+__all__ = ["BIDI_CONTROLS", "VALUE_LIMIT", "TEXT_LIMIT", "escape_char", "visible", "one_line", "cut", "for_terminal",
            "for_terminal_block", "for_annotation", "for_annotation_property", "for_xml_text", "for_xml_attr",
            "for_markdown", "for_html", "CUT_MARK"]
 
@@ -44,8 +44,10 @@ __all__ = ["BIDI_CONTROLS", "VALUE_LIMIT", "escape_char", "visible", "one_line",
 BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 #: The longest group value, class label or column name any output shows; longer ones are cut.
 VALUE_LIMIT = 200
-#: What marks a value that was cut at :data:`VALUE_LIMIT`.
-CUT_MARK = "\u2026[{n} more characters]"
+#: What marks a value that was cut at :data:`VALUE_LIMIT` (the hash keeps two cut values apart).
+CUT_MARK = "\u2026[{n} more characters, sha256 {digest}]"
+#: The longest text of any other kind (a message, a reason, a detail) written to report.json.
+TEXT_LIMIT = 100_000
 
 
 def escape_char(ch: str) -> str:
@@ -77,7 +79,10 @@ def cut(text: Any, limit: int = VALUE_LIMIT) -> str:
     s = "" if text is None else str(text)
     if len(s) <= limit:
         return s
-    return s[:limit] + CUT_MARK.format(n=len(s) - limit)
+    import hashlib
+
+    digest = hashlib.sha256(s.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    return s[:limit] + CUT_MARK.format(n=len(s) - limit, digest=digest)
 
 
 def _no_command(line: str) -> str:

@@ -198,11 +198,18 @@ class AuditResult:
 
 def format_group(group: Mapping[str, Any]) -> str:
     """A group as people read it: ``sex=Female, race=Black`` (a missing value shown as ``<missing>``)."""
-    return ", ".join(f"{k}={'<missing>' if v is None else v}" for k, v in group.items())
+    return ", ".join(f"{_cut_value(k)}={'<missing>' if v is None else _cut_value(v)}" for k, v in group.items())
 
 
 def _group_value(v: Any) -> Any:
     return None if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
+
+
+def _cut_value(v: Any) -> Any:
+    """A group value, feature name or label as report.json writes it: cut at :data:`audit._format.VALUE_LIMIT`."""
+    from ._format import cut
+
+    return v if v is None else cut(v)
 
 
 def _row_to_dict(row: Any) -> dict[str, Any]:
@@ -211,11 +218,11 @@ def _row_to_dict(row: Any) -> dict[str, Any]:
     for key in METRIC_COLUMNS:
         v = d[key]
         if key == "group":
-            v = None if v is None else {str(k): _group_value(x) for k, x in dict(v).items()}
+            v = None if v is None else {_cut_value(str(k)): _cut_value(_group_value(x)) for k, x in dict(v).items()}
         elif key == "over":
-            v = None if v is None else [str(x) for x in v]
+            v = None if v is None else [_cut_value(str(x)) for x in v]
         elif key == "label":
-            v = None if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
+            v = None if v is None or (isinstance(v, float) and math.isnan(v)) else _cut_value(str(v))
         else:
             v = _jsonable(v)
         out[key] = v
@@ -233,6 +240,9 @@ def _number_or_nan(v: Any) -> Any:
     return math.nan  # a list or object is not a metric value: undefined, never a pass
 
 
+_TEXT_LIMIT = 100_000  # audit._format.TEXT_LIMIT (kept here so _result imports no module at import time)
+
+
 def _jsonable(v: Any) -> Any:
     """Convert numpy/pandas scalars and containers into plain JSON values (NaN -> None, an infinity ->
     :data:`POS_INFINITY` / :data:`NEG_INFINITY`)."""
@@ -245,11 +255,15 @@ def _jsonable(v: Any) -> Any:
     if isinstance(v, (float, np.floating)):
         return _encode_float(float(v))
     if isinstance(v, str):
+        if len(v) > _TEXT_LIMIT:
+            from ._format import cut
+
+            return cut(v, _TEXT_LIMIT)
         return v
     if isinstance(v, enum.Enum):
         return _jsonable(v.value)
     if isinstance(v, Mapping):
-        return {str(k): _jsonable(x) for k, x in v.items()}
+        return {_jsonable(str(k)): _jsonable(x) for k, x in v.items()}
     if isinstance(v, (list, tuple, set, frozenset, np.ndarray, pd.Series)):
         items = list(v)
         if isinstance(v, (set, frozenset)):
