@@ -174,3 +174,33 @@ def test_an_interrupted_run_exits_2_and_keeps_the_previous_pair(tmp_path, monkey
     assert cli.main(["run", str(spec), "--out", str(out)]) == audit.ExitCode.INTERRUPTED
     monkeypatch.setattr(os, "replace", real)
     assert {p.name: p.read_text() for p in sorted(out.iterdir())} == before
+
+
+# -- row order ---------------------------------------------------------------------------------------
+def _scored(frame_order_seed: int | None) -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    n = 400
+    df = pd.DataFrame({"g": rng.choice(["F", "M"], n), "y": rng.integers(0, 2, n)})
+    df["s"] = np.clip(df["y"] * 0.3 + rng.random(n) * 0.7, 0, 1)
+    df["p"] = (df["s"] > 0.5).astype(int)
+    if frame_order_seed is not None:
+        df = df.sample(frac=1, random_state=frame_order_seed).reset_index(drop=True)
+    return df
+
+
+def _fairness_rows(df: pd.DataFrame, **kw) -> list[dict]:
+    report = audit.run(df, target="y", prediction="p", sensitive_features=["g"], auditors=["fairness"],
+                       random_state=0, **kw)
+    return report["fairness"].to_dict()["metrics"]
+
+
+def test_without_a_score_the_metric_rows_do_not_depend_on_row_order() -> None:
+    assert _fairness_rows(_scored(None)) == _fairness_rows(_scored(1))
+
+
+@pytest.mark.xfail(strict=True, reason="audit/fairness/_bootstrap.row_weight_replicates draws each replicate's "
+                   "row weights by row position, so with a score column the bootstrap intervals follow the row "
+                   "order; the fix (owned by the fairness engine) is to draw weights over rows sorted by a stable "
+                   "key (cell, y_true, y_pred, score). Remove this mark when it lands.")
+def test_with_a_score_the_metric_rows_do_not_depend_on_row_order() -> None:
+    assert _fairness_rows(_scored(None), score="s") == _fairness_rows(_scored(1), score="s")
