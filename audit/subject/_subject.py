@@ -14,7 +14,7 @@ import pandas as pd
 from .._exceptions import DataError, UsageError
 from ._adapters import Model, as_model
 from .._validation import (MSG_EMPTY_DATA, MSG_NAN_IN_COLUMN, as_column_list, check_columns, check_finite,
-                          check_frame, glob_files, is_glob)
+                          check_frame, check_numeric, glob_files, is_glob)
 from ..engines import LazyTable, open_table
 from ..engines._batches import DEFAULT_BATCH_ROWS, iter_batches, rebatch
 
@@ -204,8 +204,9 @@ class AuditSubject:
                 values = self.table.to_pandas([self.sample_weight_column])[self.sample_weight_column]
             else:
                 values = self.data[self.sample_weight_column]
-            self._loaded["sample_weight"] = check_finite(values, self.sample_weight_column,
-                                                         "sample_weight").astype(np.float64)
+            self._loaded["sample_weight"] = check_numeric(
+                check_finite(values, self.sample_weight_column, "sample_weight"), self.sample_weight_column,
+                "sample_weight")
         return self._loaded["sample_weight"]
 
     @property
@@ -464,7 +465,8 @@ class AuditSubject:
                 raise DataError(MSG_PREDICTION_LENGTH.format(got=len(y_pred), expected=n))
             check_finite(y_pred, "<model output>", "prediction")
         if self.score_column is not None:
-            y_score = check_finite(self.data[self.score_column], self.score_column, "score").astype(np.float64)
+            y_score = check_numeric(check_finite(self.data[self.score_column], self.score_column, "score"),
+                                    self.score_column, "score")
         elif self.model is not None and self.task == "binary" and self.prediction_column is None:
             y_score = self.model.score(self.data, self.features, self.task, self._score_pos_label())
             _check_output(y_score, self.data, self.features)

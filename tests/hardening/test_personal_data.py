@@ -121,3 +121,24 @@ def test_a_table_without_personal_data_is_left_as_it_is() -> None:
     report = audit.run(frame, target="y", prediction="p", sensitive_features=["g2"], auditors=["fairness"])
     assert "pseudonymised" not in report.subject
     assert {g["g2"] for g in report["fairness"].metrics["group"] if g and "g2" in g} == {"w", "x", "y", "z"}
+
+
+def test_a_bad_score_cell_is_counted_never_quoted() -> None:
+    from audit._exceptions import DataError
+    from audit._validation import MSG_NOT_NUMERIC
+
+    frame = _frame("g2", ["w", "x", "y", "z"]).assign(s=[0.3] * (N - 1) + ["jane.doe@example.com"])
+    with pytest.raises(DataError) as err:
+        audit.run(frame, target="y", prediction="p", score="s", sensitive_features=["g2"], auditors=["fairness"])
+    assert str(err.value) == MSG_NOT_NUMERIC.format(column="s", role="score", count=1, n=N, row=N - 1)
+
+
+def test_an_unknown_reference_group_lists_pseudonyms_not_values() -> None:
+    from audit._exceptions import UsageError
+
+    entity, values = PII["email"]
+    frame = _frame("email", values)
+    with pytest.raises(UsageError) as err:
+        audit.run(frame, target="y", prediction="p", sensitive_features=["email"], auditors=["fairness"],
+                  auditor_options={"fairness": {"reference_group": {"email": "nobody"}}})
+    assert "email#1" in str(err.value) and not any(v in str(err.value) for v in values)
