@@ -81,7 +81,8 @@ def test_recipe_layer_sizes_are_checked_before_allocating(hidden) -> None:
                                                     max_params=MAX_PARAMETERS, inputs=10, hidden=hidden, outputs=1)
 
 
-@pytest.mark.parametrize(("split", "key"), [({"test_size": 2.0}, "test_size"), ({"test_size": float("nan")}, "test_size"),
+@pytest.mark.parametrize(("split", "key"), [({"test_size": 2.0}, "test_size"),
+                                            ({"test_size": float("nan")}, "test_size"),
                                             ({"seed": -1}, "seed"), ({"seed": 2 ** 40}, "seed")])
 def test_recipe_split_values_are_checked(split, key) -> None:
     from audit.models._reference import dataset_for_recipe

@@ -9,6 +9,7 @@ on its reader: stdout and stderr of ``rai-audit gate`` under GitHub Actions, the
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import re
@@ -142,7 +143,8 @@ def test_sink_functions_verbatim() -> None:
     assert _format.for_xml_text("a\x00b & <c>\n::x") == "a\\x00b &amp; &lt;c&gt; ::x"
     assert _format.for_annotation("50% a\nb\x1b") == "50%25 a%0Ab\\x1b"
     assert _format.for_terminal_block("line\n  ::error::x\n\x1b") == "line\n  \\::error::x\n\\x1b"
-    assert _format.cut("x" * 205, 200) == "x" * 200 + "\u2026[5 more characters, sha256 " + __import__("hashlib").sha256(b"x" * 205).hexdigest()[:12] + "]"
+    digest = hashlib.sha256(b"x" * 205).hexdigest()[:12]
+    assert _format.cut("x" * 205, 200) == "x" * 200 + f"\u2026[5 more characters, sha256 {digest}]"
 
 
 def _gate(tmp_path: Path, report: audit.AuditReport, capsys, monkeypatch) -> tuple[int, str, str, str, str]:
