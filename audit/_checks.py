@@ -516,9 +516,12 @@ def _evaluate_one(check: Check, result: AuditResult | None, subject: Mapping[str
                _WHY_UNDEFINED_AGGREGATE if row.group is None else _WHY_UNDEFINED_GROUP)
         if len(undefined) > 1:
             why += f" ({len(undefined)} of the {len(rows)} matching rows are undefined)"
-        return CheckOutcome(check, Status.FAIL if check.severity == "fail" else Status.WARN,
-                            MSG_OUTCOME_UNDEFINED.format(metric=check.metric, where=_where(result, row, subject),
-                                                         why=why),
+        message = MSG_OUTCOME_UNDEFINED.format(metric=check.metric, where=_where(result, row, subject), why=why)
+        if check.if_missing == "skip":  # undefined is missing: skipped, as asked, never passed
+            status, message = Status.SKIPPED, message + MSG_SKIPPED_SUFFIX
+        else:
+            status = Status.FAIL if check.severity == "fail" else Status.WARN
+        return CheckOutcome(check, status, message,
                             value=None, group=row.group, over=tuple(row.over) if row.over is not None else None,
                             label=row.label)
     assert worst is not None

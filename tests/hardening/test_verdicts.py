@@ -77,7 +77,10 @@ def test_the_gate_on_a_saved_report_reaches_the_runs_verdict(tmp_path, frame, va
     assert _jsonable([o.to_dict() for o in again]) == doc["checks"]
     finite = isinstance(value, (int, float)) and math.isfinite(value)  # True is read as 1.0, as pandas does
     if not finite:  # infinite, NaN, missing or not a number: no check on it passes
-        assert all(c["status"] == "fail" for c in doc["checks"]), doc["checks"]
+        infinite = isinstance(value, float) and math.isinf(value) or value in ("Infinity", "-Infinity")
+        for c in doc["checks"]:
+            skipped = c["if_missing"] == "skip" and not infinite  # undefined, and the check says skip
+            assert c["status"] == ("skipped" if skipped else "fail"), c
         assert report.exit_code == audit.ExitCode.CHECKS_FAILED
 
 
@@ -92,6 +95,19 @@ def test_an_infinite_value_is_written_and_read_back_and_the_message_says_so(fram
                                            "the check cannot pass against the minimum 0.8; estimate inf, n = ?.")
     back = audit.AuditResult.from_dict(doc["results"][0])
     assert back.value("score_gap") == math.inf
+
+
+def test_an_undefined_aggregate_fails_unless_the_check_says_skip() -> None:
+    from audit._checks import MSG_SKIPPED_SUFFIX, parse_checks
+    from audit._result import metrics_frame
+
+    result = audit.AuditResult("fairness", "1", audit.Status.PASS, metrics=metrics_frame(
+        [{"metric": "demographic_parity_difference", "value": None, "over": ["g"]}]))
+    fail, skip = parse_checks([{"metric": "fairness.demographic_parity_difference", "max": 0.1},
+                               {"metric": "fairness.demographic_parity_difference", "max": 0.1, "if_missing": "skip"}])
+    a, b = evaluate_checks([fail, skip], {"fairness": result})
+    assert a.status == audit.Status.FAIL and "undefined (null)" in a.message
+    assert b.status == audit.Status.SKIPPED and b.message == a.message + MSG_SKIPPED_SUFFIX
 
 
 def test_an_empty_policy_is_a_usage_error(tmp_path, frame, capsys) -> None:
