@@ -201,3 +201,11 @@ def _every_sink_real(report: audit.AuditReport) -> dict[str, str]:
     return {"junit": junit_xml(doc, doc["checks"]), "summary": markdown_summary(doc, doc["checks"], doc["status"]),
             "annotations": "\n".join(github_annotations(doc, doc["checks"])), "html": report.to_html(),
             "markdown": format_diff(diff_reports(doc, doc), old_name="a", new_name="b", fmt="markdown")}
+
+
+def test_assert_passes_message_is_neutral() -> None:
+    report = _report(HOSTILE, "title " + HOSTILE[0])
+    with pytest.raises(AssertionError) as err:
+        audit.assert_passes(report)
+    assert_neutral(str(err.value), sink="terminal")
+    assert "did not pass its policy" in str(err.value)
