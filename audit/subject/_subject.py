@@ -132,6 +132,7 @@ class AuditSubject:
         #: column -> the kind of personal data its values were found to be (their values are pseudonyms)
         self.pseudonymised: dict[str, str] = {}
         self._label_pseudonyms: dict[Any, str] = {}
+        self.pseudonymised_pii: tuple[Any, ...] = ()
         if self.table is None:
             frame = self._pseudonymise(frame, random_state)
             self._loaded["data"] = frame
@@ -343,9 +344,11 @@ class AuditSubject:
         from ..privacy._columns import scan_frame
 
         found = {}
+        scans = []
         for pii in scan_frame(frame, columns=candidates, random_state=random_state):
             if pii.direct and pii.kind in ("values", "identifier") and pii.column not in found:
                 found[pii.column] = pii.entity_type
+                scans.append(pii)
         if not found:
             return frame
         # the target and prediction share one mapping (their labels must still match each other)
@@ -365,6 +368,7 @@ class AuditSubject:
             if group is shared:
                 self._label_pseudonyms = mapping
         self.pseudonymised = {c: found[c] for c in columns}
+        self.pseudonymised_pii = tuple(scans)  # the classifier's word on the raw values (masked examples only)
         return frame.assign(**columns)
 
     def _check_lazy_roles(self) -> None:

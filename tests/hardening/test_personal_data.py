@@ -142,3 +142,12 @@ def test_an_unknown_reference_group_lists_pseudonyms_not_values() -> None:
         audit.run(frame, target="y", prediction="p", sensitive_features=["email"], auditors=["fairness"],
                   auditor_options={"fairness": {"reference_group": {"email": "nobody"}}})
     assert "email#1" in str(err.value) and not any(v in str(err.value) for v in values)
+
+
+def test_the_privacy_auditor_still_reports_a_pseudonymised_column_as_personal_data() -> None:
+    entity, values = PII["email"]
+    report = audit.run(_frame("email", values), target="y", prediction="p", sensitive_features=["email"],
+                       auditors=["privacy"])
+    codes = {f.code for f in report["privacy"].findings}
+    assert f"privacy.pii.{entity.lower()}" in codes
+    assert not any(v in json.dumps(report.to_dict()) for v in values)
