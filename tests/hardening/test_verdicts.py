@@ -220,3 +220,17 @@ def test_without_a_score_the_metric_rows_do_not_depend_on_row_order() -> None:
                    "key (cell, y_true, y_pred, score). Remove this mark when it lands.")
 def test_with_a_score_the_metric_rows_do_not_depend_on_row_order() -> None:
     assert _fairness_rows(_scored(None), score="s") == _fairness_rows(_scored(1), score="s")
+
+
+@pytest.mark.parametrize("policy", ["classification.toml", "regression.toml"])
+def test_the_gate_reaches_the_runs_verdict_on_a_real_audit_with_the_default_policy(tmp_path, predictions_frame,
+                                                                                  capsys, policy) -> None:
+    path = str(resources.files("audit") / "policies" / policy)
+    kw = ({"target": "y_true", "prediction": "y_pred", "score": "y_score"} if policy.startswith("class")
+          else {"target": "y_score", "prediction": "y_pred", "task": "regression"})
+    report = audit.run(predictions_frame, sensitive_features=["g", "h"], auditors=["fairness"], checks=path,
+                       auditor_options={"fairness": {"n_boot": 20}}, **kw)
+    report.save(tmp_path / "r")
+    rc = cli.main(["gate", str(tmp_path / "r"), "--policy", path])
+    capsys.readouterr()
+    assert rc == report.exit_code
