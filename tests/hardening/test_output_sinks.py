@@ -209,3 +209,29 @@ def test_assert_passes_message_is_neutral() -> None:
         audit.assert_passes(report)
     assert_neutral(str(err.value), sink="terminal")
     assert "did not pass its policy" in str(err.value)
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                HealthCheck.function_scoped_fixture])
+@given(_hostile, _hostile, _hostile, _hostile)
+def test_fuzz_a_real_audit_with_a_plugin(column: str, value: str, label: str, message: str) -> None:
+    rng = np.random.default_rng(0)
+    n = 120
+    column = "c" + column
+    frame = pd.DataFrame({column: rng.choice(["v" + value, "w" + value[::-1]], n), "y": rng.integers(0, 2, n)})
+    frame["p"] = np.where(rng.random(n) < 0.7, frame["y"], 1 - frame["y"])
+
+    def run(self, subject):
+        from audit._result import metrics_frame
+
+        rows = [{"metric": "m", "value": 0.9, "group": {column: "v" + value}, "over": [column], "label": label}]
+        return audit.AuditResult("plug", "1", audit.Status.FAIL, metrics=metrics_frame(rows),
+                                 findings=(audit.Finding(audit.Severity.HIGH, "plug.x", message, {"m": message}),))
+
+    plugin = type("Plug", (audit.BaseAuditor,), {"name": "plug", "version": "1", "run": run,
+                                                 "__module__": "plug"})()
+    report = audit.run(frame, target="y", prediction="p", sensitive_features=[column], auditors=["fairness", plugin],
+                       checks=[{"metric": "plug.m", "max": 0.1, "name": message},
+                               {"metric": "fairness.selection_rate", "max": 0.0}],
+                       auditor_options={"fairness": {"n_boot": 0}})
+    _check_sinks(_every_sink_real(report))
