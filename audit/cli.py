@@ -288,11 +288,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on bad usage; our contract says 4
         return ExitCode.OK if exc.code == 0 else ExitCode.USAGE_ERROR
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="rai-audit: %(levelname)s: %(message)s", stream=sys.stderr)
-    for handler in logging.getLogger().handlers:
-        if not isinstance(handler.formatter, _SafeFormatter):
-            handler.setFormatter(_SafeFormatter("rai-audit: %(levelname)s: %(message)s"))
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_SafeFormatter("rai-audit: %(levelname)s: %(message)s"))
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, handlers=[handler])
     if args.command is None:
         parser.print_help(sys.stderr)
         return ExitCode.USAGE_ERROR

@@ -181,6 +181,17 @@ def test_a_traceback_and_a_log_line_carry_no_command(capsys, monkeypatch) -> Non
     _, err = capsys.readouterr()
     assert "RuntimeError" in err
     assert_neutral(err, sink="terminal")
+    formatter = cli._SafeFormatter("rai-audit: %(levelname)s: %(message)s")
+    try:
+        raise ValueError("cell 'z\n::error::x\x1b[2J'")
+    except ValueError:
+        import sys
+
+        record = logging.LogRecord("audit", logging.ERROR, __file__, 1, "value %s", ("v\n::add-mask::m\u202e",),
+                                   sys.exc_info())
+    text = formatter.format(record)
+    assert text.startswith("rai-audit: ERROR: value v ::add-mask::m\\u202e\nTraceback")
+    assert_neutral(text, sink="terminal")
 
 
 def test_a_real_audit_with_hostile_column_names_and_values(tmp_path) -> None:
