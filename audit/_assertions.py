@@ -60,15 +60,17 @@ def assert_passes(report: Any, policy: str | os.PathLike[str] | Sequence[Mapping
         return [o for o in outcomes if isinstance(o, CheckOutcome)]
     status = overall_status(rep.results, [o for o in outcomes if isinstance(o, CheckOutcome)]) \
         if all(isinstance(o, CheckOutcome) for o in outcomes) else rep.status
-    lines = [f"rai-audit: {rep.title!r} did not pass its policy (status {str(status).upper()}): "
+    from ._format import for_terminal as safe
+
+    lines = [f"rai-audit: {safe(repr(rep.title))} did not pass its policy (status {str(status).upper()}): "
              f"{len(bad)} of {len(dicts)} check{'s' if len(dicts) != 1 else ''} "
              f"{'did not pass' if fail_on_warn else 'failed'}"
              + (f", {len(crashed)} auditor{'s' if len(crashed) != 1 else ''} crashed" if crashed else "") + "."]
     from ._ci import check_title
 
     for c in bad:
-        lines.append(f"  {_SYMBOL.get(c['status'], '-')} {c['status'].upper()} {check_title(c)}")
-        lines.append(f"      {c['message']}")
+        lines.append(f"  {_SYMBOL.get(c['status'], '-')} {c['status'].upper()} {safe(check_title(c))}")
+        lines.append(f"      {safe(c['message'])}")
     for r in crashed:
-        lines.append(f"  {_SYMBOL['error']} auditor {r.auditor} crashed: {r.reason or 'no reason given'}")
+        lines.append(f"  {_SYMBOL['error']} auditor {safe(r.auditor)} crashed: {safe(r.reason or 'no reason given')}")
     raise AssertionError("\n".join(lines))

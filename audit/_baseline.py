@@ -17,13 +17,29 @@ from typing import Any
 from ._checks import Check, CheckOutcome, select_rows
 from ._result import AuditResult, Status
 
-__all__ = ["regression_checks", "compare_rows", "MSG_REGRESSION", "MSG_NO_REGRESSION"]
+__all__ = ["regression_checks", "compare_rows", "check_tolerances", "MSG_REGRESSION", "MSG_NO_REGRESSION",
+           "MSG_TOLERANCE"]
 
 #: A regression: which metric, for which group, from what to what, and the tolerance it broke.
 MSG_REGRESSION = ("{metric} {where} {direction} from {old} to {new} against the baseline ({change}, {relative}); "
                   "tolerated {allowed} (the larger of {abs_tol} absolute and {rel_tol:.0%} of the baseline).")
 MSG_NO_REGRESSION = ("{metric}: largest change against the baseline {change} ({where}, from {old} to {new}), "
                      "within the tolerated {allowed}.")
+
+
+#: A tolerance that is not a finite number >= 0 (NaN would silently disable the baseline check).
+MSG_TOLERANCE = ("--tolerance-{which} must be a finite number >= 0; got {got!r}. Pass e.g. --tolerance-{which} "
+                 "{example}.")
+
+
+def check_tolerances(abs_tol: Any, rel_tol: Any) -> None:
+    """Raise a UsageError unless both tolerances are finite numbers at least 0."""
+    from ._exceptions import UsageError
+
+    for which, got, example in (("abs", abs_tol, "0.01"), ("rel", rel_tol, "0.1")):
+        ok = isinstance(got, (int, float)) and not isinstance(got, bool) and math.isfinite(got) and got >= 0
+        if not ok:
+            raise UsageError(MSG_TOLERANCE.format(which=which, got=got, example=example))
 
 
 def _key(row: Any) -> tuple[Any, ...]:
@@ -36,9 +52,12 @@ def compare_rows(check: Check, new: AuditResult, old: AuditResult, *, abs_tol: f
                  rel_tol: float = 0.1) -> list[tuple[float, Any, float, float]]:
     """Every row the check gates that both reports define: (change, new row, tolerated, old value).
 
+    A tolerance that is not a finite number >= 0 is a UsageError.
+
     ``change`` is positive when the row got worse for the check (rose for a ``max``, fell
     for a ``min``); the gate calls it a regression when it exceeds ``tolerated``.
     """
+    check_tolerances(abs_tol, rel_tol)
     before = {_key(r): r.value for r in select_rows(old, check).itertuples(index=False)}
     out = []
     for row in select_rows(new, check).itertuples(index=False):
@@ -53,6 +72,7 @@ def compare_rows(check: Check, new: AuditResult, old: AuditResult, *, abs_tol: f
 def regression_checks(checks: Sequence[Check], new: Mapping[str, AuditResult], old: Mapping[str, AuditResult], *,
                       abs_tol: float = 0.01, rel_tol: float = 0.1) -> list[CheckOutcome]:
     """One outcome per policy check: the worst regression of its metric against the baseline."""
+    check_tolerances(abs_tol, rel_tol)
     outcomes = []
     for check in checks:
         base = dataclasses.replace(check, name=f"no regression vs baseline: {check.metric}")

@@ -27,13 +27,13 @@ import pandas as pd
 
 from . import _metric_catalog as _catalog
 from ._exceptions import SpecError, UsageError
-from ._result import AuditResult, Status, _group_value, format_group, group_key, suppressed_groups
+from ._result import AuditResult, Status, _cut_value, _group_value, format_group, group_key, suppressed_groups
 
 __all__ = ["Check", "CheckOutcome", "parse_checks", "load_policy", "evaluate_checks", "validate_names", "select_rows",
            "judge_row", "check_counts", "format_check_counts", "EACH",
            "MSG_CHECK_KEYS", "MSG_CHECK_BOUND", "MSG_CHECK_METRIC", "MSG_UNKNOWN_METRIC", "MSG_UNKNOWN_AUDITOR",
            "MSG_OUTCOME_FAIL", "MSG_OUTCOME_PASS", "MSG_OUTCOME_UNDEFINED", "MSG_NOT_RUN", "MSG_AUDITOR_SKIPPED",
-           "MSG_METRIC_MISSING", "MSG_SKIPPED_SUFFIX", "MSG_NO_ROW"]
+           "MSG_METRIC_MISSING", "MSG_SKIPPED_SUFFIX", "MSG_NO_ROW", "MSG_OUTCOME_NON_FINITE", "MSG_POLICY_EMPTY"]
 
 MSG_CHECK_KEYS = "check #{index} has unknown key(s) {keys}; allowed keys: {allowed}."
 MSG_CHECK_BOUND = ("check #{index} ({metric}) must have exactly one of 'max' or 'min' as a number; "
@@ -52,6 +52,12 @@ MSG_SKIPPED_SUFFIX = " Skipped (if_missing = \"skip\"), not passed."
 MSG_NO_ROW = "{metric}: no row matches {filters}."
 #: A check whose deciding row (or every row) is undefined: never a pass.
 MSG_OUTCOME_UNDEFINED = "{metric} {where}: the value is undefined (null), so the check cannot pass: {why}."
+#: A check whose deciding value (estimate, or the CI bound it gates on) is infinite: never a pass.
+MSG_OUTCOME_NON_FINITE = ("{metric} {where}: {basis} is {value}, not a finite number, so the check cannot pass "
+                          "against the {op} {threshold}; estimate {estimate}{interval}, n = {n}.")
+#: A policy file with no [[checks]]: gating on it would pass anything.
+MSG_POLICY_EMPTY = ("policy {path!s} has no checks: expected at least one [[checks]] table (metric and max or "
+                    "min); got none. An empty policy would pass any report.")
 MSG_POLICY_READ = "cannot read policy {path!s}: {reason}."
 #: A failed (or warned) check: what, for which group, by how much, and the evidence.
 MSG_OUTCOME_FAIL = ("{metric} {where}: {basis} {value} is {direction} the {op} {threshold} by {excess} "
@@ -111,7 +117,9 @@ class CheckOutcome:
         over: Any = c.over if isinstance(c.over, str) else (list(c.over) if c.over is not None else None)
         return {"metric": c.metric, "op": c.op, "threshold": c.threshold, "bound": c.bound,
                 "severity": c.severity, "over": over, "if_missing": c.if_missing,
-                "value": self.value, "group": dict(self.group) if self.group is not None else None,
+                "value": self.value,
+                "group": ({_cut_value(str(k)): _cut_value(v) for k, v in self.group.items()}
+                          if self.group is not None else None),
                 "label": self.label, "status": str(self.status), "message": self.message,
                 **({"name": c.name} if c.name else {})}
 
@@ -177,6 +185,8 @@ def load_policy(source: str | os.PathLike[str] | Sequence[Mapping[str, Any]] | N
         if unknown:
             raise SpecError(f"policy {source!s} has unknown top-level key(s) {unknown}; "
                             "expected [[checks]] tables (and optional title, description).")
+        if not doc.get("checks"):
+            raise SpecError(MSG_POLICY_EMPTY.format(path=source))
         return parse_checks(doc.get("checks", []))
     if isinstance(source, Sequence):
         return parse_checks(source)
@@ -230,7 +240,9 @@ def judge_row(op: str, threshold: float, bound: str, severity: str, value: Any, 
               ci_high: Any = None) -> tuple[Status, float, bool, float] | None:
     """One row against one threshold: (status, the value used, whether it is a CI bound, excess).
 
-    None when the row's value is undefined: an undefined row never passes.
+    None when the row's value is undefined: an undefined row never passes. A non-finite value
+    used (an infinite estimate, or an infinite CI bound with ``bound = "ci"``) never passes either:
+    its excess is infinite.
     """
     if not _defined(value):
         return None
@@ -239,7 +251,7 @@ def judge_row(op: str, threshold: float, bound: str, severity: str, value: Any, 
         b = ci_low if op == "max" else ci_high
         if _defined(b):
             used, from_ci = float(b), True
-    excess = used - threshold if op == "max" else threshold - used
+    excess = (used - threshold if op == "max" else threshold - used) if math.isfinite(used) else math.inf
     status = Status.PASS if excess <= 0 else (Status.FAIL if severity == "fail" else Status.WARN)
     return status, used, from_ci, excess
 
@@ -509,9 +521,12 @@ def _evaluate_one(check: Check, result: AuditResult | None, subject: Mapping[str
                _WHY_UNDEFINED_AGGREGATE if row.group is None else _WHY_UNDEFINED_GROUP)
         if len(undefined) > 1:
             why += f" ({len(undefined)} of the {len(rows)} matching rows are undefined)"
-        return CheckOutcome(check, Status.FAIL if check.severity == "fail" else Status.WARN,
-                            MSG_OUTCOME_UNDEFINED.format(metric=check.metric, where=_where(result, row, subject),
-                                                         why=why),
+        message = MSG_OUTCOME_UNDEFINED.format(metric=check.metric, where=_where(result, row, subject), why=why)
+        if check.if_missing == "skip":  # undefined is missing: skipped, as asked, never passed
+            status, message = Status.SKIPPED, message + MSG_SKIPPED_SUFFIX
+        else:
+            status = Status.FAIL if check.severity == "fail" else Status.WARN
+        return CheckOutcome(check, status, message,
                             value=None, group=row.group, over=tuple(row.over) if row.over is not None else None,
                             label=row.label)
     assert worst is not None
@@ -524,7 +539,13 @@ def _evaluate_one(check: Check, result: AuditResult | None, subject: Mapping[str
     else:
         basis = "its estimate"
     op_word = "maximum" if check.op == "max" else "minimum"
-    if excess > 0:
+    if not math.isfinite(value):
+        status = Status.FAIL if check.severity == "fail" else Status.WARN
+        msg = MSG_OUTCOME_NON_FINITE.format(
+            metric=check.metric, where=where, basis=basis,
+            value=_g(value), op=op_word, threshold=_g(check.threshold), estimate=_g(row.value),
+            interval=_interval(row), n=_count(row.n))
+    elif excess > 0:
         status = Status.FAIL if check.severity == "fail" else Status.WARN
         relative = f"{excess / abs(check.threshold):.0%} of the threshold" if check.threshold else "threshold 0"
         msg = MSG_OUTCOME_FAIL.format(

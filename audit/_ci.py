@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
-from xml.sax.saxutils import escape, quoteattr
+
+from ._format import for_annotation, for_annotation_property, for_markdown, for_terminal, for_xml_attr, for_xml_text
 
 __all__ = ["junit_xml", "markdown_summary", "github_annotations", "check_title", "escape_data", "escape_property",
            "terminal_safe", "SUMMARY_LIMIT", "ANNOTATION_LIMIT"]
@@ -36,44 +37,43 @@ def junit_xml(report: Mapping[str, Any], checks: Sequence[Mapping[str, Any]]) ->
     cases = []
     failures = errors = skipped = 0
     for c in checks:
-        name = quoteattr(check_title(c))
+        name = for_xml_attr(check_title(c))
         body = ""
         if c["status"] == "fail":
             failures += 1
-            body = f"<failure message={quoteattr(c['message'])}>{escape(c['message'])}</failure>"
+            body = f"<failure message={for_xml_attr(c['message'])}>{for_xml_text(c['message'])}</failure>"
         elif c["status"] == "error":
             errors += 1
-            body = f"<error message={quoteattr(c['message'])}>{escape(c['message'])}</error>"
+            body = f"<error message={for_xml_attr(c['message'])}>{for_xml_text(c['message'])}</error>"
         elif c["status"] == "warn":
-            body = f"<system-out>{escape('warning: ' + c['message'])}</system-out>"
+            body = f"<system-out>{for_xml_text('warning: ' + c['message'])}</system-out>"
         elif c["status"] == "skipped":
             skipped += 1
-            body = f"<skipped message={quoteattr(c['message'])}/>"
+            body = f"<skipped message={for_xml_attr(c['message'])}/>"
         cases.append(f'    <testcase classname="rai-audit.checks" name={name} time="0">{body}</testcase>')
     for r in report.get("results", []):
-        name = quoteattr(f"auditor {r['auditor']}")
+        name = for_xml_attr(f"auditor {r['auditor']}")
         if r["status"] == "error":
             errors += 1
             msg = r.get("reason") or "auditor crashed"
             cases.append(f'    <testcase classname="rai-audit.auditors" name={name} time="0">'
-                         f"<error message={quoteattr(msg)}>{escape(msg)}</error></testcase>")
+                         f"<error message={for_xml_attr(msg)}>{for_xml_text(msg)}</error></testcase>")
         elif r["status"] == "skipped":
             skipped += 1
             msg = r.get("reason") or "skipped"
             cases.append(f'    <testcase classname="rai-audit.auditors" name={name} time="0">'
-                         f"<skipped message={quoteattr(msg)}/></testcase>")
+                         f"<skipped message={for_xml_attr(msg)}/></testcase>")
         else:
             cases.append(f'    <testcase classname="rai-audit.auditors" name={name} time="0"/>')
-    title = quoteattr(report.get("title", "rai-audit"))
+    title = for_xml_attr(report.get("title", "rai-audit"))
     head = (f'<?xml version="1.0" encoding="UTF-8"?>\n<testsuites>\n  <testsuite name={title} '
             f'errors="{errors}" failures="{failures}" skipped="{skipped}" tests="{len(cases)}" time="0">\n')
     return head + "\n".join(cases) + ("\n" if cases else "") + "  </testsuite>\n</testsuites>\n"
 
 
 def _md(text: Any) -> str:
-    """Markdown-safe table cell: escape pipes and HTML, keep it on one line."""
-    s = str(text).replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
-    return " ".join(s.split())
+    """Markdown-safe table cell (:func:`audit._format.for_markdown`)."""
+    return for_markdown(text)
 
 
 def markdown_summary(report: Mapping[str, Any], checks: Sequence[Mapping[str, Any]], status: str) -> str:
@@ -100,13 +100,10 @@ def markdown_summary(report: Mapping[str, Any], checks: Sequence[Mapping[str, An
 
 
 def terminal_safe(text: Any) -> str:
-    """One line of printable text for a terminal: whitespace folded, control and format characters
-    (ANSI escapes, bidi overrides) shown as ``\\x1b`` / ``\\u202e`` instead of acting on the terminal."""
-    import unicodedata
-
-    s = " ".join(str(text).split())
-    return "".join(ch if unicodedata.category(ch)[0] != "C" else (f"\\x{ord(ch):02x}" if ord(ch) < 256
-                   else f"\\u{ord(ch):04x}") for ch in s)
+    """One line of printable text for a terminal (:func:`audit._format.for_terminal`): whitespace folded,
+    control and format characters (ANSI escapes, bidi overrides) shown as ``\\x1b`` / ``\\u202e``, a
+    leading ``::`` escaped."""
+    return for_terminal(text)
 
 
 def escape_data(text: str) -> str:
@@ -141,10 +138,10 @@ def github_annotations(report: Mapping[str, Any], checks: Sequence[Mapping[str, 
     for kind in ("error", "warning"):
         found = items[kind]
         keep = found if len(found) <= limit else found[: limit - 1]
-        lines += [f"::{kind} title={escape_property(title)}::{escape_data(msg)}" for title, msg in keep]
+        lines += [f"::{kind} title={for_annotation_property(title)}::{for_annotation(msg)}" for title, msg in keep]
         if len(found) > len(keep):
             what = "failed checks" if kind == "error" else "warnings"
             note = (f"{len(found) - len(keep)} more {what} not annotated "
                     f"(GitHub shows at most {limit} per step).{where}")
-            lines.append(f"::{kind} title=rai-audit::{escape_data(note)}")
+            lines.append(f"::{kind} title=rai-audit::{for_annotation(note)}")
     return lines

@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ._metric_catalog import better_or_worse
+from ._result import decode_number
 
 __all__ = ["Change", "ReportDiff", "diff_reports", "format_diff", "UNDEFINED", "GATED"]
 
@@ -107,7 +108,7 @@ def _metric_rows(doc: Mapping[str, Any]) -> dict[tuple[Any, ...], tuple[str, str
     for r in doc.get("results", []):
         for m in r.get("metrics", []) or []:
             group = m.get("group")
-            value = m.get("value")
+            value = decode_number(m.get("value"))  # "Infinity" / "-Infinity" as floats
             if value is None or (isinstance(value, float) and math.isnan(value)) or m.get("suppressed") is True:
                 value = UNDEFINED
             key = _row_key(r.get("auditor"), m.get("metric"), group, m.get("over"), m.get("label"))
@@ -272,8 +273,9 @@ def _plain(text: Any) -> str:
 
 
 def _md_cell(text: str) -> str:
-    s = text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
-    return " ".join(s.split())
+    from ._format import for_markdown
+
+    return for_markdown(text)
 
 
 def format_diff(diff: ReportDiff, *, old_name: str, new_name: str, fmt: str = "text",

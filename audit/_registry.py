@@ -17,10 +17,13 @@ from ._auditor import Requirement
 from ._exceptions import PluginError, UsageError
 
 __all__ = ["ENTRY_POINT_GROUP", "RegisteredAuditor", "available", "get", "names", "register", "unregister",
-           "MSG_UNKNOWN_AUDITOR", "MSG_BAD_PLUGIN"]
+           "MSG_UNKNOWN_AUDITOR", "MSG_BAD_PLUGIN", "MSG_NAME_CLASH"]
 
 ENTRY_POINT_GROUP = "audit.auditors"
 MSG_UNKNOWN_AUDITOR = "unknown auditor {name!r}; available auditors: {available}. See `rai-audit list`."
+#: Two installed distributions declare an auditor of one name: which one runs would be chance.
+MSG_NAME_CLASH = ("auditor {name!r} is declared by more than one installed distribution: {dists}; expected one. "
+                  "Uninstall one of them, or rename its entry point in group 'audit.auditors'.")
 MSG_BAD_PLUGIN = "auditor plugin {entry!r} from distribution {dist!r} is invalid: {problem}."
 _OWN_DIST = "rai-audit"
 
@@ -62,12 +65,32 @@ def _entry_points() -> dict[str, metadata.EntryPoint]:
     """Declared auditors by name, not imported yet (importing torch-based ones takes seconds)."""
     only_own = os.environ.get("RAI_AUDIT_DISABLE_PLUGIN_AUTOLOAD", "") not in ("", "0")
     found: dict[str, metadata.EntryPoint] = {}
+    dists: dict[str, set[str]] = {}
     for ep in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
         dist = ep.dist.name if ep.dist is not None else "unknown"
         if only_own and dist != _OWN_DIST:
             continue
         found.setdefault(ep.name, ep)  # the same distribution installed twice (e.g. editable + wheel)
+        dists.setdefault(ep.name, set()).add(_canonical(dist))
+    _clashes.clear()
+    _clashes.update({name: sorted(d) for name, d in dists.items() if len(d) > 1})
     return found
+
+
+def _canonical(dist: str) -> str:
+    """A distribution name as the packaging spec compares them (``Rai_Audit`` is ``rai-audit``)."""
+    import re
+
+    return re.sub(r"[-_.]+", "-", dist).lower()
+
+
+#: Entry-point names declared by more than one distribution, found by the last scan: name -> dists.
+_clashes: dict[str, list[str]] = {}
+
+
+def _check_clash(name: str) -> None:
+    if name in _clashes:
+        raise PluginError(MSG_NAME_CLASH.format(name=name, dists=_clashes[name]))
 
 
 def _load(ep: metadata.EntryPoint) -> RegisteredAuditor:
@@ -88,7 +111,10 @@ def names() -> list[str]:
 
 def available() -> dict[str, RegisteredAuditor]:
     """Every auditor: installed entry points (each imported and validated), then in-process ones."""
-    found = {name: _load(ep) for name, ep in _entry_points().items()}
+    declared = _entry_points()
+    for name in declared:
+        _check_clash(name)
+    found = {name: _load(ep) for name, ep in declared.items()}
     found.update(_manual)
     return dict(sorted(found.items()))
 
@@ -100,6 +126,7 @@ def get(name: str) -> RegisteredAuditor:
     declared = _entry_points()
     if name not in declared:
         raise UsageError(MSG_UNKNOWN_AUDITOR.format(name=name, available=names()))
+    _check_clash(name)
     return _load(declared[name])
 
 

@@ -124,8 +124,10 @@ class AuditReport:
         }
 
     def to_json(self) -> str:
-        """report.json's text: stable key order, no NaN (null instead), UTF-8."""
-        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+        """report.json's text: stable key order, no NaN (null instead), infinities as ``"Infinity"`` /
+        ``"-Infinity"``, UTF-8 (a lone surrogate from data written as its ``\\udXXX`` JSON escape)."""
+        text = json.dumps(self.to_dict(), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
     def to_html(self) -> str:
         from .report import render_html
@@ -151,8 +153,13 @@ class AuditReport:
         p = Path(path)
         if p.is_dir():
             p = p / "report.json"
+        from ._files import MAX_DEPTH, MAX_REPORT_BYTES, MSG_TOO_DEEP, check_depth, check_file_size
+
+        check_file_size(p, MAX_REPORT_BYTES, "report")
         try:
             doc = json.loads(p.read_text(encoding="utf-8"))
+        except RecursionError:
+            raise UsageError(MSG_TOO_DEEP.format(what="report", path=p, limit=MAX_DEPTH)) from None
         except FileNotFoundError:
             raise UsageError(f"cannot read report {p!s}: no such file.") from None
         except (OSError, UnicodeDecodeError) as exc:
@@ -160,6 +167,7 @@ class AuditReport:
         except json.JSONDecodeError as exc:
             raise UsageError(f"report {p!s} is not valid JSON ({exc}); pass a report.json written by rai-audit.") \
                 from None
+        check_depth(doc, MAX_DEPTH, "report", p)
         if not isinstance(doc, dict) or "schema_version" not in doc or "results" not in doc:
             raise UsageError(f"{p!s} is not a rai-audit report.json (no schema_version/results).")
         major = str(doc["schema_version"]).split(".")[0]

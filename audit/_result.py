@@ -16,12 +16,33 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["Status", "Severity", "Finding", "AuditResult", "METRIC_COLUMNS", "format_group", "metrics_frame",
-           "group_key", "suppressed_groups"]
+           "group_key", "suppressed_groups", "POS_INFINITY", "NEG_INFINITY", "NOT_A_NUMBER", "decode_number"]
 
 #: Columns of every result's ``metrics`` frame, in order. ``group`` maps each sensitive
 #: feature to its value (None for an overall or aggregate figure); ``over`` lists the
 #: sensitive features an aggregate compares; ``label`` is the class of a one-vs-rest row.
 METRIC_COLUMNS = ("metric", "group", "value", "ci_low", "ci_high", "n", "over", "label")
+
+#: How report.json writes the non-finite numbers JSON has no literal for (a NaN is null: undefined).
+POS_INFINITY = "Infinity"
+NEG_INFINITY = "-Infinity"
+#: Read back as NaN (undefined) where a number is expected; rai-audit writes null instead.
+NOT_A_NUMBER = "NaN"
+_NON_FINITE = {POS_INFINITY: math.inf, NEG_INFINITY: -math.inf, NOT_A_NUMBER: math.nan}
+
+
+def decode_number(v: Any) -> Any:
+    """A number field of report.json as a float: ``"Infinity"``, ``"-Infinity"`` and ``"NaN"`` decoded,
+    anything else returned as it is."""
+    return _NON_FINITE.get(v, v) if isinstance(v, str) else v
+
+
+def _encode_float(f: float) -> float | str | None:
+    if math.isnan(f):
+        return None
+    if math.isinf(f):
+        return POS_INFINITY if f > 0 else NEG_INFINITY
+    return f
 
 
 class Status(str, enum.Enum):
@@ -76,9 +97,8 @@ def metrics_frame(rows: Sequence[Mapping[str, Any]] | pd.DataFrame | None = None
     for col in ("group", "over", "label"):  # rows that lacked the key come in as NaN: make them None
         frame[col] = pd.Series([None if isinstance(v, float) and math.isnan(v) else v for v in frame[col]],
                                dtype=object, index=frame.index)
-    frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype("float64")
-    for col in ("ci_low", "ci_high"):
-        frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
+    for col in ("value", "ci_low", "ci_high"):  # "Infinity" / "-Infinity" read back; anything not a number is NaN
+        frame[col] = pd.to_numeric(frame[col].map(_number_or_nan), errors="coerce").astype("float64")
     frame["n"] = pd.array(pd.to_numeric(frame["n"], errors="coerce"), dtype="Int64")
     return frame
 
@@ -183,7 +203,7 @@ class AuditResult:
 
 def format_group(group: Mapping[str, Any]) -> str:
     """A group as people read it: ``sex=Female, race=Black`` (a missing value shown as ``<missing>``)."""
-    return ", ".join(f"{k}={'<missing>' if v is None else v}" for k, v in group.items())
+    return ", ".join(f"{_cut_value(k)}={'<missing>' if v is None else _cut_value(v)}" for k, v in group.items())
 
 
 def _group_value(v: Any) -> Any:
@@ -203,6 +223,13 @@ def suppressed_groups(details: Mapping[str, Any]) -> frozenset:
     return frozenset(group_key(g) for g in groups if isinstance(g, Mapping))
 
 
+def _cut_value(v: Any) -> Any:
+    """A group value, feature name or label as report.json writes it: cut at :data:`audit._format.VALUE_LIMIT`."""
+    from ._format import cut
+
+    return v if v is None else cut(v)
+
+
 def _row_to_dict(row: Any, suppressed: frozenset = frozenset()) -> dict[str, Any]:
     d = row._asdict()
     group = d["group"]
@@ -215,19 +242,34 @@ def _row_to_dict(row: Any, suppressed: frozenset = frozenset()) -> dict[str, Any
     for key in METRIC_COLUMNS:
         v = d[key]
         if key == "group":
-            v = None if v is None else {str(k): _group_value(x) for k, x in dict(v).items()}
+            v = None if v is None else {_cut_value(str(k)): _cut_value(_group_value(x)) for k, x in dict(v).items()}
         elif key == "over":
-            v = None if v is None else [str(x) for x in v]
+            v = None if v is None else [_cut_value(str(x)) for x in v]
         elif key == "label":
-            v = None if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
+            v = None if v is None or (isinstance(v, float) and math.isnan(v)) else _cut_value(str(v))
         else:
             v = _jsonable(v)
         out[key] = v
     return out
 
 
+def _number_or_nan(v: Any) -> Any:
+    v = decode_number(v)
+    if v is None or v is pd.NA or isinstance(v, bool) or isinstance(v, (np.bool_,)):
+        return math.nan if v is None or v is pd.NA else float(v)
+    if isinstance(v, (int, float, np.integer, np.floating)):
+        return v
+    if isinstance(v, str):
+        return v  # a number as text is read as that number; other text is NaN below
+    return math.nan  # a list or object is not a metric value: undefined, never a pass
+
+
+_TEXT_LIMIT = 100_000  # audit._format.TEXT_LIMIT (kept here so _result imports no module at import time)
+
+
 def _jsonable(v: Any) -> Any:
-    """Convert numpy/pandas scalars and containers into plain JSON values (NaN -> None)."""
+    """Convert numpy/pandas scalars and containers into plain JSON values (NaN -> None, an infinity ->
+    :data:`POS_INFINITY` / :data:`NEG_INFINITY`)."""
     if v is None or v is pd.NA or v is pd.NaT:
         return None
     if isinstance(v, (bool, np.bool_)):
@@ -235,14 +277,17 @@ def _jsonable(v: Any) -> Any:
     if isinstance(v, (int, np.integer)):
         return int(v)
     if isinstance(v, (float, np.floating)):
-        f = float(v)
-        return None if math.isnan(f) or math.isinf(f) else f
+        return _encode_float(float(v))
     if isinstance(v, str):
+        if len(v) > _TEXT_LIMIT:
+            from ._format import cut
+
+            return cut(v, _TEXT_LIMIT)
         return v
     if isinstance(v, enum.Enum):
         return _jsonable(v.value)
     if isinstance(v, Mapping):
-        return {str(k): _jsonable(x) for k, x in v.items()}
+        return {_jsonable(str(k)): _jsonable(x) for k, x in v.items()}
     if isinstance(v, (list, tuple, set, frozenset, np.ndarray, pd.Series)):
         items = list(v)
         if isinstance(v, (set, frozenset)):

@@ -17,6 +17,9 @@ __all__ = ["read_toml"]
 
 def read_toml(path: Path, *, what: str) -> dict[str, Any]:
     """Parse ``path`` as TOML; unreadable or invalid files raise UsageError/SpecError naming it."""
+    from ._files import MAX_DEPTH, MAX_TOML_BYTES, check_depth, check_file_size
+
+    check_file_size(path, MAX_TOML_BYTES, what)
     try:
         raw = Path(path).read_bytes()
     except FileNotFoundError:
@@ -26,8 +29,16 @@ def read_toml(path: Path, *, what: str) -> dict[str, Any]:
     except OSError as exc:
         raise UsageError(f"cannot read {what} {path!s}: {exc.strerror or exc}.") from None
     try:
-        return tomllib.loads(raw.decode("utf-8"))
+        doc = tomllib.loads(raw.decode("utf-8"))
+    except RecursionError:
+        doc = None
     except UnicodeDecodeError:
         raise SpecError(f"{what} {path!s} is not UTF-8 text; save it as UTF-8 TOML.") from None
     except tomllib.TOMLDecodeError as exc:
         raise SpecError(f"{what} {path!s} is not valid TOML: {exc}.") from None
+    if doc is None:  # the parser ran out of stack: nested far deeper than any spec
+        from ._files import MSG_TOO_DEEP
+
+        raise UsageError(MSG_TOO_DEEP.format(what=what, path=path, limit=MAX_DEPTH))
+    check_depth(doc, MAX_DEPTH, what, path)
+    return doc

@@ -20,7 +20,8 @@ __all__ = [
     "MSG_MISSING_COLUMN", "MSG_EMPTY_DATA", "MSG_UNREADABLE", "MSG_UNSUPPORTED_DATA",
     "MSG_NAN_IN_COLUMN", "MSG_LENGTH_MISMATCH", "MSG_DUPLICATE_COLUMNS", "MSG_ROLE_TYPE",
     "MSG_UNSUPPORTED_FORMAT",
-    "check_columns", "check_frame", "read_table", "as_column_list", "check_finite", "is_glob", "glob_files",
+    "check_columns", "check_frame", "read_table", "as_column_list", "check_finite", "check_numeric",
+    "MSG_NOT_NUMERIC", "is_glob", "glob_files",
 ]
 
 MSG_MISSING_COLUMN = "column {column!r} given as {role} is not in the data{hint}; the data has columns {available}."
@@ -72,13 +73,20 @@ def read_table(path: str | os.PathLike[str]) -> pd.DataFrame:
         if not matches:
             raise UsageError(MSG_UNREADABLE.format(path=p, reason="no file matches this pattern"))
         return pd.concat([read_table(m) for m in matches], ignore_index=True)
+    from ._files import check_csv_header, check_data_path
+
+    check_data_path(p)  # a FIFO, a device, a looping or escaping folder: a usage error before reading
     try:
         if name.endswith((".parquet", ".pq")) or p.is_dir():
             return pd.read_parquet(p)  # a folder: a Parquet dataset (its files, hive partitions included)
         if name.endswith((".csv", ".csv.gz", ".txt")):
+            check_csv_header(p)
             return pd.read_csv(p)
         if name.endswith((".tsv", ".tsv.gz")):
+            check_csv_header(p, sep="\t")
             return pd.read_csv(p, sep="\t")
+    except UsageError:
+        raise
     except FileNotFoundError:
         raise UsageError(MSG_UNREADABLE.format(path=p, reason="no such file")) from None
     except IsADirectoryError:
@@ -139,3 +147,22 @@ def check_finite(values: Any, column: str, role: str) -> np.ndarray:
     if count:
         raise DataError(MSG_NAN_IN_COLUMN.format(column=column, role=role, count=count, n=len(series)))
     return series.to_numpy()
+
+
+#: A score or weight column holding text or objects (their values are never quoted: they may be personal data).
+MSG_NOT_NUMERIC = ("column {column!r} ({role}) must hold numbers; {count} of its {n} values are not numbers "
+                   "(first at row {row}). Convert or drop those rows before auditing.")
+
+
+def check_numeric(values: Any, column: str, role: str) -> np.ndarray:
+    """``values`` (already checked by :func:`check_finite`) as float64; a DataError with a count and the first
+    row position, never a value, when some are not numbers."""
+    series = pd.Series(values)
+    if pd.api.types.is_numeric_dtype(series.dtype) or pd.api.types.is_bool_dtype(series.dtype):
+        return series.to_numpy(dtype="float64")
+    converted = pd.to_numeric(series, errors="coerce")
+    bad = converted.isna().to_numpy() & series.notna().to_numpy()
+    if bad.any():
+        raise DataError(MSG_NOT_NUMERIC.format(column=column, role=role, count=int(bad.sum()), n=len(series),
+                                               row=int(np.flatnonzero(bad)[0])))
+    return converted.to_numpy(dtype="float64")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 import os
 import sys
 import traceback
@@ -18,6 +19,7 @@ from typing import Any
 
 from ._exceptions import AuditError, PluginError, UsageError
 from ._exit import ExitCode
+from ._format import for_terminal, for_terminal_block
 
 __all__ = ["main", "build_parser"]
 
@@ -32,7 +34,21 @@ class _Progress:
 
     def __call__(self, message: str) -> None:
         if self.enabled:
-            print(f"· {message}", file=sys.stderr, flush=True)
+            print(f"· {for_terminal(message)}", file=sys.stderr, flush=True)
+
+
+class _SafeFormatter(logging.Formatter):
+    """Log records as one neutralised line each (:func:`audit._format.for_terminal`); a traceback
+    attached to a record keeps its lines, each neutralised."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        record = logging.makeLogRecord(record.__dict__)
+        record.msg, record.args = for_terminal(record.getMessage()), None
+        exc_info, record.exc_info, record.exc_text = record.exc_info, None, None
+        text = super().format(record)
+        if exc_info:
+            text += "\n" + for_terminal_block(self.formatException(exc_info))
+        return text
 
 
 def _policy_for_task(task: str | None) -> Path:
@@ -47,7 +63,8 @@ def _cmd_list(args: argparse.Namespace) -> int:
     print("auditors:")
     for name, reg in _registry.available().items():
         version = f" {reg.distribution_version}" if reg.distribution_version else ""
-        print(f"  {name:<14} {reg.cls.__module__}.{reg.cls.__qualname__}  (from {reg.distribution}{version})")
+        print(for_terminal(f"  {name:<14} {reg.cls.__module__}.{reg.cls.__qualname__}  "
+                           f"(from {reg.distribution}{version})"))
     print("reference networks:")
     for name in REFERENCE_NETWORKS:
         print(f"  {name}")
@@ -115,7 +132,7 @@ def _print_verdict(doc: dict[str, Any], checks: list[dict[str, Any]], html: Path
         if c["status"] != "pass":
             print(f"  check {c['status'].upper()}: {safe(c['message'])}")
     if html is not None:
-        print(f"  report: {html}")
+        print(f"  report: {for_terminal(html)}")
 
 
 def _cmd_gate(args: argparse.Namespace) -> int:
@@ -124,6 +141,10 @@ def _cmd_gate(args: argparse.Namespace) -> int:
     from ._io import write_files_atomically
     from ._report import AuditReport, exit_code_for, overall_status
 
+    if args.baseline:
+        from ._baseline import check_tolerances
+
+        check_tolerances(args.tolerance_abs, args.tolerance_rel)
     report = AuditReport.load(args.report)
     checks = load_policy(args.policy)
     results = {r.auditor: r for r in report.results}
@@ -157,8 +178,11 @@ def _cmd_diff(args: argparse.Namespace) -> int:
     from ._report import AuditReport
 
     old, new = AuditReport.load(args.old), AuditReport.load(args.new)
-    if args.min_change < 0 or args.limit < 0:
+    if not (args.min_change >= 0 and math.isfinite(args.min_change)) or args.limit < 0:
         raise UsageError(f"--min-change and --limit must be >= 0; got {args.min_change} and {args.limit}.")
+    from ._baseline import check_tolerances
+
+    check_tolerances(args.tolerance_abs, args.tolerance_rel)
     checks = None
     if args.policy:
         from ._checks import load_policy
@@ -264,8 +288,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on bad usage; our contract says 4
         return ExitCode.OK if exc.code == 0 else ExitCode.USAGE_ERROR
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="rai-audit: %(levelname)s: %(message)s", stream=sys.stderr)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_SafeFormatter("rai-audit: %(levelname)s: %(message)s"))
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, handlers=[handler])
     if args.command is None:
         parser.print_help(sys.stderr)
         return ExitCode.USAGE_ERROR
@@ -289,13 +314,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return ExitCode.OK
     except UsageError as exc:
-        print(f"rai-audit: error: {exc}", file=sys.stderr)
+        print(f"rai-audit: error: {for_terminal(exc)}", file=sys.stderr)
         return ExitCode.USAGE_ERROR
     except (PluginError, AuditError) as exc:
-        print(f"rai-audit: internal error: {exc}", file=sys.stderr)
+        print(f"rai-audit: internal error: {for_terminal(exc)}", file=sys.stderr)
         return ExitCode.INTERNAL_ERROR
     except Exception:  # a bug of ours: fail closed with exit 3 (never 1, which means "checks failed")
-        traceback.print_exc(file=sys.stderr)
+        print(for_terminal_block(traceback.format_exc()).rstrip("\n"), file=sys.stderr)
         print("rai-audit: internal error (the traceback above is a bug report; please file it)", file=sys.stderr)
         return ExitCode.INTERNAL_ERROR
 

@@ -414,6 +414,12 @@ def open_table(source: Any, engine: str | None = None) -> LazyTable:
     is_parquet = name.endswith((".parquet", ".pq")) or path.is_dir()
     if not is_parquet and not name.endswith((".csv", ".csv.gz")):
         raise UsageError(MSG_UNSUPPORTED_FORMAT.format(path=path, suffix="".join(path.suffixes) or path.name))
+    from .._files import check_csv_header, check_data_path
+
+    for one in glob_files(path) if pattern else [path]:
+        check_data_path(one)  # a FIFO, a device, a looping or escaping folder: a usage error before scanning
+        if not is_parquet:
+            check_csv_header(one)
     if path.is_dir() and engine == "duckdb":
         source = path / "**" / "*.parquet"  # a dataset folder: every Parquet file below it
     engine = engine or "polars"

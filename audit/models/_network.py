@@ -5,6 +5,7 @@ simple (``0.weight``, ``0.bias``, ...) and works unchanged with attribution libr
 """
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,6 +18,33 @@ __all__ = ["build_from_recipe", "build_mlp", "parameter_count"]
 _ACTIVATIONS = {"relu": nn.ReLU}
 
 
+#: The widest layer, the most hidden layers and the most parameters a recipe may ask for (checked before
+#: anything is allocated: a 2**40-wide layer would otherwise be a MemoryError deep inside torch).
+MAX_WIDTH = 1 << 16
+MAX_LAYERS = 64
+MAX_PARAMETERS = 1 << 28
+MSG_LAYER_SIZES = ("layer sizes must be whole numbers from 1 to {max_width:,}, at most {max_layers} hidden layers "
+                   "and {max_params:,} parameters in all; got inputs={inputs!r}, hidden={hidden!r}, "
+                   "outputs={outputs!r}. Fix the recipe's architecture.")
+
+
+def _whole(v: Any) -> bool:
+    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
+
+
+def check_layer_sizes(n_inputs: Any, hidden: Any, n_outputs: Any) -> None:
+    """Raise a UsageError unless every layer size is a whole number in range and the network is bounded."""
+    bad = UsageError(MSG_LAYER_SIZES.format(max_width=MAX_WIDTH, max_layers=MAX_LAYERS, max_params=MAX_PARAMETERS,
+                                            inputs=n_inputs, hidden=hidden, outputs=n_outputs))
+    if not isinstance(hidden, (list, tuple)) or len(hidden) > MAX_LAYERS:
+        raise bad
+    sizes = [n_inputs, *hidden, n_outputs]
+    if not all(_whole(v) and 1 <= v <= MAX_WIDTH for v in sizes):
+        raise bad
+    if sum((a + 1) * b for a, b in zip(sizes, sizes[1:])) > MAX_PARAMETERS:
+        raise bad
+
+
 def build_mlp(n_inputs: int, hidden: Sequence[int] = (64, 32), n_outputs: int = 1,
               activation: str = "relu") -> nn.Sequential:
     """``n_inputs -> hidden[0] -> ... -> n_outputs`` with ``activation`` between layers.
@@ -27,9 +55,7 @@ def build_mlp(n_inputs: int, hidden: Sequence[int] = (64, 32), n_outputs: int = 
     if activation not in _ACTIVATIONS:
         raise UsageError(f"unknown activation {activation!r}; expected one of "
                          f"{sorted(_ACTIVATIONS)}")
-    if n_inputs < 1 or n_outputs < 1 or any(int(h) < 1 for h in hidden):
-        raise UsageError(f"layer sizes must be positive; got inputs={n_inputs}, "
-                         f"hidden={list(hidden)}, outputs={n_outputs}")
+    check_layer_sizes(n_inputs, list(hidden) if isinstance(hidden, tuple) else hidden, n_outputs)
     layers: list[nn.Module] = []
     width = int(n_inputs)
     for h in hidden:

@@ -50,9 +50,26 @@ def resolve_models_dir(models_dir: str | os.PathLike[str] | None = None) -> Path
     return Path.cwd() / "models"
 
 
+MSG_SPLIT = ("recipe split {key} must be {expected}; got {got!r}. Fix the recipe's split.")
+
+
+def check_split(split: Any) -> None:
+    """Raise a UsageError unless a recipe's split has a test_size in (0, 1) and a seed in [0, 2**32)."""
+    if not isinstance(split, dict):
+        raise UsageError(MSG_SPLIT.format(key="", expected="a table", got=split).replace("split  must", "split must"))
+    if split.get("method") == "predefined":
+        return
+    size, seed = split.get("test_size"), split.get("seed")
+    if size is not None and not (isinstance(size, (int, float)) and not isinstance(size, bool) and 0 < size < 1):
+        raise UsageError(MSG_SPLIT.format(key="test_size", expected="a number between 0 and 1", got=size))
+    if seed is not None and not (isinstance(seed, int) and not isinstance(seed, bool) and 0 <= seed < 2 ** 32):
+        raise UsageError(MSG_SPLIT.format(key="seed", expected="a whole number from 0 to 2**32 - 1", got=seed))
+
+
 def dataset_for_recipe(recipe: dict[str, Any]) -> Dataset:
     """Load the dataset and split a recipe names."""
     split = recipe.get("split", {})
+    check_split(split)
     if split.get("method") == "predefined":
         dataset = load_dataset(recipe["dataset"])
     else:

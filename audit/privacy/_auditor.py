@@ -81,6 +81,9 @@ class PrivacyAuditor(BaseAuditor):
         scan = dict(sample_size=self.sample_size, min_share=self.min_share, regions=tuple(self.regions),
                     random_state=seed, candidate_sample=self.candidate_sample)
         pii = [("data", p) for p in scan_frame(data, **scan)]
+        # columns the subject pseudonymised: the raw values were classified there (their pseudonyms are not PII)
+        seen = {p.column for _, p in pii}
+        pii += [("data", p) for p in getattr(subject, "pseudonymised_pii", ()) if p.column not in seen]
         if self.scan_train_data and subject.train_data is not None:
             pii += [("train_data", p) for p in scan_frame(subject.train_data, **scan)]
         data_pii = [p for table, p in pii if table == "data"]

@@ -5,11 +5,12 @@ escaped by default; only :class:`Markup` (HTML this package built itself) passes
 """
 from __future__ import annotations
 
-import html
 import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
+
+from .._format import for_html
 
 __all__ = [
     "Markup", "esc", "cell", "fmt_num", "fmt_ci", "ci_parts", "fmt_threshold", "group_label", "over_label",
@@ -41,7 +42,7 @@ def esc(value: Any) -> str:
     """Escape any value for HTML text or a quoted attribute (Markup passes through)."""
     if isinstance(value, Markup):
         return value
-    return html.escape("" if value is None else str(value), quote=True)
+    return for_html(value)
 
 
 def cell(value: Any) -> str:

@@ -17,6 +17,7 @@ import matplotlib
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from .._format import one_line, visible
 from ._html import Markup, esc, truncate
 
 __all__ = ["Point", "Bar", "Curve", "rates_figure", "disparity_figure", "calibration_figure",
@@ -88,8 +89,9 @@ class Curve:
 
 
 def _text(s: object, limit: int = 42) -> str:
-    """Plot-safe label: shortened, and ``$`` escaped so data never triggers mathtext parsing."""
-    return truncate(str(s), limit).replace("$", r"\$")
+    """Plot-safe label: control and bidi characters shown as escapes (:func:`audit._format.visible`),
+    shortened, and ``$`` escaped so data never triggers mathtext parsing."""
+    return truncate(visible(one_line(s)), limit).replace("$", r"\$")
 
 
 def _svg(fig: Figure, ident: str, description: str) -> Markup:

@@ -14,7 +14,7 @@ import pandas as pd
 from .._exceptions import DataError, UsageError
 from ._adapters import Model, as_model
 from .._validation import (MSG_EMPTY_DATA, MSG_NAN_IN_COLUMN, as_column_list, check_columns, check_finite,
-                          check_frame, glob_files, is_glob)
+                          check_frame, check_numeric, glob_files, is_glob)
 from ..engines import LazyTable, open_table
 from ..engines._batches import DEFAULT_BATCH_ROWS, iter_batches, rebatch
 
@@ -25,6 +25,10 @@ TASKS = ("binary", "multiclass", "regression")
 MISSING_SHARE = 0.05
 #: More distinct labels than this in a target is not a classification task we guess.
 MAX_CLASSES = 50
+#: A column in a role that holds lists, structs, maps, arrays or bytes (not one scalar per row).
+MSG_NESTED_COLUMN = ("column {column!r} ({role}) holds {kind} values; expected one number, string or boolean per "
+                     "row. Flatten it, or convert it to text, before auditing.")
+_NESTED_DTYPES = ("List", "Struct", "Array", "Binary", "Object", "Map", "list", "struct", "map", "binary")
 MSG_BAD_TASK = "task must be one of {tasks}; got {task!r}."
 MSG_TOO_MANY_CLASSES = ("{column} has more than {limit} distinct labels and the predictions have none with "
                         "fractions, so the task cannot be guessed; pass task=\"regression\" (or "
@@ -124,6 +128,14 @@ class AuditSubject:
         else:
             self.prediction_column = None
         self.features = self._resolve_features(frame, features)
+        self._check_role_types(frame)
+        #: column -> the kind of personal data its values were found to be (their values are pseudonyms)
+        self.pseudonymised: dict[str, str] = {}
+        self._label_pseudonyms: dict[Any, str] = {}
+        self.pseudonymised_pii: tuple[Any, ...] = ()
+        if self.table is None:
+            frame = self._pseudonymise(frame, random_state)
+            self._loaded["data"] = frame
 
         self.train_data: pd.DataFrame | None = None
         if train_data is not None:
@@ -134,6 +146,8 @@ class AuditSubject:
         declared = task or (self.model.declared_task() if self.model is not None else None)
         self._pos_label_given = pos_label if pos_label is not None else (
             self.model.pos_label if self.model is not None else None)
+        if self._pos_label_given is not None and self._label_pseudonyms:  # a raw label names its pseudonym
+            self._pos_label_given = self._label_pseudonyms.get(self._pos_label_given, self._pos_label_given)
         if self.table is not None:
             self._check_lazy_roles()
             self.task = declared or self._torch_task()
@@ -191,8 +205,9 @@ class AuditSubject:
                 values = self.table.to_pandas([self.sample_weight_column])[self.sample_weight_column]
             else:
                 values = self.data[self.sample_weight_column]
-            self._loaded["sample_weight"] = check_finite(values, self.sample_weight_column,
-                                                         "sample_weight").astype(np.float64)
+            self._loaded["sample_weight"] = check_numeric(
+                check_finite(values, self.sample_weight_column, "sample_weight"), self.sample_weight_column,
+                "sample_weight")
         return self._loaded["sample_weight"]
 
     @property
@@ -288,6 +303,73 @@ class AuditSubject:
         if self.target is not None:
             self._loaded["y_true"] = frame[self.target].to_numpy()
         self._loaded["sensitive"] = frame.loc[:, list(self.sensitive_features)]
+
+    def _role_columns(self) -> list[tuple[str, str]]:
+        roles = [(self.target, "target"), (self.prediction_column, "prediction"), (self.score_column, "score"),
+                 (self.sample_weight_column, "sample_weight")]
+        roles += [(c, "sensitive_features") for c in self.sensitive_features]
+        roles += [(c, "quasi_identifiers") for c in self.quasi_identifiers]
+        return [(c, r) for c, r in roles if c is not None]
+
+    def _check_role_types(self, frame: Any) -> None:
+        """A list, struct, map, array or binary column in a role is a usage error naming it (one value per
+        row is what every auditor groups and counts by). Cheap: dtypes first, values only for object columns."""
+        for column, role in self._role_columns():
+            if self.table is not None:
+                dtype = self.table.dtype(column)
+                kind = next((k.lower() for k in _NESTED_DTYPES if dtype.startswith(k)), None)
+            else:
+                kind = _nested_kind(frame[column])
+            if kind:
+                raise UsageError(MSG_NESTED_COLUMN.format(column=column, role=role, kind=kind))
+
+    def _pseudonymise(self, frame: pd.DataFrame, random_state: int) -> pd.DataFrame:
+        """Replace the values of every role column the privacy engine classifies as a direct identifier
+        (e-mail, name, phone, card, SSN, IBAN, identifier) by stable pseudonyms (``email#1`` for the
+        largest group, ties broken by a hash of the value), so no auditor, output or message sees them.
+
+        Sensitive features and quasi-identifiers always; the target and prediction columns when no model
+        predicts (a model's own outputs would not match the pseudonyms). A column the model reads is left
+        as it is. Only text columns are scanned, on the classifier's seeded row sample: cheap without PII.
+        """
+        roles: list[str] = [*self.sensitive_features, *self.quasi_identifiers]
+        labels = [c for c in (self.target, self.prediction_column) if c is not None]
+        if self.model is None:
+            roles += labels
+        model_inputs = set(self.features) if self.model is not None else set()
+        candidates = [c for c in dict.fromkeys(roles) if c not in model_inputs and c in frame.columns
+                      and (frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c].dtype))]
+        if not candidates:
+            return frame
+        from ..privacy._columns import scan_frame
+
+        found = {}
+        scans = []
+        for pii in scan_frame(frame, columns=candidates, random_state=random_state):
+            if pii.direct and pii.kind in ("values", "identifier") and pii.column not in found:
+                found[pii.column] = pii.entity_type
+                scans.append(pii)
+        if not found:
+            return frame
+        # the target and prediction share one mapping (their labels must still match each other)
+        shared = [c for c in labels if c in found] if self.model is None else []
+        if shared:
+            for c in labels:
+                found.setdefault(c, found[shared[0]])
+        columns: dict[str, pd.Series] = {}
+        groups = [shared] if shared else []
+        groups += [[c] for c in found if c not in shared]
+        for group in groups:
+            prefix = _PSEUDONYM_PREFIX.get(found[group[0]], "value")
+            values = pd.concat([frame[c] for c in group], ignore_index=True)
+            mapping = pseudonyms(values, prefix)
+            for c in group:
+                columns[c] = frame[c].map(mapping).astype(object).where(frame[c].notna(), None)
+            if group is shared:
+                self._label_pseudonyms = mapping
+        self.pseudonymised = {c: found[c] for c in columns}
+        self.pseudonymised_pii = tuple(scans)  # the classifier's word on the raw values (masked examples only)
+        return frame.assign(**columns)
 
     def _check_lazy_roles(self) -> None:
         assert self.table is not None  # noqa: S101 - internal invariant, not user input
@@ -389,7 +471,8 @@ class AuditSubject:
                 raise DataError(MSG_PREDICTION_LENGTH.format(got=len(y_pred), expected=n))
             check_finite(y_pred, "<model output>", "prediction")
         if self.score_column is not None:
-            y_score = check_finite(self.data[self.score_column], self.score_column, "score").astype(np.float64)
+            y_score = check_numeric(check_finite(self.data[self.score_column], self.score_column, "score"),
+                                    self.score_column, "score")
         elif self.model is not None and self.task == "binary" and self.prediction_column is None:
             y_score = self.model.score(self.data, self.features, self.task, self._score_pos_label())
             _check_output(y_score, self.data, self.features)
@@ -520,6 +603,15 @@ class AuditSubject:
 
         out: list[Finding] = []
         n = self.n_rows
+        for column, entity in self.pseudonymised.items():
+            role = ("sensitive_features" if column in self.sensitive_features else "quasi_identifiers"
+                    if column in self.quasi_identifiers else "target" if column == self.target else "prediction")
+            prefix = _PSEUDONYM_PREFIX.get(entity, "value")
+            distinct = int(self.data[column].nunique(dropna=True))
+            out.append(Finding(Severity.INFO, "input.pseudonymised",
+                               MSG_PSEUDONYMISED.format(column=column, role=role, entity=entity, n=distinct,
+                                                        prefix=prefix),
+                               {"column": column, "role": role, "entity_type": entity, "distinct": distinct}))
         if self.sensitive_features:
             nulls = (self.table.null_counts(list(self.sensitive_features)) if self.table is not None
                      else {c: int(self.data[c].isna().sum()) for c in self.sensitive_features})
@@ -601,12 +693,61 @@ class AuditSubject:
             "features": list(self.features),
             "model": self.model.describe() if self.model is not None else None,
             "data_fingerprint": self.fingerprint(),
+            **({"pseudonymised": dict(self.pseudonymised)} if self.pseudonymised else {}),
         }
 
     def __repr__(self) -> str:
         return (f"AuditSubject(name={self.name!r}, n_rows={self.n_rows}, task={self.task!r}, "
                 f"target={self.target!r}, sensitive_features={list(self.sensitive_features)!r}, "
                 f"model={None if self.model is None else self.model.kind!r})")
+
+
+#: The pseudonym of a value of each kind of personal data: ``email#1``, ``name#2`` ...
+_PSEUDONYM_PREFIX = {"EMAIL_ADDRESS": "email", "PERSON": "name", "PHONE_NUMBER": "phone", "CREDIT_CARD": "card",
+                     "US_SSN": "ssn", "IBAN_CODE": "iban", "IDENTIFIER": "id"}
+#: The finding that says which columns are shown by pseudonyms, and why.
+MSG_PSEUDONYMISED = ("column {column!r} ({role}) holds personal data ({entity}): its {n:,} distinct values are "
+                     "shown as {prefix}#1 to {prefix}#{n} (the largest group first) in every output, never as "
+                     "they are. Audit a coarser column (a region, an age band) to read the groups by name.")
+
+
+def pseudonyms(values: pd.Series, prefix: str) -> dict[Any, str]:
+    """``value -> prefix#k``: k = 1 for the most frequent value; ties ordered by a hash of the value, so
+    the numbering is stable across runs and row orders and does not follow the values' own order."""
+    counts = values.dropna().value_counts(sort=False)
+    keyed = sorted(counts.items(), key=lambda kv: (-int(kv[1]), hashlib.sha256(repr(kv[0]).encode()).hexdigest()))
+    return {value: f"{prefix}#{i}" for i, (value, _) in enumerate(keyed, start=1)}
+
+
+def _nested_kind(column: pd.Series) -> str | None:
+    """``list``, ``struct`` / ``dict``, ``binary`` ... when a pandas column holds such values; None otherwise."""
+    dtype = column.dtype
+    if isinstance(dtype, pd.ArrowDtype):
+        import pyarrow as pa
+
+        t = dtype.pyarrow_dtype
+        for test, kind in ((pa.types.is_list, "list"), (pa.types.is_large_list, "list"),
+                           (pa.types.is_fixed_size_list, "list"), (pa.types.is_struct, "struct"),
+                           (pa.types.is_map, "map"), (pa.types.is_binary, "binary"),
+                           (pa.types.is_large_binary, "binary"), (pa.types.is_fixed_size_binary, "binary")):
+            if test(t):
+                return kind
+        return None
+    if dtype != object:
+        return None
+    inferred = pd.api.types.infer_dtype(column, skipna=True)
+    if inferred == "bytes":
+        return "binary"
+    if inferred not in ("mixed", "mixed-integer", "unknown-array"):
+        return None
+    for value in column:
+        if isinstance(value, (bytes, bytearray, memoryview)):
+            return "binary"
+        if isinstance(value, (list, tuple, np.ndarray, set, frozenset)):
+            return "list"
+        if isinstance(value, dict):
+            return "struct"
+    return None
 
 
 def _stays_lazy(data: Any, engine: str | None) -> bool:
