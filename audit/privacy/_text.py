@@ -25,9 +25,10 @@ import numpy as np
 
 from .._exceptions import UsageError
 from . import _messages as msg
-from ._recognizers import (_COMPILED, _CONTEXT, _DOB_CONTEXT, _NEG_NUMBER, _NEG_VERSION, _PHONE_CONTEXT, _SEP,
-                           _SPECS, _SSN_CONTEXT, _UP, _LOW, DEFAULT_REGIONS, ENTITY_TYPES, PRIORITY, _Candidate,
-                           _Check, _card, _date_numeric, _ssn)
+from . import _recognizers
+from ._recognizers import (_CONTEXT, _DOB_CONTEXT, _LOW, _NEG_NUMBER, _NEG_VERSION, _PHONE_CONTEXT, _SEP,
+                           _SSN_CONTEXT, _UP, DEFAULT_REGIONS, ENTITY_TYPES, PRIORITY, _Candidate, _Check, _card,
+                           _date_numeric, _ssn)
 from ._regex import embedded as _embedded
 from ._regex import without_lookarounds as _without_lookarounds
 
@@ -42,6 +43,12 @@ class PIISpan:
     end: int
     entity_type: str
     score: float
+
+
+def _compiled(specs: tuple) -> tuple:
+    return tuple(sorted(  # strongest type first: pruning by "covered" needs that order
+        ((i, etype, re.compile(pattern, flags), check) for i, (etype, pattern, flags, check) in enumerate(specs)),
+        key=lambda spec: -PRIORITY[spec[1]]))
 
 
 def _start_finder() -> tuple[re.Pattern[str], tuple[int, ...]]:
@@ -65,8 +72,19 @@ def _start_finder() -> tuple[re.Pattern[str], tuple[int, ...]]:
     return re.compile(finder), tuple(markers)
 
 
-_FINDER, _MARKERS = _start_finder()
-_PATTERNS = {index: pattern for index, _, pattern, _ in _COMPILED}
+def _build() -> None:
+    """(Re)build the patterns, the start finder and the compiled specs from the current recognizers."""
+    global _SPECS, _COMPILED, _FINDER, _MARKERS, _PATTERNS, _GENERATION
+    _GENERATION = _recognizers.GENERATION
+    _SPECS = _recognizers.specs()
+    _COMPILED = _compiled(_SPECS)
+    _FINDER, _MARKERS = _start_finder()
+    _PATTERNS = {index: pattern for index, _, pattern, _ in _COMPILED}
+    _HS_STATE.pop("database", None)
+
+
+_HS_STATE: dict[str, Any] = {}
+_build()
 
 
 def _starts(joined: str) -> list[list[int]]:
@@ -113,7 +131,10 @@ def _hs_expression(pattern: str, flags: int) -> bytes:
     """
     core = _without_lookarounds(_embedded(pattern, flags))
     core = core.replace(_UP, "A-Z").replace(_LOW, "a-z").replace("\\u2019", "")
+    core = core.replace("[^\\s", "[^\\t\\n\\v\\f\\r \\x1c-\\x1f")  # \\s inside a class
     core = core.replace("\\s", "[\\t\\n\\v\\f\\r \\x1c-\\x1f]")
+    # A non-ASCII letter can only match in a non-ASCII text, and those always go to ``re``.
+    core = _NON_ASCII.sub("\\\\xff", core)
     return f"(?:{core})[^\\x00]*\\x00".encode("ascii")
 
 
@@ -121,7 +142,7 @@ def _hs_expression(pattern: str, flags: int) -> bytes:
 # one-character look-arounds written as consumed characters ("^" or a character before; the NUL
 # or a character after), so it reports only the texts that hold a real match.
 _HS_EXACT: dict[_Check, str] = {
-    _ssn: r"(?:^|[^\d./\-])\d{3}(?:-\d{2}-|\ \d{2}\ |\d{2})\d{4}"  # back-reference as three alternatives
+    _ssn: r"(?:^|[^\d./\-])\d{3}[\-.\ ]?\d{2}[\-.\ ]?\d{4}"
           r"(?:\x00|[^\d\-/.\x00][^\x00]*\x00|[\-/.](?:\x00|[^\d\x00][^\x00]*\x00))",
     _card: r"(?:^|[^\w.,/\-])\d(?:[ \-]?\d){11,18}(?:\x00|[^\d\x00][^\x00]*\x00)",
     _date_numeric: r"(?:^|[^\w./:\-])\d{1,2}(?:/\d{1,2}/|\.\d{1,2}\.|-\d{1,2}-)(?:\d{4}|\d{2})"
@@ -188,7 +209,6 @@ _ACCELERATE = True
 #: Hyperscan's database takes ~0.2 s to compile, about what it saves on this many characters of
 #: text; it is compiled on the first call at least this large and used for every call after.
 _HS_MIN_CHARS = 250_000
-_HS_STATE: dict[str, Any] = {}
 _HS_LOCK = threading.Lock()
 
 
@@ -252,6 +272,8 @@ def find_pii(texts: Iterable[Any], *, entities: Sequence[str] | None = None,
     """
     items = as_texts(texts)
     wanted = _entities(entities)
+    if _recognizers.GENERATION != _GENERATION:
+        _build()
     region_tuple = tuple(str(r).upper() for r in regions)
     if not items:
         return []
