@@ -292,12 +292,18 @@ _NOT_NAMES = frozenset({"Sir", "Madam", "Customer", "Customers", "Team", "Suppor
 def _person(m: re.Match[str], joined: str, regions: tuple[str, ...]) -> _Candidate | None:
     name = m.group("name")
     words = name.split()
+    start = m.start("name")
+    while words and words[0].rstrip(".") in _HONORIFIC_WORDS:  # "Dear Mrs Smith": the name is "Smith"
+        start += len(words[0]) + 1
+        words.pop(0)
     while words and words[-1] in _NOT_NAMES:
         words.pop()
     if not words or words[0] in _NOT_NAMES:
         return None
-    start = m.start("name")
     return start, start + len(" ".join(words)), "PERSON", 0.6
+
+
+_HONORIFIC_WORDS: set[str] = set()
 
 
 
@@ -378,6 +384,8 @@ _TAIL_POSTCODE = rf"(?:,?\s(?:[A-Z]{{2}}\s)?\d{{5}}(?:-\d{{4}})?(?:\s{_CAP_WORD}
 def specs() -> tuple[tuple[str, str, int, _Check], ...]:
     """Every entity spec ``(entity_type, pattern, flags, check)``, with the current name cues."""
     honorifics = "|".join(h for lang in NAME_CUES.values() for h in lang["honorifics"])
+    _HONORIFIC_WORDS.clear()
+    _HONORIFIC_WORDS.update(h.replace("\\", "") for lang in NAME_CUES.values() for h in lang["honorifics"])
     cues = "|".join(c for lang in NAME_CUES.values() for c in lang["cues"])
     return (
         ("EMAIL_ADDRESS",  # RFC 5322 dot-atoms; RFC 6531 lets both parts hold non-ASCII letters; punycode TLDs
