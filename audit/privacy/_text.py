@@ -29,6 +29,8 @@ from . import _recognizers
 from ._recognizers import (_CONTEXT, _DOB_CONTEXT, _LOW, _NEG_NUMBER, _NEG_VERSION, _PHONE_CONTEXT, _SEP,
                            _SSN_CONTEXT, _UP, DEFAULT_REGIONS, ENTITY_TYPES, PRIORITY, _Candidate, _Check, _card,
                            _date_numeric, _ssn)
+from ._ner import _pipeline as _ner_pipeline
+from ._ner import ner_candidates, parse_ner
 from ._regex import embedded as _embedded
 from ._regex import without_lookarounds as _without_lookarounds
 
@@ -233,6 +235,21 @@ def _strength(c: _Candidate) -> tuple[int, float, int, int]:
     return -PRIORITY[c[2]], -c[3], c[0] - c[1], c[0]
 
 
+def _merged_names(cands: list[_Candidate]) -> list[_Candidate]:
+    """PERSON candidates that overlap become one: a rule's "Dr. Ana Lima" extends the NER's "Lima"."""
+    names = sorted(c for c in cands if c[2] == "PERSON")
+    if len(names) < 2:
+        return cands
+    merged: list[list[Any]] = []
+    for s, e, t, score in names:
+        if merged and s < merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], e)
+            merged[-1][3] = max(merged[-1][3], score)
+        else:
+            merged.append([s, e, t, score])
+    return [c for c in cands if c[2] != "PERSON"] + [tuple(m) for m in merged]
+
+
 def as_texts(texts: Any) -> list[str]:
     """Texts as a list of ``str``: None/NaN become empty, bytes are decoded (invalid bytes replaced)."""
     if isinstance(texts, (str, bytes)):
@@ -263,15 +280,22 @@ def _entities(entities: Sequence[str] | None) -> frozenset[str]:
 
 
 def find_pii(texts: Iterable[Any], *, entities: Sequence[str] | None = None,
-             regions: Sequence[str] = DEFAULT_REGIONS, score_threshold: float = 0.5) -> list[list[PIISpan]]:
+             regions: Sequence[str] = DEFAULT_REGIONS, score_threshold: float = 0.5,
+             ner: str | None = None) -> list[list[PIISpan]]:
     """For each text, the PII spans found in it (sorted by start), Presidio-style.
 
     ``entities`` limits the types (default: all of :data:`ENTITY_TYPES`); ``regions`` are
     the ISO country codes whose national phone formats count; spans scoring below
     ``score_threshold`` (e.g. nine bare digits with no "SSN" word near) are dropped.
+    ``ner="spacy:<pipeline>"`` adds an installed spaCy pipeline's named entities (PERSON,
+    LOCATION, NRP, ORGANIZATION) to the rules; without it names are found by rules only
+    (honorifics and cue words) and LOCATION, NRP and ORGANIZATION are not looked for.
     """
+    pipeline = parse_ner(ner)
     items = as_texts(texts)
     wanted = _entities(entities)
+    if pipeline is not None:
+        _ner_pipeline(pipeline)  # a pipeline that is not installed is one usage error, even for no texts
     if _recognizers.GENERATION != _GENERATION:
         _build()
     region_tuple = tuple(str(r).upper() for r in regions)
@@ -282,14 +306,14 @@ def find_pii(texts: Iterable[Any], *, entities: Sequence[str] | None = None,
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _find(items, wanted, region_tuple, score_threshold)
+        return _find(items, wanted, region_tuple, score_threshold, pipeline)
     finally:
         if paused:
             gc.enable()
 
 
 def _find(items: list[str], wanted: frozenset[str], region_tuple: tuple[str, ...],
-          score_threshold: float) -> list[list[PIISpan]]:
+          score_threshold: float, pipeline: str | None = None) -> list[list[PIISpan]]:
     if "DATE_TIME" in wanted or "DATE_OF_BIRTH" in wanted:
         wanted = wanted | _DATE_TYPES
     lengths = np.fromiter((len(t) for t in items), dtype=np.int64, count=len(items))
@@ -317,6 +341,8 @@ def _find(items: list[str], wanted: frozenset[str], region_tuple: tuple[str, ...
             if cand is not None and cand[3] >= score_threshold and cand[2] in wanted:
                 found.append(cand)
                 pending.append(cand)
+    if pipeline is not None:
+        found += [c for c in ner_candidates(items, offsets, pipeline, wanted) if c[3] >= score_threshold]
     out: list[list[PIISpan]] = [[] for _ in items]
     if not found:
         return out
@@ -330,6 +356,8 @@ def _find(items: list[str], wanted: frozenset[str], region_tuple: tuple[str, ...
         if len(cands) == 1:
             kept = cands
         else:
+            if pipeline is not None:
+                cands = _merged_names(cands)
             cands.sort(key=_strength)
             kept = []
             for c in cands:
