@@ -368,11 +368,25 @@ def add_name_cues(language: str, *, honorifics: Sequence[str] = (), cues: Sequen
 #: Bumped when the cue tables change: the scanner rebuilds its patterns when it sees a new value.
 GENERATION = 0
 
-_STREET_EN = (r"Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Place|Pl|Way|Terrace|"
-              r"Close|Crescent|Parkway|Pkwy|Highway|Hwy|Square|Sq|Row|Gardens|Hill|Grove|Walk|Mews")
-_STREET_DE = r"stra(?:ß|ss)e|str\.|weg|allee|platz|gasse|ring|damm|ufer|chaussee|steig|markt"
+# English street words: the common USPS Publication 28 suffixes and the usual British ones.
+_STREET_EN = (r"Street|St|Streets|Avenue|Ave|Road|Rd|Roads|Boulevard|Blvd|Lane|Ln|Drive|Dr|Drives|Court|Ct|Courts|"
+              r"Place|Pl|Way|Ways|Terrace|Close|Crescent|Parkway|Pkwy|Highway|Hwy|Square|Sq|Squares|Row|Gardens?|"
+              r"Hills?|Grove|Walks?|Mews|Park|Parks|Mountains?|Mount|Ports?|Village|Villages|Ville|Ridges?|Points?|"
+              r"Springs?|Heights|Meadows?|Crossing|Fields?|Forest|Harbou?rs?|Islands?|Isle|Junctions?|Lakes?|"
+              r"Landing|Manor|Mills?|Mission|Motorway|Oval|Pass|Path|Pike|Pines?|Plains?|Plaza|Prairie|Ranch|"
+              r"Rapids?|Run|Shoals?|Shores?|Summit|Trace|Track|Trail|Tunnel|Turnpike|Valleys?|Via|Views?|Vista|"
+              r"Wells?|Creek|Coves?|Center|Centre|Circles?|Common|Corners?|Course|Estates?|Expressway|Extensions?|"
+              r"Falls?|Ferry|Flats?|Fords?|Fort|Freeway|Gateway|Glens?|Greens?|Haven|Hollow|Inlet|Keys?|Knolls?|"
+              r"Lights?|Loop|Mall|Orchard|Overpass|Radial|Skyway|Spur|Station|Stravenue|Stream|Throughway|"
+              r"Trafficway|Underpass|Unions?|Vale|Viaduct|Alley|Arcade|Bayou|Beach|Bend|Bluffs?|Bottom|Branch|"
+              r"Bridge|Brooks?|Burgs?|Bypass|Camp|Canyon|Cape|Causeway|Cliffs?|Club|Crest|Curve|Dale|Dam|Divide|"
+              r"Locks?|Lodge|Ramp|Route|Wall|Shoal|Crossroad|Fall|Hill")
+_STREET_DE = (r"[Ss]tra(?:ß|ss)e|[Ss]tr\.|[Ww]eg|[Aa]llee|[Pp]latz|[Gg]asse|[Rr]ing|[Dd]amm|[Uu]fer|[Cc]haussee|"
+              r"[Ss]teig|[Mm]arkt|laan|straat|gracht|plein|dreef")
 _STREET_FR = (r"rue|avenue|av\.|boulevard|bd|place|chemin|allée|impasse|quai|route|cours|passage|square")
-_STREET_ES = r"Calle|C/|Avenida|Avda\.?|Av\.|Plaza|Pza\.|Paseo|Camino|Carrera|Ronda|Travesía|Carretera"
+_STREET_ES = (r"Calle|C/|Avenida|Avda\.?|Av\.|Plaza|Pza\.|Paseo|Camino|Carrera|Ronda|Travesía|Carretera|"
+              r"Callejón|Cuesta|Pasaje|Rambla|Glorieta|Alameda|Urbanización|Vía|Via|Cañada|Acceso|Carrer|Strada|"
+              r"Piazza|Viale|Vicolo|Corso|Contrada|Largo|Borgo")
 #: Top-level domains a bare host name may end in (a scheme or "www." accepts any).
 _TLDS = ("com|org|net|edu|gov|mil|int|io|co|ai|app|dev|info|biz|me|tv|us|uk|de|fr|es|it|nl|be|ch|at|se|no|dk|fi|"
          "pl|cz|pt|ie|il|in|jp|cn|kr|au|nz|ca|br|mx|ar|ru|ua|tr|gr|hu|ro|za|sg|hk|tw|eu|site|online|store|tech|"
@@ -412,14 +426,14 @@ def specs() -> tuple[tuple[str, str, int, _Check], ...]:
         ("STREET_ADDRESS",  # EN: "221B Baker Street", "1600 Pennsylvania Ave NW, Washington, DC 20500"
          rf"\b\d{{1,5}}[A-Za-z]?,?\s(?:{_CAP_WORD}\s){{1,3}}(?:{_STREET_EN})\b\.?(?:\s(?:NW|NE|SW|SE|N|S|E|W)\b)?"
          rf"(?:,\s{_CAP_WORD}(?:\s{_CAP_WORD})?,\s[A-Z]{{2}}\s\d{{5}}(?:-\d{{4}})?)?", 0, _address),
-        ("STREET_ADDRESS",  # DE: "Hauptstraße 5a, 10115 Berlin"; also "Am Markt 3"
-         rf"\b(?:[{_UP}][{_LOW}-]*(?:{_STREET_DE})|(?:Am|An der|Im|In der|Auf dem)\s{_CAP_WORD})\s\d{{1,4}}[a-z]?\b"
-         rf"(?:,?\s\d{{5}}\s{_CAP_WORD})?", 0, _address),
+        ("STREET_ADDRESS",  # DE/NL: "Hauptstraße 5a, 10115 Berlin", "Laurenz-Müller-Weg 18", "Am Markt 3"
+         rf"\b(?:[{_UP}][{_LOW}]*(?:-?[{_UP}]?[{_LOW}]+)*?-?(?:{_STREET_DE})|(?:Am|An der|Im|In der|Auf dem)\s{_CAP_WORD})"
+         rf"\s\d{{1,4}}[a-z]?(?:[-/]\d{{1,4}})?\b(?:,?\s\d{{4,5}}(?:\s?[A-Z]{{2}})?\s{_CAP_WORD})?", 0, _address),
         ("STREET_ADDRESS",  # FR: "12 rue de la Paix, 75002 Paris"
          rf"\b\d{{1,4}}(?:\s?(?:bis|ter))?,?\s(?i:{_STREET_FR})\s(?:(?:de\sla|de|du|des|d'|l')\s?)?{_CAP_WORD}"
          rf"(?:\s{_CAP_WORD}){{0,3}}(?:,?\s\d{{5}}\s{_CAP_WORD})?", 0, _address),
-        ("STREET_ADDRESS",  # ES: "Calle de Alcalá 42, 28014 Madrid"
-         rf"\b(?:{_STREET_ES})\s(?:(?:de\sla|de|del)\s)?{_CAP_WORD}(?:\s{_CAP_WORD}){{0,3}},?\s(?:n[ºo°]\.?\s?)?"
+        ("STREET_ADDRESS",  # ES/IT: "Calle de Alcalá 42, 28014 Madrid", "Strada Nedda, 4"
+         rf"\b(?:{_STREET_ES})\s(?:(?:de\sla|de|del|dei|della|di)\s)?{_CAP_WORD}(?:\s{_CAP_WORD}){{0,3}},?\s(?:n[ºo°]\.?\s?)?"
          rf"\d{{1,4}}\b(?:,?\s\d{{5}}\s{_CAP_WORD})?", 0, _address),
         ("DATE_TIME",
          r"(?<![\w./-])(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
