@@ -2,7 +2,8 @@
 
 ``ner="spacy:<pipeline>"`` names an *installed* spaCy pipeline package (or a pipeline directory);
 nothing is ever downloaded. The pipeline is loaded once per process with every component but
-``tok2vec`` and ``ner`` excluded, and texts go through ``nlp.pipe`` in batches. Its PERSON,
+``tok2vec`` and ``ner`` excluded (``tok2vec`` too when the NER does not listen to it, as in the
+small English model, whose NER embeds its own), and texts go through ``nlp.pipe`` in batches. Its PERSON,
 GPE/LOC, NORP and ORG entities become PERSON, LOCATION, NRP and ORGANIZATION candidates;
 :mod:`._text` then resolves them with the rules (a validated pattern match wins over an NER
 span it overlaps; rule names extend NER names). Known false positives of small NER models are
@@ -31,9 +32,9 @@ _KEEP = ("tok2vec", "ner")
 _EXCLUDE = ("tagger", "parser", "attribute_ruler", "lemmatizer", "trainable_lemmatizer", "senter", "morphologizer",
             "entity_ruler", "span_finder", "spancat", "textcat", "textcat_multilabel", "entity_linker")
 _SCORE = 0.85
-_BATCH = 256
+_BATCH = 1_000
 _CHUNK = 5_000  # long texts go in pieces: spaCy refuses texts over nlp.max_length, and memory grows with length
-_BATCH_CHARS = 100_000  # at most this many characters in one nlp.pipe batch
+_BATCH_CHARS = 200_000  # at most this many characters in one nlp.pipe batch
 _LOCK = threading.Lock()
 _PIPELINES: dict[str, Any] = {}
 
@@ -81,6 +82,8 @@ def _pipeline(name: str) -> Any:
             nlp.select_pipes(enable=[p for p in nlp.pipe_names if p in _KEEP])
         if "ner" not in nlp.pipe_names:
             raise UsageError(msg.NER_NO_NER.format(name=name))
+        if "tok2vec" in nlp.pipe_names and not getattr(nlp.get_pipe("tok2vec"), "listeners", True):
+            nlp.remove_pipe("tok2vec")  # nothing listens to it (the small models' NER embeds its own): half the time
         log.info("NER pipeline %s loaded (components: %s)", name, ", ".join(nlp.pipe_names))
         _PIPELINES[name] = nlp
         return nlp
