@@ -123,13 +123,14 @@ def _ssn(m: re.Match[str], joined: str, regions: tuple[str, ...]) -> _Candidate 
     if not ssn_ok(text):
         return None
     ctx = _context(joined, m.start())
-    if _NEG_NUMBER.match(ctx):
+    cued = _SSN_CONTEXT.match(ctx) is not None
+    if not cued and _NEG_NUMBER.match(ctx):  # "ssn# 123456789" is an SSN, "ticket #123-45-6789" is not
         return None
     if first != second:  # 3-6 or 5-4 grouping: a very weak SSN
         score = 0.1
     else:
         score = 0.85 if first == "-" else 0.6 if first in (" ", ".") else 0.3
-    if _SSN_CONTEXT.match(ctx):
+    if cued:
         score = 1.0
     return m.start(), m.end(), "US_SSN", score
 
@@ -427,7 +428,7 @@ def specs() -> tuple[tuple[str, str, int, _Check], ...]:
          rf"\b\d{{1,5}}[A-Za-z]?,?\s(?:{_CAP_WORD}\s){{1,3}}(?:{_STREET_EN})\b\.?(?:\s(?:NW|NE|SW|SE|N|S|E|W)\b)?"
          rf"(?:,\s{_CAP_WORD}(?:\s{_CAP_WORD})?,\s[A-Z]{{2}}\s\d{{5}}(?:-\d{{4}})?)?", 0, _address),
         ("STREET_ADDRESS",  # DE/NL: "Hauptstraße 5a, 10115 Berlin", "Laurenz-Müller-Weg 18", "Am Markt 3"
-         rf"\b(?:[{_UP}][{_LOW}]*(?:-?[{_UP}]?[{_LOW}]+)*?-?(?:{_STREET_DE})|(?:Am|An der|Im|In der|Auf dem)\s{_CAP_WORD})"
+         rf"\b(?:[{_UP}][{_UP}{_LOW}-]{{0,40}}?(?:{_STREET_DE})|(?:Am|An der|Im|In der|Auf dem)\s{_CAP_WORD})"
          rf"\s\d{{1,4}}[a-z]?(?:[-/]\d{{1,4}})?\b(?:,?\s\d{{4,5}}(?:\s?[A-Z]{{2}})?\s{_CAP_WORD})?", 0, _address),
         ("STREET_ADDRESS",  # FR: "12 rue de la Paix, 75002 Paris"
          rf"\b\d{{1,4}}(?:\s?(?:bis|ter))?,?\s(?i:{_STREET_FR})\s(?:(?:de\sla|de|du|des|d'|l')\s?)?{_CAP_WORD}"
