@@ -56,6 +56,7 @@ _PHONE_CONTEXT = re.compile(r"[^\x00]{0,20}\b(?:enohp|let|enohpelet|llac|elibom|
                             r"sms|ppastahw)", re.I)  # (?:phone|tel|...)\b[^\x00]{0,20}$
 _DOB_CONTEXT = re.compile(r"[^\x00]{0,12}\b(?:nrob|htrib|bod|\.?b\.o\.d|yadhtrib|etadhtrib)",
                           re.I)  # (?:born|birth|dob|d\.o\.b\.?|birthday|birthdate)\b[^\x00]{0,12}$
+_SSN_HASH = re.compile(r"\s*#\s*(?:nss|ss)\b", re.I)  # \b(?:ssn|ss)\s*#\s*$
 _DATE_SHAPE = re.compile(r"\d{1,4}([./-])\d{1,2}\1\d{1,4}")
 _DOTTED_QUAD = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 _SSN_SHAPE = re.compile(r"\d{3}-\d{2}-\d{4}")
@@ -69,7 +70,7 @@ def _context(joined: str, start: int) -> str:
     return joined[cut + 1 if cut >= 0 else low:start][::-1]
 
 
-_CARD_CONTEXT = re.compile(r"\s*[:#]?\s*(?:on\s*)?(?:rebmun\s*)?(?:drac|cc)\b", re.I)  # (?:card|cc)\b\s*(?:number\s*)?(?:no\s*)?[:#]?\s*$
+_CARD_CONTEXT = re.compile(r"\s*[:#]?\s*(?:on\s*)?(?:rebmun\s*)?\b(?:drac|cc)\b", re.I)  # (?:card|cc)\b\s*(?:number\s*)?(?:no\s*)?[:#]?\s*$
 
 
 def _context(joined: str, start: int) -> str:
@@ -124,7 +125,7 @@ def _ssn(m: re.Match[str], joined: str, regions: tuple[str, ...]) -> _Candidate 
         return None
     ctx = _context(joined, m.start())
     cued = _SSN_CONTEXT.match(ctx) is not None
-    if not cued and _NEG_NUMBER.match(ctx):  # "ssn# 123456789" is an SSN, "ticket #123-45-6789" is not
+    if _NEG_NUMBER.match(ctx) and not _SSN_HASH.match(ctx):  # "ssn# 123456789" is an SSN, "ticket #..." not
         return None
     if first != second:  # 3-6 or 5-4 grouping: a very weak SSN
         score = 0.1

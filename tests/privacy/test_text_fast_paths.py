@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from audit.privacy import _text
+from audit.privacy import _recognizers, _text
 
 FORWARD = {
     "_NEG_NUMBER": r"(?:order|invoice|inv|ref|reference|ticket|tracking|po|sku|item|account no|acct|case|batch|lot|"
@@ -23,19 +23,22 @@ FORWARD = {
     "_PHONE_CONTEXT": r"(?:phone|tel|telephone|call|mobile|cell|fax|contact|reach|dial|text|sms|whatsapp)"
                       r"\b[^\x00]{0,20}$",
     "_DOB_CONTEXT": r"(?:born|birth|dob|d\.o\.b\.?|birthday|birthdate)\b[^\x00]{0,12}$",
+    "_SSN_HASH": r"\b(?:ssn|ss)\s*#\s*$",
+    "_CARD_CONTEXT": r"\b(?:card|cc)\b\s*(?:number\s*)?(?:no\s*)?[:#]?\s*$",
 }
 PIECES = ["order", "Invoice", "inv", "ref", "ticket", "PO", "sku", "account no", "acct", "case", "lot", "serial",
           "build", "version", "ver", "v", "isbn", "#", "no", "No.", "number", "nr.", "id", "release", "rel.",
           "revision", "rev", "firmware", "fw", "pkg", "package", "==", ">=", "<=", "~=", "@", "ssn", "SSN",
           "social security", "soc. sec", "ss #", "ss no", "taxpayer", "tin", "phone", "tel", "telephone", "call",
           "mobile", "cell", "fax", "contact", "reach", "dial", "text", "sms", "whatsapp", "born", "birth", "dob",
-          "D.O.B.", "birthday", "birthdate", " ", "  ", ":", "=", "x", "is", "my", "at", "-", "é", "\t", "a1", "s"]
+          "D.O.B.", "birthday", "birthdate", " ", "  ", ":", "=", "x", "is", "my", "at", "-", "é", "\t", "a1", "s",
+          "card", "cc", "ss", "ssn#", "card #"]
 
 
 @pytest.mark.parametrize("name", sorted(FORWARD))
 def test_reversed_context_rule_matches_its_forward_form(name):
     forward = re.compile(FORWARD[name], re.I)
-    reverse = getattr(_text, name)
+    reverse = getattr(_recognizers, name)
     rng = random.Random(7)
     agree = hits = 0
     for _ in range(6000):
