@@ -14,7 +14,7 @@ from .._result import AuditResult, Finding, Severity, Status, metrics_frame
 from . import _messages as msg
 from ._anonymity import Anonymity, anonymity
 from ._columns import ColumnPII, scan_frame, suggest_quasi_identifiers
-from ._ner import parse_ner
+from ._ner import check_installed, parse_ner
 from ._membership import MembershipRisk, membership_inference, per_row_loss
 from ._text import DEFAULT_REGIONS
 
@@ -69,7 +69,9 @@ class PrivacyAuditor(BaseAuditor):
                  risk_threshold: float = 0.2, min_k: int = 5, max_membership_advantage: float = 0.1,
                  min_group_size: int = 30, scan_train_data: bool = True, candidate_sample: int = 2_000,
                  ner: str | None = None) -> None:
-        parse_ner(ner)  # a malformed value is a usage error before any data is read
+        pipeline = parse_ner(ner)  # a malformed value or a pipeline that is not installed: a usage error
+        if pipeline is not None:  # before any data is read (a spec's [auditors.privacy] ner = ...)
+            check_installed(pipeline)
         self.quasi_identifiers = quasi_identifiers
         self.sensitive_attribute = sensitive_attribute
         self.sample_size = sample_size

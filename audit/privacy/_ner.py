@@ -21,7 +21,7 @@ from typing import Any
 from .._exceptions import UsageError
 from . import _messages as msg
 
-__all__ = ["parse_ner", "ner_candidates", "LABELS"]
+__all__ = ["parse_ner", "check_installed", "ner_candidates", "LABELS"]
 
 log = logging.getLogger(__name__)
 
@@ -65,17 +65,24 @@ def parse_ner(spec: Any) -> str | None:
     raise UsageError(msg.BAD_NER.format(value=spec if isinstance(spec, str) else type(spec).__name__))
 
 
+def check_installed(name: str) -> None:
+    """One usage error unless spaCy and the pipeline ``name`` are installed (nothing is loaded or downloaded)."""
+    try:
+        import spacy
+    except ImportError:
+        raise UsageError(msg.NER_NO_SPACY.format(name=name)) from None
+    if not (spacy.util.is_package(name) or Path(name).is_dir()):
+        raise UsageError(msg.NER_NOT_INSTALLED.format(name=name))
+
+
 def _pipeline(name: str) -> Any:
     """The loaded pipeline (once per process), or one usage error that names it and how to install it."""
     with _LOCK:
         if name in _PIPELINES:
             return _PIPELINES[name]
-        try:
-            import spacy
-        except ImportError:
-            raise UsageError(msg.NER_NO_SPACY.format(name=name)) from None
-        if not (spacy.util.is_package(name) or Path(name).is_dir()):  # never spacy.cli.download
-            raise UsageError(msg.NER_NOT_INSTALLED.format(name=name))
+        check_installed(name)  # never spacy.cli.download
+        import spacy
+
         nlp = spacy.load(name, exclude=list(_EXCLUDE))
         extra = [p for p in nlp.pipe_names if p not in _KEEP]
         if extra:

@@ -109,3 +109,13 @@ def test_auditor_ner_option_and_the_rules_only_note():
     assert with_ner.details["names"].startswith("rules and NER")
     assert any(p["entity_type"] == "PERSON" for p in with_ner.details["pii"])
     assert not any(f.code == "names_rules_only" for f in with_ner.findings)
+
+
+def test_spec_option_builds_the_auditor_and_checks_the_pipeline(tmp_path):
+    from audit._api import build_auditors
+
+    (auditor,) = build_auditors(["privacy"], {"privacy": {"ner": NER}})
+    assert auditor.ner == NER and auditor.get_params()["ner"] == NER
+    with pytest.raises(UsageError) as err:
+        build_auditors(["privacy"], {"privacy": {"ner": "spacy:en_core_web_nope"}})
+    assert "en_core_web_nope" in str(err.value) and "pip install" in str(err.value)
