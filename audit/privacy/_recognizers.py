@@ -63,14 +63,8 @@ _SSN_SHAPE = re.compile(r"\d{3}-\d{2}-\d{4}")
 _EXTENSION = re.compile(r"\s*(?:x|ext\.?|#)\s*\d{1,6}$", re.I)
 
 
-def _context(joined: str, start: int) -> str:
-    """Up to ``_CONTEXT`` characters of the same text before ``start``, reversed (nearest first)."""
-    low = max(0, start - _CONTEXT)
-    cut = joined.rfind(_SEP, low, start)
-    return joined[cut + 1 if cut >= 0 else low:start][::-1]
-
-
-_CARD_CONTEXT = re.compile(r"\s*[:#]?\s*(?:on\s*)?(?:rebmun\s*)?\b(?:drac|cc)\b", re.I)  # (?:card|cc)\b\s*(?:number\s*)?(?:no\s*)?[:#]?\s*$
+_CARD_CONTEXT = re.compile(r"\s*[:#]?\s*(?:on\s*)?(?:rebmun\s*)?\b(?:drac|cc)\b",
+                           re.I)  # \b(?:card|cc)\b\s*(?:number\s*)?(?:no\s*)?[:#]?\s*$
 
 
 def _context(joined: str, start: int) -> str:

@@ -9,8 +9,9 @@ and where its first match may start, and each pattern's ``finditer`` reads only 
 same matches, found faster. Then it validates each candidate, scores it with
 its context (a "SSN" word before nine digits; "version" or "==" before a dotted quad), then
 resolves overlaps between types per text: the stronger entity wins (an IBAN's digit groups
-are not also a card; an SSN is not also a phone). Entity names are Presidio's, plus
-``DATE_OF_BIRTH``, ``MAC_ADDRESS`` and ``POSTCODE``.
+are not also a card; an SSN is not also a phone). The recognizers (patterns, context rules,
+checks) live in :mod:`._recognizers`, the pattern rewriting in :mod:`._regex`, the optional
+NER in :mod:`._ner`.
 """
 from __future__ import annotations
 
@@ -26,8 +27,7 @@ import numpy as np
 from .._exceptions import UsageError
 from . import _messages as msg
 from . import _recognizers
-from ._recognizers import (_CONTEXT, _DOB_CONTEXT, _LOW, _NEG_NUMBER, _NEG_VERSION, _PHONE_CONTEXT, _SEP,
-                           _SSN_CONTEXT, _UP, DEFAULT_REGIONS, ENTITY_TYPES, PRIORITY, _Candidate, _Check, _card,
+from ._recognizers import (_LOW, _SEP, _UP, DEFAULT_REGIONS, ENTITY_TYPES, PRIORITY, _Candidate, _Check, _card,
                            _date_numeric, _ssn)
 from ._ner import _pipeline as _ner_pipeline
 from ._ner import ner_candidates, parse_ner

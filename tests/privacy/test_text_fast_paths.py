@@ -42,7 +42,7 @@ def test_reversed_context_rule_matches_its_forward_form(name):
     rng = random.Random(7)
     agree = hits = 0
     for _ in range(6000):
-        window = "".join(rng.choice(PIECES) for _ in range(rng.randint(0, 6)))[-_text._CONTEXT:]
+        window = "".join(rng.choice(PIECES) for _ in range(rng.randint(0, 6)))[-_recognizers._CONTEXT:]
         expected = forward.search(window) is not None
         assert (reverse.match(window[::-1]) is not None) == expected, (name, window)
         agree += 1
