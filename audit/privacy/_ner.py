@@ -150,21 +150,27 @@ def ner_candidates(items: list[str], offsets: Any, name: str, wanted: frozenset[
     labels = {label: etype for label, etype in LABELS.items() if etype in wanted}
     if not labels:
         return []
-    jobs: list[tuple[int, int, str]] = []  # (text index, offset in text, piece)
+    # A text that repeats (a column of notes often does) goes through the model once.
+    same: dict[str, list[int]] = {}
     for i, text in enumerate(items):
-        if _NO_CAPITAL(text):  # no capital: no name, place or organisation to find
-            continue
+        if not _NO_CAPITAL(text):  # no capital: no name, place or organisation to find
+            same.setdefault(text, []).append(i)
+    jobs: list[tuple[str, int, str]] = []  # (text, offset in text, piece)
+    for text in same:
         for at, piece in _pieces(text):
             if not _NO_CAPITAL(piece):
-                jobs.append((i, at, piece))
+                jobs.append((text, at, piece))
     out: list[tuple] = []
-    for (i, at, piece), doc in zip(jobs, _docs(nlp, [piece for _, _, piece in jobs])):
-        base = int(offsets[i]) + at
+    for (text, at, piece), doc in zip(jobs, _docs(nlp, [piece for _, _, piece in jobs])):
+        found = []
         for ent in doc.ents:
             etype = labels.get(ent.label_)
             if etype is None:
                 continue
             kept = _clean(piece, ent.start_char, ent.end_char, etype)
             if kept is not None:
-                out.append((base + kept[0], base + kept[1], etype, _SCORE))
+                found.append((at + kept[0], at + kept[1], etype))
+        for i in same[text]:
+            base = int(offsets[i])
+            out += [(base + s, base + e, etype, _SCORE) for s, e, etype in found]
     return out

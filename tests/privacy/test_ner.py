@@ -119,3 +119,10 @@ def test_spec_option_builds_the_auditor_and_checks_the_pipeline(tmp_path):
     with pytest.raises(UsageError) as err:
         build_auditors(["privacy"], {"privacy": {"ner": "spacy:en_core_web_nope"}})
     assert "en_core_web_nope" in str(err.value) and "pip install" in str(err.value)
+
+
+def test_repeated_texts_get_the_same_spans_at_their_own_offsets():
+    texts = ["Meeting with John Smith in Paris", "x", "Meeting with John Smith in Paris"]
+    out = find_pii(texts, ner=NER)
+    assert [(s.start, s.end, s.entity_type) for s in out[0]] == [(s.start, s.end, s.entity_type) for s in out[2]]
+    assert ("John Smith", "PERSON") in [(texts[2][s.start:s.end], s.entity_type) for s in out[2]]
