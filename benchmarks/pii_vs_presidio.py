@@ -13,6 +13,12 @@ Run with a venv holding presidio-analyzer and faker (the ``bench`` extra)::
 
     PYTHONPATH=$PWD $BENCH_PY benchmarks/pii_vs_presidio.py   # BENCH_PY: see benchmarks/README.md
     PYTHONPATH=$PWD python benchmarks/pii_vs_presidio.py --quick      # smoke run
+    PYTHONPATH=$PWD python benchmarks/pii_vs_presidio.py --cases      # Presidio's public recognizer cases
+    PYTHONPATH=$PWD python benchmarks/pii_vs_presidio.py --free-text  # names, places, addresses, 16 regions
+
+``--cases`` runs presidio_cases.py (Presidio's public recognizer test cases, both engines) and
+``--free-text`` runs pii_free_text.py (the labelled free-text corpus: ours with and without
+spaCy NER, Presidio pattern-only and Presidio + spaCy small), each on its own.
 """
 from __future__ import annotations
 
@@ -214,7 +220,16 @@ def main() -> int:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--threshold", type=float, default=0.4, help="Presidio score threshold")
     ap.add_argument("--quick", action="store_true", help="small sizes, no Presidio unless installed")
-    args = ap.parse_args()
+    ap.add_argument("--cases", action="store_true", help="only Presidio's public recognizer cases")
+    ap.add_argument("--free-text", action="store_true", help="only the labelled free-text corpus (with NER)")
+    args, rest = ap.parse_known_args()
+    if args.cases or args.free_text:
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import presidio_cases
+        import pii_free_text
+
+        sys.argv = [sys.argv[0], *rest]
+        return (presidio_cases if args.cases else pii_free_text).main()
     if args.quick:
         args.records, args.rows, args.repeats = 500, 20_000, 1
     try:

@@ -17,11 +17,12 @@ from ._columns import DIRECT_IDENTIFIERS, ColumnPII, scan_frame, suggest_quasi_i
 from ._copy import CopyCheck, check_anonymised_copy
 from ._mask import mask
 from ._membership import MembershipRisk, membership_inference, per_row_loss
+from ._recognizers import NAME_CUES, add_name_cues
 from ._text import DEFAULT_REGIONS, ENTITY_TYPES, PIISpan, find_pii
 
 __all__ = [
     "Anonymity", "ColumnPII", "CopyCheck", "DEFAULT_REGIONS", "DIRECT_IDENTIFIERS", "ENTITY_TYPES",
-    "MembershipRisk", "PIISpan", "PrivacyAuditor", "SensitiveDiversity", "anonymity", "check_anonymised_copy",
+    "MembershipRisk", "NAME_CUES", "PIISpan", "PrivacyAuditor", "SensitiveDiversity", "add_name_cues", "anonymity", "check_anonymised_copy",
     "equivalence_classes", "find_pii", "mask", "membership_inference", "messages", "per_row_loss", "scan_frame",
     "suggest_quasi_identifiers",
 ]

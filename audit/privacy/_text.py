@@ -9,15 +9,16 @@ and where its first match may start, and each pattern's ``finditer`` reads only 
 same matches, found faster. Then it validates each candidate, scores it with
 its context (a "SSN" word before nine digits; "version" or "==" before a dotted quad), then
 resolves overlaps between types per text: the stronger entity wins (an IBAN's digit groups
-are not also a card; an SSN is not also a phone). Entity names are Presidio's, plus
-``DATE_OF_BIRTH``, ``MAC_ADDRESS`` and ``POSTCODE``.
+are not also a card; an SSN is not also a phone). The recognizers (patterns, context rules,
+checks) live in :mod:`._recognizers`, the pattern rewriting in :mod:`._regex`, the optional
+NER in :mod:`._ner`.
 """
 from __future__ import annotations
 
 import gc
 import re
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,23 +26,15 @@ import numpy as np
 
 from .._exceptions import UsageError
 from . import _messages as msg
-from ._validators import (IBAN_LENGTHS, card_ok, date_ok, iban_ok, ipv4_ok, ipv6_ok, month_number, phone_ok,
-                          ssn_ok)
+from . import _recognizers
+from ._recognizers import (_LOW, _SEP, _UP, DEFAULT_REGIONS, ENTITY_TYPES, PRIORITY, _Candidate, _Check, _card,
+                           _date_numeric, _ssn)
+from ._ner import _pipeline as _ner_pipeline
+from ._ner import ner_candidates, parse_ner
+from ._regex import embedded as _embedded
+from ._regex import without_lookarounds as _without_lookarounds
 
 __all__ = ["PIISpan", "find_pii", "ENTITY_TYPES", "DEFAULT_REGIONS", "as_texts", "PRIORITY"]
-
-#: Regions whose national phone formats are recognised without a leading ``+``.
-DEFAULT_REGIONS: tuple[str, ...] = ("US", "GB")
-
-#: Overlap resolution: when spans of two types overlap, the higher priority wins.
-PRIORITY: dict[str, int] = {
-    "EMAIL_ADDRESS": 10, "IBAN_CODE": 9, "CREDIT_CARD": 8, "US_SSN": 7, "MAC_ADDRESS": 7, "IP_ADDRESS": 6,
-    "PHONE_NUMBER": 5, "DATE_OF_BIRTH": 4, "DATE_TIME": 3, "POSTCODE": 2, "PERSON": 1,
-}
-ENTITY_TYPES: tuple[str, ...] = tuple(PRIORITY)
-
-_SEP = "\x00"
-_CONTEXT = 40  # characters before a candidate read as its context
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,254 +47,10 @@ class PIISpan:
     score: float
 
 
-_Candidate = tuple[int, int, str, float]
-_Check = Callable[["re.Match[str]", str, tuple[str, ...]], "_Candidate | None"]
-
-# Context rules read the text just before a candidate, *reversed*: each is the mirror image of
-# a rule "keyword, then a few characters, then the candidate" (e.g. ``order no: $``), so
-# ``match`` at the candidate (one anchored attempt) replaces a ``search`` for ``...$`` that
-# tries every position of the window. tests/privacy checks each against its forward form.
-_NEG_NUMBER = re.compile(r"\s*[:#=]?\s*(?:\.?on|rebmun|\.?rn|di)?\s*"  # (?:order|...)\s*(?:no\.?|...)?\s*[:#=]?\s*$
-                         r"(?:redro|eciovni|vni|fer|ecnerefer|tekcit|gnikcart|op|uks|meti|on tnuocca|tcca|"
-                         r"esac|hctab|tol|laires|dliub|noisrev|rev|nbsi|#)", re.I)
-_NEG_VERSION = re.compile(r"\s*[:=]?\s*(?:noisrev|\.?rev|v|dliub|esaeler|\.?ler|(?:noisi)?ver|erawmrif|wf|gkp|"
-                          r"egakcap|==|=>|=<|=~|@)", re.I)  # (?:version|...|@)\s*[:=]?\s*$
-_SSN_CONTEXT = re.compile(r"[^\x00]{0,25}\b(?:nss|ytiruces\s+laicos|ces\s*\.?cos|#\s*ss|on\s*ss|reyapxat|nit)",
-                          re.I)  # (?:ssn|social\s+security|...)\b[^\x00]{0,25}$
-_PHONE_CONTEXT = re.compile(r"[^\x00]{0,20}\b(?:enohp|let|enohpelet|llac|elibom|llec|xaf|tcatnoc|hcaer|laid|txet|"
-                            r"sms|ppastahw)", re.I)  # (?:phone|tel|...)\b[^\x00]{0,20}$
-_DOB_CONTEXT = re.compile(r"[^\x00]{0,12}\b(?:nrob|htrib|bod|\.?b\.o\.d|yadhtrib|etadhtrib)",
-                          re.I)  # (?:born|birth|dob|d\.o\.b\.?|birthday|birthdate)\b[^\x00]{0,12}$
-_DATE_SHAPE = re.compile(r"\d{1,4}([./-])\d{1,2}\1\d{1,4}")
-_DOTTED_QUAD = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
-_SSN_SHAPE = re.compile(r"\d{3}-\d{2}-\d{4}")
-_EXTENSION = re.compile(r"\s*(?:x|ext\.?|#)\s*\d{1,6}$", re.I)
-
-
-def _context(joined: str, start: int) -> str:
-    """Up to ``_CONTEXT`` characters of the same text before ``start``, reversed (nearest first)."""
-    low = max(0, start - _CONTEXT)
-    cut = joined.rfind(_SEP, low, start)
-    return joined[cut + 1 if cut >= 0 else low:start][::-1]
-
-
-# -- checks: a match -> a candidate or None --------------------------------------------------------
-def _email(m: re.Match[str], joined: str, regions: tuple[str, ...]) -> _Candidate | None:
-    return m.start(), m.end(), "EMAIL_ADDRESS", 1.0
-
-
-def _iban(m: re.Match[str], joined: str, regions: tuple[str, ...]) -> _Candidate | None:
-    text = m.group()
-    want = IBAN_LENGTHS.get(text[:2])
-    if want is None:
-        return None
-    # Trim trailing groups a following word was swallowed into: the match is letters and digits
-    # with single spaces between them, so the country's length ends after ``want`` of them.
-    end = want
-    while (longer := want + text.count(" ", 0, end)) != end:  # least end with ``want`` of them before it
-        end = longer
-    if end > len(text) or (end < len(text) and text[end].isalnum()):
-        return None
-    return (m.start(), m.start() + end, "IBAN_CODE", 1.0) if iban_ok(text[:end]) else None
-
-
-def _card(m: re.Match[str], joined: str, regions: tuple[str, ...]) -> _Candidate | None:
-    if not card_ok(m.group()):
-        return None
-    if _NEG_NUMBER.match(_context(joined, m.start())):
-        return None
-    return m.start(), m.end(), "CREDIT_CARD", 1.0
-
-
-def _ssn(m: re.Match[str], joined: str, regions: tuple[str, ...]) -> _Candidate | None:
-    if not ssn_ok(m.group()):
-        return None
-    ctx = _context(joined, m.start())
-    if _NEG_NUMBER.match(ctx):
-        return None
-    sep = m.group(2)
-    score = 0.85 if sep == "-" else 0.6 if sep == " " else 0.3
-    if _SSN_CONTEXT.match(ctx):
-        score = 1.0
-    return m.start(), m.end(), "US_SSN", score
-
-
-def _phone(m: re.Match[str], joined: str, regions: tuple[str, ...]) -> _Candidate | None:
-    start, text = m.start(), m.group()
-    ctx = _context(joined, start)
-    if _NEG_NUMBER.match(ctx):
-        return None
-    for _ in range(3):  # retry without a trailing number that was swallowed into the match
-        main = _EXTENSION.sub("", text)
-        if not (_DATE_SHAPE.fullmatch(main) or _DOTTED_QUAD.fullmatch(main) or _SSN_SHAPE.fullmatch(main)):
-            bare = main.isdigit()
-            if phone_ok(text, regions) and not (bare and len(main) > 10 and not main.startswith("00")):
-                score = 0.75
-                if bare:
-                    score = 0.4
-                if _PHONE_CONTEXT.match(ctx):
-                    score = 1.0
-                return start, start + len(text), "PHONE_NUMBER", score
-        cut = max(text.rfind(" "), text.rfind("\t"))
-        if cut <= 0:
-            return None
-        text = text[:cut].rstrip(" .-(")
-    return None
-
-
-def _ipv4(m: re.Match[str], joined: str, regions: tuple[str, ...]) -> _Candidate | None:
-    if not ipv4_ok(m.group()) or _NEG_VERSION.match(_context(joined, m.start())):
-        return None
-    return m.start(), m.end(), "IP_ADDRESS", 0.95
-
-
-def _ipv6(m: re.Match[str], joined: str, regions: tuple[str, ...]) -> _Candidate | None:
-    text = m.group()
-    if len(text) < 6 or not ipv6_ok(text):
-        return None
-    return m.start(), m.end(), "IP_ADDRESS", 0.95
-
-
-def _mac(m: re.Match[str], joined: str, regions: tuple[str, ...]) -> _Candidate | None:
-    return m.start(), m.end(), "MAC_ADDRESS", 0.95
-
-
-def _date_type(joined: str, start: int) -> str:
-    return "DATE_OF_BIRTH" if _DOB_CONTEXT.match(_context(joined, start)) else "DATE_TIME"
-
-
-def _date_iso(m: re.Match[str], joined: str, regions: tuple[str, ...]) -> _Candidate | None:
-    if not date_ok(int(m.group(1)), int(m.group(2)), int(m.group(3))):
-        return None
-    if _NEG_VERSION.match(_context(joined, m.start())):
-        return None
-    return m.start(), m.end(), _date_type(joined, m.start()), 0.85
-
-
-def _date_numeric(m: re.Match[str], joined: str, regions: tuple[str, ...]) -> _Candidate | None:
-    a, b, y = int(m.group(1)), int(m.group(3)), m.group(4)
-    year = int(y) + (1900 if len(y) == 2 and int(y) > 30 else 2000 if len(y) == 2 else 0)
-    if not (date_ok(year, a, b) or date_ok(year, b, a)):
-        return None
-    if _NEG_VERSION.match(_context(joined, m.start())) or _NEG_NUMBER.match(_context(joined, m.start())):
-        return None
-    return m.start(), m.end(), _date_type(joined, m.start()), 0.7
-
-
-def _date_words(m: re.Match[str], joined: str, regions: tuple[str, ...]) -> _Candidate | None:
-    groups = m.groupdict()
-    month = month_number(groups["m1"] or groups["m2"])
-    day = int(groups["d1"] or groups["d2"])
-    year = int(groups["y1"] or groups["y2"])
-    if month is None or not date_ok(year, month, day):
-        return None
-    return m.start(), m.end(), _date_type(joined, m.start()), 0.85
-
-
-def _postcode(m: re.Match[str], joined: str, regions: tuple[str, ...]) -> _Candidate | None:
-    group = "zip" if m.group("zip") else "uk"
-    return m.start(group), m.end(group), "POSTCODE", 0.7
-
-
-_NOT_NAMES = frozenset({"Sir", "Madam", "Customer", "Customers", "Team", "Support", "Service", "Services",
-                        "Us", "The", "All", "Admin", "User", "Users", "Manager", "Department", "Office", "Desk",
-                        "Center", "Centre", "Information", "Details", "Number", "Name", "Names"})
-
-
-def _person(m: re.Match[str], joined: str, regions: tuple[str, ...]) -> _Candidate | None:
-    name = m.group("name")
-    words = name.split()
-    while words and words[-1] in _NOT_NAMES:
-        words.pop()
-    if not words or words[0] in _NOT_NAMES:
-        return None
-    start = m.start("name")
-    return start, start + len(" ".join(words)), "PERSON", 0.6
-
-
-# -- patterns ------------------------------------------------------------------------------------
-_UP = "A-ZÀ-ÖØ-Þ"
-_LOW = "a-zß-öø-ÿ"
-_NAME_WORD = rf"[{_UP}][{_LOW}]*(?:[{_UP}][{_LOW}]+)?(?:['\u2019-][{_UP}]?[{_LOW}]+)?"
-_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
-
-_SPECS: tuple[tuple[str, str, int, _Check], ...] = (
-    ("EMAIL_ADDRESS",
-     r"(?<![\w.+%-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?"
-     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*\.[A-Za-z]{2,24}(?![\w-])", 0, _email),
-    ("IBAN_CODE", r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b", 0, _iban),
-    ("CREDIT_CARD", r"(?<![\w.,/-])\d(?:[ -]?\d){11,18}(?![\d])", 0, _card),
-    ("US_SSN", r"(?<![\d./-])(\d{3})([- ]?)(\d{2})\2(\d{4})(?!\d|[-/]\d|\.\d)", 0, _ssn),
-    ("PHONE_NUMBER",
-     r"(?<![\w+@.:/=-])(?:\+|00)?\(?\d[\d ().-]{5,20}\d(?:\s?(?:x|ext\.?)\s?\d{1,6})?(?![\w@]|[.:/-]\d)", 0, _phone),
-    ("IP_ADDRESS", r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)", 0, _ipv4),
-    ("IP_ADDRESS", r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:.])", 0, _ipv6),
-    ("MAC_ADDRESS",
-     r"(?<![\w:-])[0-9A-Fa-f]{2}([:-])[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2}){4}(?![\w:-])"
-     r"|(?<![\w.])[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}(?![\w.])", 0, _mac),
-    ("DATE_TIME",
-     r"(?<![\w./-])(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
-     r"(?![\w-]|\.\d)", 0, _date_iso),
-    ("DATE_TIME", r"(?<![\w./:-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?![\w/:-]|\.\d)", 0, _date_numeric),
-    ("DATE_TIME",
-     rf"\b(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m1>{_MONTH}),?\s+(?P<y1>\d{{4}})"
-     rf"|(?P<m2>{_MONTH})\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y2>\d{{4}}))\b", re.I, _date_words),
-    ("POSTCODE",
-     r"(?:(?i:\bzip(?:\s*code)?|\bpostal\s*code|\bpost\s*code)[^\w\x00]{0,3}|\b[A-Z]{2},?\s)(?P<zip>\d{5}(?:-\d{4})?)\b"
-     r"|(?P<uk>\b(?:[A-Z]{1,2}\d[A-Z\d]?|GIR) ?\d[ABD-HJLNP-UW-Z]{2}\b)", 0, _postcode),
-    ("PERSON", rf"\b(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof)\.?\s+(?P<name>{_NAME_WORD}(?: {_NAME_WORD}){{0,2}})", 0, _person),
-    ("PERSON",
-     rf"\b(?i:name(?:\s+is)?|dear|signed(?:\s+by)?|patient|customer|client|employee|applicant|contact|attn|"
-     rf"beneficiary|cardholder|holder|recipient|regards|sincerely)\s*[:,-]?\s+"
-     rf"(?P<name>{_NAME_WORD}(?: {_NAME_WORD}){{1,2}})", 0, _person),
-)
-_COMPILED = tuple(sorted(  # strongest type first: pruning by "covered" needs that order
-    ((i, etype, re.compile(pattern, flags), check) for i, (etype, pattern, flags, check) in enumerate(_SPECS)),
-    key=lambda spec: -PRIORITY[spec[1]]))
-
-def _embedded(pattern: str, flags: int) -> str:
-    """``pattern`` without capturing groups, to sit inside the combined start finder.
-
-    Groups become non-capturing and a back-reference becomes a copy of the group it
-    names (a lookbehind cannot hold back-references): the embedded pattern matches
-    wherever the original does, and the original decides at the positions it marks.
-    """
-    out, groups, opened, i, in_class = [], {}, [], 0, False
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\":
-            nxt = pattern[i + 1]
-            if nxt.isdigit() and not in_class:
-                out.append("(?:" + groups[int(nxt)] + ")")
-            else:
-                out.append(pattern[i:i + 2])
-            i += 2
-            continue
-        if in_class:
-            in_class = ch != "]"
-        elif ch == "[":
-            in_class = True
-            if pattern[i + 1:i + 2] == "]":  # a literal "]" first in the class
-                out.append("[]")
-                i += 2
-                continue
-        elif ch == "(":
-            named = pattern.startswith("(?P<", i)
-            capturing = named or not pattern.startswith("(?", i)
-            opened.append((len(groups) + 1 if capturing else None, len(out)))
-            if capturing:
-                groups[len(groups) + 1] = None
-            out.append("(?:" if capturing else "(")
-            i = pattern.index(">", i) + 1 if named else i + 1
-            continue
-        elif ch == ")":
-            number, at = opened.pop()
-            if number is not None:
-                groups[number] = "".join(out[at + 1:])
-        out.append(ch)
-        i += 1
-    text = "".join(out)
-    return f"(?i:{text})" if flags & re.I else text
+def _compiled(specs: tuple) -> tuple:
+    return tuple(sorted(  # strongest type first: pruning by "covered" needs that order
+        ((i, etype, re.compile(pattern, flags), check) for i, (etype, pattern, flags, check) in enumerate(specs)),
+        key=lambda spec: -PRIORITY[spec[1]]))
 
 
 def _start_finder() -> tuple[re.Pattern[str], tuple[int, ...]]:
@@ -325,8 +74,19 @@ def _start_finder() -> tuple[re.Pattern[str], tuple[int, ...]]:
     return re.compile(finder), tuple(markers)
 
 
-_FINDER, _MARKERS = _start_finder()
-_PATTERNS = {index: pattern for index, _, pattern, _ in _COMPILED}
+def _build() -> None:
+    """(Re)build the patterns, the start finder and the compiled specs from the current recognizers."""
+    global _SPECS, _COMPILED, _FINDER, _MARKERS, _PATTERNS, _GENERATION
+    _GENERATION = _recognizers.GENERATION
+    _SPECS = _recognizers.specs()
+    _COMPILED = _compiled(_SPECS)
+    _FINDER, _MARKERS = _start_finder()
+    _PATTERNS = {index: pattern for index, _, pattern, _ in _COMPILED}
+    _HS_STATE.pop("database", None)
+
+
+_HS_STATE: dict[str, Any] = {}
+_build()
 
 
 def _starts(joined: str) -> list[list[int]]:
@@ -362,50 +122,6 @@ def _re_matches(joined: str, offsets: np.ndarray, lengths: np.ndarray, specs: fr
     return {index: _matches(_PATTERNS[index], joined, starts[index]) for index in specs}
 
 
-# -- optional accelerator: Hyperscan picks the texts a pattern may match in, ``re`` decides there ----
-def _without_lookarounds(pattern: str) -> str:
-    """``pattern`` with every lookahead and lookbehind removed: it matches wherever ``pattern`` does."""
-    out, i, in_class = [], 0, False
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\":
-            out.append(pattern[i:i + 2])
-            i += 2
-            continue
-        if in_class:
-            in_class = ch != "]"
-        elif ch == "[":
-            in_class = True
-            if pattern[i + 1:i + 2] == "]":
-                out.append("[]")
-                i += 2
-                continue
-        elif pattern.startswith(("(?=", "(?!", "(?<=", "(?<!"), i):
-            depth, j, cls = 0, i, False
-            while True:  # skip to the parenthesis that closes this assertion
-                c = pattern[j]
-                if c == "\\":
-                    j += 2
-                    continue
-                if cls:
-                    cls = c != "]"
-                elif c == "[":
-                    cls = True
-                    j += 1 if pattern[j + 1:j + 2] != "]" else 2
-                    continue
-                elif c == "(":
-                    depth += 1
-                elif c == ")":
-                    depth -= 1
-                    if depth == 0:
-                        break
-                j += 1
-            i = j + 1
-            continue
-        out.append(ch)
-        i += 1
-    return "".join(out)
-
 
 def _hs_expression(pattern: str, flags: int) -> bytes:
     """The Hyperscan form of an entity pattern, for ASCII text: a superset reported once per text.
@@ -417,7 +133,10 @@ def _hs_expression(pattern: str, flags: int) -> bytes:
     """
     core = _without_lookarounds(_embedded(pattern, flags))
     core = core.replace(_UP, "A-Z").replace(_LOW, "a-z").replace("\\u2019", "")
+    core = core.replace("[^\\s", "[^\\t\\n\\v\\f\\r \\x1c-\\x1f")  # \\s inside a class
     core = core.replace("\\s", "[\\t\\n\\v\\f\\r \\x1c-\\x1f]")
+    # A non-ASCII letter can only match in a non-ASCII text, and those always go to ``re``.
+    core = _NON_ASCII.sub("\\\\xff", core)
     return f"(?:{core})[^\\x00]*\\x00".encode("ascii")
 
 
@@ -425,7 +144,7 @@ def _hs_expression(pattern: str, flags: int) -> bytes:
 # one-character look-arounds written as consumed characters ("^" or a character before; the NUL
 # or a character after), so it reports only the texts that hold a real match.
 _HS_EXACT: dict[_Check, str] = {
-    _ssn: r"(?:^|[^\d./\-])\d{3}(?:-\d{2}-|\ \d{2}\ |\d{2})\d{4}"  # back-reference as three alternatives
+    _ssn: r"(?:^|[^\d./\-])\d{3}[\-.\ ]?\d{2}[\-.\ ]?\d{4}"
           r"(?:\x00|[^\d\-/.\x00][^\x00]*\x00|[\-/.](?:\x00|[^\d\x00][^\x00]*\x00))",
     _card: r"(?:^|[^\w.,/\-])\d(?:[ \-]?\d){11,18}(?:\x00|[^\d\x00][^\x00]*\x00)",
     _date_numeric: r"(?:^|[^\w./:\-])\d{1,2}(?:/\d{1,2}/|\.\d{1,2}\.|-\d{1,2}-)(?:\d{4}|\d{2})"
@@ -492,7 +211,6 @@ _ACCELERATE = True
 #: Hyperscan's database takes ~0.2 s to compile, about what it saves on this many characters of
 #: text; it is compiled on the first call at least this large and used for every call after.
 _HS_MIN_CHARS = 250_000
-_HS_STATE: dict[str, Any] = {}
 _HS_LOCK = threading.Lock()
 
 
@@ -515,6 +233,21 @@ _DATE_TYPES = frozenset({"DATE_TIME", "DATE_OF_BIRTH"})
 def _strength(c: _Candidate) -> tuple[int, float, int, int]:
     """Sort key of overlap resolution: higher priority, then higher score, then longer, then earlier."""
     return -PRIORITY[c[2]], -c[3], c[0] - c[1], c[0]
+
+
+def _merged_names(cands: list[_Candidate]) -> list[_Candidate]:
+    """PERSON candidates that overlap become one: a rule's "Dr. Ana Lima" extends the NER's "Lima"."""
+    names = sorted(c for c in cands if c[2] == "PERSON")
+    if len(names) < 2:
+        return cands
+    merged: list[list[Any]] = []
+    for s, e, t, score in names:
+        if merged and s < merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], e)
+            merged[-1][3] = max(merged[-1][3], score)
+        else:
+            merged.append([s, e, t, score])
+    return [c for c in cands if c[2] != "PERSON"] + [tuple(m) for m in merged]
 
 
 def as_texts(texts: Any) -> list[str]:
@@ -547,15 +280,24 @@ def _entities(entities: Sequence[str] | None) -> frozenset[str]:
 
 
 def find_pii(texts: Iterable[Any], *, entities: Sequence[str] | None = None,
-             regions: Sequence[str] = DEFAULT_REGIONS, score_threshold: float = 0.5) -> list[list[PIISpan]]:
+             regions: Sequence[str] = DEFAULT_REGIONS, score_threshold: float = 0.5,
+             ner: str | None = None) -> list[list[PIISpan]]:
     """For each text, the PII spans found in it (sorted by start), Presidio-style.
 
     ``entities`` limits the types (default: all of :data:`ENTITY_TYPES`); ``regions`` are
     the ISO country codes whose national phone formats count; spans scoring below
     ``score_threshold`` (e.g. nine bare digits with no "SSN" word near) are dropped.
+    ``ner="spacy:<pipeline>"`` adds an installed spaCy pipeline's named entities (PERSON,
+    LOCATION, NRP, ORGANIZATION) to the rules; without it names are found by rules only
+    (honorifics and cue words) and LOCATION, NRP and ORGANIZATION are not looked for.
     """
+    pipeline = parse_ner(ner)
     items = as_texts(texts)
     wanted = _entities(entities)
+    if pipeline is not None:
+        _ner_pipeline(pipeline)  # a pipeline that is not installed is one usage error, even for no texts
+    if _recognizers.GENERATION != _GENERATION:
+        _build()
     region_tuple = tuple(str(r).upper() for r in regions)
     if not items:
         return []
@@ -564,14 +306,14 @@ def find_pii(texts: Iterable[Any], *, entities: Sequence[str] | None = None,
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _find(items, wanted, region_tuple, score_threshold)
+        return _find(items, wanted, region_tuple, score_threshold, pipeline)
     finally:
         if paused:
             gc.enable()
 
 
 def _find(items: list[str], wanted: frozenset[str], region_tuple: tuple[str, ...],
-          score_threshold: float) -> list[list[PIISpan]]:
+          score_threshold: float, pipeline: str | None = None) -> list[list[PIISpan]]:
     if "DATE_TIME" in wanted or "DATE_OF_BIRTH" in wanted:
         wanted = wanted | _DATE_TYPES
     lengths = np.fromiter((len(t) for t in items), dtype=np.int64, count=len(items))
@@ -599,6 +341,8 @@ def _find(items: list[str], wanted: frozenset[str], region_tuple: tuple[str, ...
             if cand is not None and cand[3] >= score_threshold and cand[2] in wanted:
                 found.append(cand)
                 pending.append(cand)
+    if pipeline is not None:
+        found += [c for c in ner_candidates(items, offsets, pipeline, wanted) if c[3] >= score_threshold]
     out: list[list[PIISpan]] = [[] for _ in items]
     if not found:
         return out
@@ -612,6 +356,8 @@ def _find(items: list[str], wanted: frozenset[str], region_tuple: tuple[str, ...
         if len(cands) == 1:
             kept = cands
         else:
+            if pipeline is not None:
+                cands = _merged_names(cands)
             cands.sort(key=_strength)
             kept = []
             for c in cands:

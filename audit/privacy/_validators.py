@@ -14,7 +14,7 @@ from functools import lru_cache
 import phonenumbers
 from phonenumbers import PhoneMetadata
 
-__all__ = ["luhn_ok", "card_ok", "iban_ok", "ssn_ok", "ipv4_ok", "ipv6_ok", "phone_ok", "date_ok",
+__all__ = ["luhn_ok", "card_ok", "iban_ok", "ssn_ok", "ipv4_ok", "ipv6_ok", "mac_ok", "phone_ok", "date_ok",
            "IBAN_LENGTHS", "month_number"]
 
 _NON_DIGIT = re.compile(r"\D")
@@ -56,6 +56,8 @@ def _card_brand_ok(d: str) -> bool:
         return 16 <= n <= 19
     if p2 == 50 or 56 <= p2 <= 69 or p4 in (6304, 6759, 6761, 6762, 6763):  # Maestro
         return 12 <= n <= 19
+    if d[0] == "1":                                   # UATP (airline cards: AirPlus and others)
+        return n == 15
     return False
 
 
@@ -112,11 +114,18 @@ def ipv4_ok(text: str) -> bool:
 
 
 def ipv6_ok(text: str) -> bool:
+    """An IPv6 address (RFC 4291 section 2.2 text forms, an embedded IPv4 tail and an RFC 4007 zone index allowed)."""
     try:
         ipaddress.IPv6Address(text)
     except ValueError:
         return False
     return text.count(":") >= 2
+
+
+def mac_ok(text: str) -> bool:
+    """A MAC address that names one interface: not the broadcast (all ones) or the all-zero address."""
+    digits = re.sub(r"[^0-9A-Fa-f]", "", text).lower()
+    return len(digits) == 12 and digits not in ("ffffffffffff", "000000000000")
 
 
 @lru_cache(maxsize=64)
@@ -146,12 +155,41 @@ def _national_ok(digits: str, region: str) -> bool:
     if compiled is None:
         return False
     pattern, prefix, country = compiled
-    candidates = [digits]
-    if prefix and digits.startswith(prefix):
-        candidates.append(digits[len(prefix):])
-    if digits.startswith(country):
-        candidates.append(digits[len(country):])
-    return any(pattern.fullmatch(c) is not None for c in candidates)
+    if prefix and digits.startswith(prefix) and pattern.fullmatch(digits[len(prefix):]) is not None:
+        return True  # written with the national (trunk) prefix
+    if digits.startswith(country) and _country_code_without_plus(digits, region):
+        return True
+    # Written without the national prefix: valid only where the region dials such numbers without
+    # it (libphonenumber's national-prefix rule, as its matcher applies at leniency VALID).
+    return pattern.fullmatch(digits) is not None and not _prefix_required(digits, region)
+
+
+def _country_code_without_plus(digits: str, region: str) -> bool:
+    """libphonenumber reads these digits, dialled in ``region``, as its country code and a valid number."""
+    try:
+        number = phonenumbers.parse(digits, region, keep_raw_input=True)
+    except phonenumbers.NumberParseException:
+        return False
+    return (number.country_code_source == phonenumbers.CountryCodeSource.FROM_NUMBER_WITHOUT_PLUS_SIGN
+            and phonenumbers.is_valid_number(number))
+
+
+def _prefix_required(national: str, region: str) -> bool:
+    """Whether ``region`` writes this national number with its national prefix (``0`` in DE, FR, GB...)."""
+    meta = PhoneMetadata.metadata_for_region(region)
+    if meta is None or not meta.national_prefix:
+        return False
+    for fmt in meta.number_format:
+        leading = fmt.leading_digits_pattern
+        if leading and re.match(leading[-1], national) is None:
+            continue
+        if re.fullmatch(fmt.pattern, national) is None:
+            continue
+        rule = fmt.national_prefix_formatting_rule
+        if not rule or fmt.national_prefix_optional_when_formatting:
+            return False
+        return re.fullmatch(r"[^\\\d]*\\1[^\\\d]*", rule) is None  # more than the first group: the prefix
+    return False
 
 
 def phone_ok(text: str, regions: tuple[str, ...]) -> bool:

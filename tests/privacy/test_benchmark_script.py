@@ -39,3 +39,17 @@ def test_luhn_helpers_agree_with_the_engine():
         d = "".join(str(rng.randint(0, 9)) for _ in range(16))
         assert bench._luhn(d) == luhn_ok(d)
     assert not luhn_ok(bench._luhn_fail(rng))
+
+
+def test_free_text_scoring_leaves_a_town_inside_an_address_neutral():
+    import sys
+
+    sys.path.insert(0, str(PATH.parent))
+    spec = importlib.util.spec_from_file_location("pii_free_text", PATH.parent / "pii_free_text.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    gold = [[(0, 30, "STREET_ADDRESS"), (40, 50, "PERSON")]]
+    pred = [[(20, 26, "LOCATION"), (40, 50, "PERSON"), (60, 65, "LOCATION")]]
+    s = module.score(gold, pred)
+    assert (s["LOCATION"]["tp"], s["LOCATION"]["fp"]) == (0, 1)  # the town in the address is not counted
+    assert s["STREET_ADDRESS"]["fn"] == 1 and s["PERSON"]["tp"] == 1
