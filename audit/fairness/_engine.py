@@ -571,6 +571,8 @@ def group_metrics(y_true: Any, y_pred: Any, *, sensitive_features: Any, y_score:
     n_rows = len(targets.true_code)
     score = None if y_score is None else validate_score(y_score, n_rows, targets.task)
     encoding = encode_sensitive_features(sensitive_features, n_rows, intersections=intersections)
+    if score is not None or targets.task == "regression":
+        targets, encoding, score, sample_weight = _canonical_rows(targets, encoding, score, sample_weight)
     plan = _make_plan(targets, encoding, score, reference_group, population_shares, n_rows)
     plan.zero_division = zero
     cells = cell_table(encoding.cell_of_row, encoding.n_cells, targets.true_code,
@@ -720,6 +722,39 @@ def _check_options(n_boot: Any, ci: Any, min_group_size: Any) -> tuple[int, floa
             or min_group_size < 0:
         raise UsageError(msg.MIN_GROUP_SIZE.format(min_group_size=min_group_size))
     return _check_n_boot(n_boot), _check_ci(ci), int(min_group_size)
+
+
+def _canonical_rows(targets: Targets, encoding: Encoding, score: np.ndarray | None,
+                    sample_weight: Any) -> tuple[Targets, Encoding, np.ndarray | None, Any]:
+    """The rows in one order fixed by their values, so the row bootstrap does not follow the table's order.
+
+    The row-weight bootstrap draws one weight per row position, and the weighted sums add
+    rows in position order: sorting rows by (cell, labels, values, score, weight) first makes
+    every figure the same, bit for bit, whatever order the table came in. Rows equal in
+    every key are interchangeable, so how ties fall does not matter.
+    """
+    keys = [encoding.cell_of_row, targets.true_code, targets.pred_code]
+    if targets.true_value is not None:
+        keys += [np.asarray(targets.true_value, dtype=np.float64), np.asarray(targets.pred_value, dtype=np.float64)]
+    if score is not None:
+        keys.append(np.asarray(score, dtype=np.float64))
+    weights = None
+    if sample_weight is not None:
+        weights = np.asarray(sample_weight)
+        if weights.ndim == 1 and len(weights) == len(encoding.cell_of_row) and weights.dtype.kind in "biuf":
+            keys.append(weights.astype(np.float64))
+        else:
+            weights = None  # left for the weight checks to refuse, unpermuted
+    order = np.lexsort(keys[::-1])
+    targets = dataclasses.replace(
+        targets, true_code=targets.true_code[order], pred_code=targets.pred_code[order],
+        true_value=None if targets.true_value is None else np.asarray(targets.true_value)[order],
+        pred_value=None if targets.pred_value is None else np.asarray(targets.pred_value)[order])
+    encoding = dataclasses.replace(encoding, cell_of_row=encoding.cell_of_row[order],
+                                   features=tuple(dataclasses.replace(f, codes=np.asarray(f.codes)[order])
+                                                  for f in encoding.features))
+    return (targets, encoding, None if score is None else score[order],
+            sample_weight if weights is None else weights[order])
 
 
 def _make_plan(targets: Targets, encoding: Encoding, score: np.ndarray | None, reference_group: Any,

@@ -144,10 +144,9 @@ def test_auditor_passes_the_subjects_weights_through():
 
     y_true, y_pred, sensitive = synthetic_binary(1500, seed=18)
     w = _weights(len(y_true), 3)
-    subject = AuditSubject(sensitive.assign(y=y_true, p=y_pred), target="y", prediction="p",
-                           sensitive_features=["sex", "race"])
-    # the column role is added to AuditSubject elsewhere; the auditor reads this attribute
-    object.__setattr__(subject, "sample_weight", w)
+    subject = AuditSubject(sensitive.assign(y=y_true, p=y_pred, w=w), target="y", prediction="p",
+                           sensitive_features=["sex", "race"], sample_weight="w")
+    assert np.array_equal(subject.sample_weight, w)
     result = FairnessAuditor(n_boot=20).run(subject)
     expected = group_metrics(y_true, y_pred, sensitive_features=subject.sensitive_frame, task="binary", n_boot=20,
                              random_state=subject.random_state, min_group_size=30, sample_weight=w)

@@ -214,12 +214,18 @@ def test_without_a_score_the_metric_rows_do_not_depend_on_row_order() -> None:
     assert _fairness_rows(_scored(None)) == _fairness_rows(_scored(1))
 
 
-@pytest.mark.xfail(strict=True, reason="audit/fairness/_bootstrap.row_weight_replicates draws each replicate's "
-                   "row weights by row position, so with a score column the bootstrap intervals follow the row "
-                   "order; the fix (owned by the fairness engine) is to draw weights over rows sorted by a stable "
-                   "key (cell, y_true, y_pred, score). Remove this mark when it lands.")
 def test_with_a_score_the_metric_rows_do_not_depend_on_row_order() -> None:
     assert _fairness_rows(_scored(None), score="s") == _fairness_rows(_scored(1), score="s")
+
+
+def test_with_weights_and_a_regression_target_the_metric_rows_do_not_depend_on_row_order() -> None:
+    def rows(seed):
+        df = _scored(seed).assign(w=lambda d: 1 + (d["s"] * 10).round())
+        report = audit.run(df, target="s", prediction="y", sensitive_features=["g"], auditors=["fairness"],
+                           task="regression", sample_weight="w", random_state=0)
+        return report["fairness"].to_dict()["metrics"]
+
+    assert rows(None) == rows(2)
 
 
 @pytest.mark.parametrize("policy", ["classification.toml", "regression.toml"])
