@@ -22,20 +22,23 @@ __all__ = ["AUDITOR_METRICS", "can_report", "known_names", "direction", "better_
 
 HIGHER, LOWER = "higher", "lower"
 
-# -- fairness: per-group metrics and the aggregates generated from them (audit.fairness._metrics) --
-_FAIRNESS_PER_GROUP = (
-    "count", "share", "base_rate", "selection_rate", "true_positive_rate", "false_positive_rate",
-    "true_negative_rate", "false_negative_rate", "accuracy_score", "balanced_accuracy_score", "precision_score",
-    "f1_score", "roc_auc_score", "brier_score_loss", "expected_calibration_error",
-    "mean_prediction", "mean_target", "mean_absolute_error", "mean_squared_error", "root_mean_squared_error",
-    "r2_score", "representation_ratio")
-_COUNTS = ("count", "share", "representation_ratio")
-_AGGREGATE_SUFFIXES = ("_difference", "_ratio", "_group_min", "_group_max",
-                       "_difference_to_reference", "_ratio_to_reference")  # the last two: with reference_group
-_PARITY = tuple(f"{base}_{kind}{suffix}" for base in ("demographic_parity", "equalized_odds", "equal_opportunity")
-                for kind in ("difference", "ratio") for suffix in ("", "_to_overall")) + ("disparate_impact_ratio",)
-_FAIRNESS = frozenset(_FAIRNESS_PER_GROUP) | frozenset(_PARITY) | frozenset(
-    m + s for m in _FAIRNESS_PER_GROUP if m not in _COUNTS for s in _AGGREGATE_SUFFIXES)
+# -- fairness: per-group metrics and the aggregates generated from them, read from the engine's own
+# tables (audit.fairness._metrics imports numpy only), so a metric added there is known here --
+def _fairness_names() -> frozenset[str]:
+    from .fairness import _metrics as m
+
+    per_group = ({name for name, _ in m.BINARY_METRICS} | {name for name, _ in m.REGRESSION_METRICS}
+                 | set(m.CONFUSION_COUNTS) | set(m.SCORE_METRICS) | {"representation_ratio"})
+    counts = set(m.COUNT_METRICS) | {"representation_ratio"}
+    suffixes = (*m._AGGREGATE_SUFFIXES, "_difference_to_reference", "_ratio_to_reference")
+    parity = {f"{base}_{kind}{suffix}" for base in ("demographic_parity", "equalized_odds", "equal_opportunity")
+              for kind in ("difference", "ratio") for suffix in ("", "_to_overall")}
+    parity |= {f"{base}_difference_p_value" for base in ("demographic_parity", "equalized_odds", "equal_opportunity")}
+    parity |= {"disparate_impact_ratio", "average_odds_difference", "average_abs_odds_difference"}
+    return frozenset(per_group | parity | {g + suffix for g in per_group - counts for suffix in suffixes})
+
+
+_FAIRNESS = _fairness_names()
 
 PRIVACY_MEMBERSHIP = ("membership_auc", "membership_advantage", "membership_tpr_at_1pct_fpr",
                        "membership_tpr_at_01pct_fpr")
@@ -106,12 +109,13 @@ def can_report(auditor: str, metric: str, present: Iterable[str] = ()) -> bool:
 
 # -- direction: which way is better -------------------------------------------------------------
 _HIGHER = frozenset((
-    "true_positive_rate", "true_negative_rate", "accuracy_score", "balanced_accuracy_score", "precision_score",
+    "true_positive_rate", "true_negative_rate", "negative_predictive_value", "accuracy_score", "balanced_accuracy_score", "precision_score",
     "f1_score", "roc_auc_score", "r2_score", "disparate_impact_ratio", "representation_ratio",
     "k_anonymity", "equivalence_classes", "l_diversity_distinct", "l_diversity_entropy", "method_rank_agreement",
     "importance_rank_correlation", "importance_rank_agreement"))
 _LOWER = frozenset((
-    "false_positive_rate", "false_negative_rate", "brier_score_loss", "expected_calibration_error",
+    "false_positive_rate", "false_negative_rate", "false_discovery_rate", "false_omission_rate", "zero_one_loss",
+    "log_loss", "average_abs_odds_difference", "brier_score_loss", "expected_calibration_error",
     "mean_absolute_error", "mean_squared_error", "root_mean_squared_error",
     "pii_columns", "pii_share", "pii_share_full", "collected_not_needed", "unique_record_share",
     "prosecutor_records_at_risk", "prosecutor_highest_risk", "prosecutor_average_risk", "t_closeness",
