@@ -85,8 +85,21 @@ class BrokenPlugin:
         raise PluginError(self.problem)
 
 
-def _run_one(auditor: Any, subject: AuditSubject, tainted: str | None = None) -> AuditResult:
-    """Run one auditor on an isolated view of the subject; anything but a valid result is its error."""
+def _run_one(auditor: Any, subject: AuditSubject, tainted: str | None = None) -> tuple[AuditResult, bool]:
+    """Run one auditor on an isolated view of the subject; anything but a valid result is its error.
+
+    Returns the result and whether the auditor changed the model's weights (later auditors
+    would audit another model).
+    """
+    result = _run_isolated(auditor, subject, tainted)
+    return result, isinstance(result, _ModelChanged)
+
+
+class _ModelChanged(AuditResult):
+    """An error result of an auditor that changed the model's weights."""
+
+
+def _run_isolated(auditor: Any, subject: AuditSubject, tainted: str | None) -> AuditResult:
     name = getattr(auditor, "name", type(auditor).__name__)
     version = str(getattr(auditor, "version", ""))
     params = auditor.get_params() if hasattr(auditor, "get_params") else {}
@@ -123,11 +136,15 @@ def _run_one(auditor: Any, subject: AuditSubject, tainted: str | None = None) ->
         logger.error("auditor %s crashed", name, exc_info=True)
         return error(f"{type(exc).__name__}: {exc}")
     changed = subject.modified_in(view)
-    if weights is not None and subject.model.fingerprint() != weights:
+    model_changed = weights is not None and subject.model.fingerprint() != weights
+    if model_changed:
         changed.append("the model's weights")
     if changed:
-        return error(f"the auditor modified the subject ({', '.join(changed)}); auditors must not write "
-                     "to what they audit")
+        reason = (f"the auditor modified the subject ({', '.join(changed)}); auditors must not write "
+                  "to what they audit")[:_REASON_LIMIT]
+        if model_changed:
+            return _ModelChanged(name, version, Status.ERROR, params=params, reason=reason)
+        return error(reason)
     problem = result_problem(result, name)
     if problem is not None:
         return error(problem)
@@ -186,8 +203,8 @@ def run_auditors(subject: AuditSubject, auditors: Sequence[Any], *, checks: Sequ
         if progress is not None:
             progress(f"auditing {subject.name or 'subject'}: {name}")
         logger.info("running auditor %s", name)
-        result = _run_one(auditor, subject, tainted)
-        if result.status == Status.ERROR and result.reason and "modified the subject (the model's" in result.reason:
+        result, model_changed = _run_one(auditor, subject, tainted)
+        if model_changed:
             tainted = f"auditor {name!r} modified the model"
         results.append(result)
     described = subject.describe()

@@ -35,6 +35,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 sys.path.insert(0, os.path.dirname(__file__))
 from pii_vs_presidio import Corpus, presidio_engine  # noqa: E402
+from pii_vs_presidio import score as _score  # noqa: E402
 
 from audit.privacy import DEFAULT_REGIONS, find_pii  # noqa: E402
 
@@ -128,31 +129,14 @@ class FreeText(Corpus):
         return tpl.replace("{}", value), [(start, start + len(value), kind)]
 
 
+def _town_in_address(span, gold) -> bool:
+    """A LOCATION inside a labelled street address is neither right nor wrong."""
+    s, e, t = span
+    return t == "LOCATION" and any(gt == "STREET_ADDRESS" and s < ge and gs < e for gs, ge, gt in gold)
+
+
 def score(gold, pred, types=TYPES):
-    out = {t: {"tp": 0, "fp": 0, "fn": 0} for t in types}
-    for g, p in zip(gold, pred):
-        matched = set()
-        for s, e, t in p:
-            if t not in out:
-                continue
-            hits = [i for i, (gs, ge, gt) in enumerate(g) if gt == t and s < ge and gs < e]
-            fresh = [i for i in hits if i not in matched]
-            if fresh:
-                matched.add(fresh[0])
-                out[t]["tp"] += 1
-            elif not hits:
-                if t == "LOCATION" and any(gt == "STREET_ADDRESS" and s < ge and gs < e for gs, ge, gt in g):
-                    continue  # a town inside a labelled address: neither right nor wrong
-                out[t]["fp"] += 1
-        for i, (_, _, t) in enumerate(g):
-            if i not in matched and t in out:
-                out[t]["fn"] += 1
-    for c in out.values():
-        c["precision"] = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 0.0
-        c["recall"] = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else 0.0
-        pr = c["precision"] + c["recall"]
-        c["f1"] = 2 * c["precision"] * c["recall"] / pr if pr else 0.0
-    return out
+    return _score(gold, pred, types=types, neutral=_town_in_address)
 
 
 def _presidio_engines(threshold: float):

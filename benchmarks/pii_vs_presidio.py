@@ -176,8 +176,10 @@ def _luhn_fail(r: random.Random) -> str:
 
 
 # -- scoring -----------------------------------------------------------------------------------------
-def score(gold: list[list[tuple[int, int, str]]], pred: list[list[tuple[int, int, str]]]) -> dict[str, dict]:
-    out = {t: {"tp": 0, "fp": 0, "fn": 0} for t in TYPES}
+def score(gold: list[list[tuple[int, int, str]]], pred: list[list[tuple[int, int, str]]], types=TYPES,
+          neutral=None) -> dict[str, dict]:
+    """Per type tp/fp/fn of overlapping spans; ``neutral(span, gold)`` marks a miss that is neither right nor wrong."""
+    out = {t: {"tp": 0, "fp": 0, "fn": 0} for t in types}
     for g, p in zip(gold, pred):
         matched = set()
         for s, e, t in p:
@@ -188,10 +190,10 @@ def score(gold: list[list[tuple[int, int, str]]], pred: list[list[tuple[int, int
             if fresh:
                 matched.add(fresh[0])
                 out[t]["tp"] += 1
-            elif not hits:
+            elif not hits and not (neutral is not None and neutral((s, e, t), g)):
                 out[t]["fp"] += 1
         for i, (_, _, t) in enumerate(g):
-            if i not in matched:
+            if i not in matched and t in out:
                 out[t]["fn"] += 1
     for c in out.values():
         c["precision"] = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 0.0

@@ -436,22 +436,16 @@ def adapter_forward(module: Any, x: Any) -> np.ndarray:
 
 
 def _io(subject: Any) -> tuple[Callable[[Any], Any], Callable[[np.ndarray], np.ndarray]]:
-    """How rows become the module's input tensor, and its output becomes predictions."""
+    """How rows become the module's input tensor, and its output (the variants' too) becomes predictions."""
     model = subject.model
     task = subject.task or "binary"
     features = list(subject.features)
-    scale, shift = model.output_scale if (task == "regression" and model.output_scale) else (1.0, 0.0)
 
     def encode(frame: Any) -> Any:
         return model.encode(frame, features)
 
     def decode(out: np.ndarray) -> np.ndarray:
-        out = out.reshape(len(out), -1)
-        if task == "regression":
-            return out[:, 0] * scale + shift
-        if out.shape[1] == 1:
-            return (out[:, 0] > 0).astype(np.int64)
-        return out.argmax(axis=1).astype(np.int64)
+        return model.decode(out, task)
 
     return encode, decode
 

@@ -87,7 +87,7 @@ class Model:
         self.pos_label = pos_label
         self.output_scale = output_scale
         self.metadata = dict(metadata or {})
-        if self.classes is not None and pos_label is not None and not any(_same(c, pos_label) for c in self.classes):
+        if self.classes is not None and pos_label is not None and not any(same_label(c, pos_label) for c in self.classes):
             raise UsageError(MSG_POS_LABEL_NOT_IN_CLASSES.format(pos_label=pos_label, classes=self.classes))
         self.backend = _backend_for(model)
         self._groups: dict[str, list[int]] | None = None
@@ -297,6 +297,15 @@ class Model:
             raise UsageError(MSG_INPUT_WIDTH.format(kind=self.kind, expected=expected, got=int(x.shape[1]),
                                                     what=what))
 
+    def decode(self, out: np.ndarray, task: str | None) -> np.ndarray:
+        """A torch module's raw output as predictions: values (regression) or labels (logit > 0, argmax)."""
+        if task == "regression":
+            return _scaled(out.reshape(len(out), -1)[:, 0], self.output_scale)
+        if out.ndim == 2 and out.shape[1] == 1:
+            out = out[:, 0]
+        index = (out > 0).astype(np.int64) if out.ndim == 1 else out.argmax(axis=1).astype(np.int64)
+        return self.labels_of(index, 1 if out.ndim == 1 else out.shape[1])
+
     def labels_of(self, index: np.ndarray, n_outputs: int) -> np.ndarray:
         """Output-column indices as the model's labels (the indices themselves for 0..k-1)."""
         classes = self.model_classes(n_outputs)
@@ -315,7 +324,7 @@ class Model:
         classes = self.model_classes(probs.shape[1])
         column = probs.shape[1] - 1
         if pos_label is not None and classes is not None:
-            hits = [i for i, c in enumerate(classes) if _same(c, pos_label)]
+            hits = [i for i, c in enumerate(classes) if same_label(c, pos_label)]
             if hits:
                 column = hits[0]
         return np.asarray(probs[:, column], dtype=np.float64)
@@ -325,7 +334,7 @@ class Model:
         classes = self.model_classes(n_outputs)
         if classes is None:
             return None
-        hits = [i for i, c in enumerate(classes) if _same(c, label)]
+        hits = [i for i, c in enumerate(classes) if same_label(c, label)]
         return hits[0] if hits else None
 
 
@@ -439,11 +448,7 @@ class _TorchBackend(_Backend):
 
     def predict(self, owner: Model, frame: pd.DataFrame, features: Sequence[str] | None,
                 task: str | None) -> np.ndarray:
-        out = self.raw(owner, frame, features)
-        if task == "regression":
-            return _scaled(out if out.ndim == 1 else out[:, 0], owner.output_scale)
-        index = (out > 0).astype(np.int64) if out.ndim == 1 else out.argmax(axis=1).astype(np.int64)
-        return owner.labels_of(index, 1 if out.ndim == 1 else out.shape[1])
+        return owner.decode(self.raw(owner, frame, features), task)
 
 
 class _KerasBackend(_TorchBackend):
@@ -563,11 +568,11 @@ def _plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _same(a: Any, b: Any) -> bool:
+def same_label(a: Any, b: Any) -> bool:
+    """Whether two labels are the same class: equal values, a string never equal to a number."""
     a, b = _plain(a), _plain(b)
-    if isinstance(a, bool) or isinstance(b, bool):
-        return a is b or (type(a) is type(b) and a == b) or (
-            isinstance(a, (bool, int)) and isinstance(b, (bool, int)) and int(a) == int(b))
+    if isinstance(a, str) != isinstance(b, str):
+        return False
     try:
         return bool(a == b)
     except (TypeError, ValueError):

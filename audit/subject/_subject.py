@@ -13,6 +13,7 @@ import pandas as pd
 
 from .._exceptions import DataError, UsageError
 from ._adapters import Model, as_model
+from ._adapters import same_label as _same_label
 from .._validation import (MSG_EMPTY_DATA, MSG_NAN_IN_COLUMN, as_column_list, check_columns, check_finite,
                           check_frame, check_numeric, glob_files, is_glob)
 from ..engines import LazyTable, open_table
@@ -922,17 +923,6 @@ def _task_from_labels(labels: Sequence[Any], column: str | None) -> str:
     if len(labels) > MAX_CLASSES:
         raise UsageError(MSG_TOO_MANY_CLASSES.format(column=column or "the target", limit=MAX_CLASSES))
     return "binary" if len(labels) <= 2 else "multiclass"
-
-
-def _same_label(a: Any, b: Any) -> bool:
-    a = a.item() if isinstance(a, np.generic) else a
-    b = b.item() if isinstance(b, np.generic) else b
-    if isinstance(a, str) != isinstance(b, str):
-        return False
-    try:
-        return bool(a == b)
-    except (TypeError, ValueError):
-        return False
 
 
 def _sorted_unique(labels: Sequence[Any]) -> list[Any]:
