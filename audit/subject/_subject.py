@@ -632,7 +632,7 @@ class AuditSubject:
             if unknown:
                 out.append(Finding(Severity.WARNING, "input.label_mismatch",
                                    f"the predictions hold {len(unknown)} label(s) the target {self.target!r} never "
-                                   f"has ({_shown(unknown, 3)}), and the target has {len(never)} the predictions "
+                                   f"has, and the target has {len(never)} the predictions "
                                    "never give: check that both use the same labels (a trailing '.' or a "
                                    "different encoding).",
                                    {"predicted_not_in_target": len(unknown), "target_never_predicted": len(never)}))
