@@ -14,8 +14,9 @@ from .._result import AuditResult, Finding, Severity, Status, metrics_frame
 from . import _messages as msg
 from ._anonymity import Anonymity, anonymity
 from ._columns import ColumnPII, scan_frame, suggest_quasi_identifiers
-from ._ner import check_installed, parse_ner
+from ._ner import check_installed, describe, parse_ner
 from ._membership import MembershipRisk, membership_inference, per_row_loss
+from ._recognizers import NER_TYPES
 from ._text import DEFAULT_REGIONS
 
 __all__ = ["PrivacyAuditor", "SKIP_NO_TRAIN", "SKIP_NO_MODEL", "SKIP_NO_SCORES", "SKIP_NO_TARGET", "SKIP_TASK"]
@@ -88,6 +89,7 @@ class PrivacyAuditor(BaseAuditor):
     # -- the run --------------------------------------------------------------------------------
     def run(self, subject: Any) -> AuditResult:
         seed = subject.random_state
+        pipeline = parse_ner(self.ner)
         # A lazy table stays in its engine: a seeded sample, match counts and count tables come back.
         data = subject.table if subject.is_lazy else subject.data
         columns = [str(c) for c in data.columns]
@@ -107,7 +109,10 @@ class PrivacyAuditor(BaseAuditor):
             raise UsageError(msg.SENSITIVE_MISSING.format(missing=[sensitive], available=columns))
         details: dict[str, Any] = {"pii": [{"table": t, **p.to_dict()} for t, p in pii], "quasi_identifiers": qis,
                                    "quasi_identifiers_source": self._qi_source(subject),
-                                   "names": (f"rules and NER ({self.ner})" if self.ner else msg.RULES_ONLY)}
+                                   "names": (f"rules and NER ({self.ner})" if self.ner else msg.RULES_ONLY),
+                                   # what found names, places and groups: the report says so in plain words
+                                   "ner": None if pipeline is None else describe(pipeline),
+                                   "not_assessed": [] if pipeline is not None else sorted(NER_TYPES)}
         rows: list[dict[str, Any]] = [{"metric": "pii_columns", "value": len({p.column for p in data_pii}),
                                        "n": len(columns)}]
         for table, p in pii:

