@@ -250,6 +250,34 @@ def _merged_names(cands: list[_Candidate]) -> list[_Candidate]:
     return [c for c in cands if c[2] != "PERSON"] + [tuple(m) for m in merged]
 
 
+_NER_TOP = max(PRIORITY[t] for t in ("PERSON", *_recognizers.NER_TYPES))
+
+
+def _claimed(found: list[_Candidate], offsets: np.ndarray) -> dict[int, list[tuple[int, int]]]:
+    """Per text, the rule spans stronger than any NER type that overlap resolution keeps (text coordinates).
+
+    They are resolved among themselves exactly as in the final resolution (every NER
+    candidate is weaker), so a NER span overlapping one of them is sure to lose.
+    """
+    strong = [c for c in found if PRIORITY[c[2]] > _NER_TOP]
+    if not strong:
+        return {}
+    owner = np.searchsorted(offsets, [c[0] for c in strong], side="right") - 1
+    per_text: dict[int, list[_Candidate]] = {}
+    for cand, idx in zip(strong, owner.tolist()):
+        per_text.setdefault(idx, []).append(cand)
+    out: dict[int, list[tuple[int, int]]] = {}
+    for idx, cands in per_text.items():
+        cands.sort(key=_strength)
+        kept: list[_Candidate] = []
+        for c in cands:
+            if all(c[1] <= k[0] or c[0] >= k[1] for k in kept):
+                kept.append(c)
+        base = int(offsets[idx])
+        out[idx] = sorted((s - base, e - base) for s, e, _, _ in kept)
+    return out
+
+
 def as_texts(texts: Any) -> list[str]:
     """Texts as a list of ``str``: None/NaN become empty, bytes are decoded (invalid bytes replaced)."""
     if isinstance(texts, (str, bytes)):
@@ -342,7 +370,8 @@ def _find(items: list[str], wanted: frozenset[str], region_tuple: tuple[str, ...
                 found.append(cand)
                 pending.append(cand)
     if pipeline is not None:
-        found += [c for c in ner_candidates(items, offsets, pipeline, wanted) if c[3] >= score_threshold]
+        claimed = _claimed(found, offsets)
+        found += [c for c in ner_candidates(items, offsets, pipeline, wanted, claimed) if c[3] >= score_threshold]
     out: list[list[PIISpan]] = [[] for _ in items]
     if not found:
         return out

