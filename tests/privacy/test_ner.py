@@ -174,3 +174,41 @@ def test_ner_matrix_products_use_numpy_and_find_the_same_entities():
     ours = [[(e.start_char, e.end_char, e.label_) for e in d.ents] for d in nlp.pipe(texts)]
     theirs = [[(e.start_char, e.end_char, e.label_) for e in d.ents] for d in reference.pipe(texts)]
     assert ours == theirs
+
+
+def test_spacy_missing_is_one_usage_error_naming_the_extra(monkeypatch):
+    import sys
+
+    from audit.privacy import _ner
+
+    monkeypatch.setitem(sys.modules, "spacy", None)  # import spacy raises ImportError
+    monkeypatch.setattr(_ner, "_PIPELINES", {})
+    with pytest.raises(UsageError) as err:
+        find_pii(["John"], ner="spacy:en_core_web_lg")
+    assert str(err.value) == messages.NER_NO_SPACY.format(name="en_core_web_lg")
+    with pytest.raises(UsageError):
+        PrivacyAuditor(ner="spacy:en_core_web_lg")
+
+
+def test_a_pipeline_directory_without_ner_is_one_usage_error(tmp_path):
+    import spacy
+
+    spacy.blank("en").to_disk(tmp_path / "blank")
+    name = str(tmp_path / "blank")
+    with pytest.raises(UsageError) as err:
+        find_pii(["John Smith"], ner=f"spacy:{name}")
+    assert str(err.value) == messages.NER_NO_NER.format(name=name)
+
+
+def test_error_messages_carry_no_text(caplog):
+    secret = "jane.doe@example.org 4111 1111 1111 1111"
+    with caplog.at_level(logging.DEBUG):
+        for bad in (secret, secret.encode()):
+            with pytest.raises(UsageError) as err:
+                find_pii(bad, ner=NER)
+            assert str(err.value) == messages.SINGLE_TEXT
+        with pytest.raises(UsageError) as err:
+            find_pii(5, ner=NER)
+        assert str(err.value) == messages.NOT_TEXTS.format(type="int")
+        find_pii([secret, "Meeting with John Smith"], ner=NER)
+    assert "jane" not in caplog.text and "4111" not in caplog.text and "John" not in caplog.text

@@ -119,3 +119,9 @@ def test_mask_keeps_shape_only():
     assert mask("Иван Петров") == "xxxx xxxxxx"
     assert mask("a" * 30).endswith("\u2026") and len(mask("a" * 30)) == 25
     assert mask(b"\xff\x00ab") == "**xx"
+
+
+def test_ten_megabyte_text_rules_only():
+    big = "lorem ipsum " * 900_000 + " mail jane@example.org"  # ~10.8 MB in one text
+    (spans,) = find_pii([big])
+    assert [(big[s.start:s.end], s.entity_type) for s in spans] == [("jane@example.org", "EMAIL_ADDRESS")]
