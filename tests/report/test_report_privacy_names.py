@@ -8,7 +8,7 @@ from tests.report.report_helpers import HOSTILE_A, HOSTILE_B, make_report
 
 import audit
 from audit.report import render_html
-from audit.report._section_privacy import MSG_NAMES_RULES_ONLY, MSG_NAMES_WITH_NER
+from audit.report._views.privacy import MSG_NAMES_RULES_ONLY, MSG_NAMES_WITH_NER
 
 
 def _with_privacy(details: dict) -> dict:

@@ -88,7 +88,8 @@ def _names_note(details: Mapping[str, Any]) -> list[str]:
     if not isinstance(ner, Mapping):
         return [f'<p class="note">{esc(MSG_NAMES_RULES_ONLY)}</p>']
     version = ner.get("version")
-    text = MSG_NAMES_WITH_NER.format(backend=str(ner.get("backend") or "NER"), pipeline=truncate(str(ner.get("pipeline")), 200),
+    text = MSG_NAMES_WITH_NER.format(backend=str(ner.get("backend") or "NER"),
+                                     pipeline=truncate(str(ner.get("pipeline")), 200),
                                      version="" if version is None else f" {version}")
     return [f'<p class="note">{esc(text)}</p>']
 
