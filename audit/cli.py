@@ -58,13 +58,13 @@ def _policy_for_task(task: str | None) -> Path:
 
 def _cmd_list(args: argparse.Namespace) -> int:
     from . import _registry
-    from .models import REFERENCE_NETWORKS, VARIANT_NETWORKS
+    from .models._recipes import REFERENCE_NETWORKS, VARIANT_NETWORKS  # the recipes only: no torch
 
     print("auditors:")
-    for name, reg in _registry.available().items():
-        version = f" {reg.distribution_version}" if reg.distribution_version else ""
-        print(for_terminal(f"  {name:<14} {reg.cls.__module__}.{reg.cls.__qualname__}  "
-                           f"(from {reg.distribution}{version})"))
+    for info in _registry.catalogue():
+        version = f" {info.distribution_version}" if info.distribution_version else ""
+        print(for_terminal(f"  {info.name:<14} {info.description}  (from {info.distribution}{version}; "
+                           f"{info.target})"))
     print("reference networks:")
     for name in REFERENCE_NETWORKS:
         print(f"  {name}")
