@@ -225,9 +225,11 @@ def suppressed_groups(details: Mapping[str, Any]) -> frozenset:
 
 def _cut_value(v: Any) -> Any:
     """A group value, feature name or label as report.json writes it: cut at :data:`audit._format.VALUE_LIMIT`."""
+    if v is None or (type(v) is str and len(v) <= _VALUE_LIMIT):  # the common case: nothing to cut
+        return v
     from ._format import cut
 
-    return v if v is None else cut(v)
+    return cut(v)
 
 
 def _row_to_dict(row: Any, suppressed: frozenset = frozenset()) -> dict[str, Any]:
@@ -265,6 +267,7 @@ def _number_or_nan(v: Any) -> Any:
 
 
 _TEXT_LIMIT = 100_000  # audit._format.TEXT_LIMIT (kept here so _result imports no module at import time)
+_VALUE_LIMIT = 200  # audit._format.VALUE_LIMIT, likewise
 
 
 def _jsonable(v: Any) -> Any:
