@@ -13,8 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ._exports import lazy_exports
-
-__version__ = "0.1.0"
+from ._version import __version__
 
 __all__ = [
     "METRIC_COLUMNS", "AuditError", "AuditReport", "AuditResult", "AuditSubject", "Auditor", "BaseAuditor",
@@ -27,30 +26,30 @@ __all__ = [
 __getattr__, __dir__ = lazy_exports(__name__, {
     "fairness": ".fairness", "privacy": ".privacy",
     "build_auditors": "._api:build_auditors", "run": "._api:run", "run_auditors": "._api:run_auditors",
-    "assert_passes": "._assertions:assert_passes",
-    "Auditor": "._auditor:Auditor", "BaseAuditor": "._auditor:BaseAuditor", "Requirement": "._auditor:Requirement",
-    "Check": "._checks:Check", "CheckOutcome": "._checks:CheckOutcome", "evaluate_checks": "._checks:evaluate_checks",
-    "load_policy": "._checks:load_policy", "parse_checks": "._checks:parse_checks",
+    "assert_passes": ".gate._assertions:assert_passes",
+    "Auditor": "._base:Auditor", "BaseAuditor": "._base:BaseAuditor", "Requirement": "._base:Requirement",
+    "Check": ".gate._checks:Check", "CheckOutcome": ".gate._checks:CheckOutcome",
+    "evaluate_checks": ".gate._checks:evaluate_checks", "load_policy": ".gate._checks:load_policy",
+    "parse_checks": ".gate._checks:parse_checks",
     "AuditError": "._exceptions:AuditError", "DataError": "._exceptions:DataError",
     "PluginError": "._exceptions:PluginError", "SpecError": "._exceptions:SpecError",
     "UsageError": "._exceptions:UsageError", "ExitCode": "._exit:ExitCode",
     "available_auditors": "._registry:available", "register_auditor": "._registry:register",
-    "AuditReport": "._report:AuditReport",
-    "METRIC_COLUMNS": "._result:METRIC_COLUMNS", "AuditResult": "._result:AuditResult",
-    "Finding": "._result:Finding", "Severity": "._result:Severity", "Status": "._result:Status",
+    "AuditReport": "._results:AuditReport", "METRIC_COLUMNS": "._results:METRIC_COLUMNS",
+    "AuditResult": "._results:AuditResult", "Finding": "._results:Finding", "Severity": "._results:Severity",
+    "Status": "._results:Status",
     "AuditSubject": ".subject:AuditSubject", "Model": ".subject:Model",
 })
 
 if TYPE_CHECKING:  # static checkers and IDEs see the names as eager imports
     from . import fairness, privacy
     from ._api import build_auditors, run, run_auditors
-    from ._assertions import assert_passes
-    from ._auditor import Auditor, BaseAuditor, Requirement
-    from ._checks import Check, CheckOutcome, evaluate_checks, load_policy, parse_checks
+    from ._base import Auditor, BaseAuditor, Requirement
     from ._exceptions import AuditError, DataError, PluginError, SpecError, UsageError
     from ._exit import ExitCode
     from ._registry import available as available_auditors
     from ._registry import register as register_auditor
-    from ._report import AuditReport
-    from ._result import METRIC_COLUMNS, AuditResult, Finding, Severity, Status
+    from ._results import METRIC_COLUMNS, AuditReport, AuditResult, Finding, Severity, Status
+    from .gate._assertions import assert_passes
+    from .gate._checks import Check, CheckOutcome, evaluate_checks, load_policy, parse_checks
     from .subject import AuditSubject, Model

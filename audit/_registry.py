@@ -42,7 +42,7 @@ _manual: dict[str, RegisteredAuditor] = {}
 
 
 def _validate(cls: Any, entry: str, dist: str) -> type:
-    from ._auditor import Requirement
+    from ._base import Requirement
 
     def bad(problem: str) -> PluginError:
         return PluginError(MSG_BAD_PLUGIN.format(entry=entry, dist=dist, problem=problem))

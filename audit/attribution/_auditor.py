@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .._auditor import BaseAuditor, Requirement
+from .._base import BaseAuditor, Requirement
 from .._exceptions import DataError, UsageError
-from .._result import METRIC_COLUMNS, AuditResult, Finding, Severity, Status, format_group, metrics_frame
+from .._results import METRIC_COLUMNS, AuditResult, Finding, Severity, Status, format_group, metrics_frame
 from . import _analysis as an
 from . import _messages as msg
 
