@@ -133,7 +133,7 @@ def _source_docstring(target: str, depth: int = 0) -> str | None:
     module, _, qualname = target.partition(":")
     if not module or not qualname or "." in qualname or depth > 3:
         return None
-    head, _, leaf = module.rpartition(".")
+    head = module.rpartition(".")[0]
     try:
         if head:
             parent = sys.modules.get(head)
