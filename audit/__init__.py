@@ -17,7 +17,7 @@ from ._version import __version__
 
 __all__ = [
     "METRIC_COLUMNS", "AuditError", "AuditReport", "AuditResult", "AuditSubject", "Auditor", "BaseAuditor",
-    "Check", "CheckOutcome", "DataError", "ExitCode", "Finding", "Model", "PluginError", "Requirement", "Severity",
+    "Check", "CheckOutcome", "DataError", "ExitCode", "Finding", "Interval", "Model", "OneOf", "PluginError", "Requirement", "Severity",
     "SpecError", "Status", "UsageError", "__version__", "assert_passes", "available_auditors",
     "build_auditors", "evaluate_checks", "fairness", "load_policy", "parse_checks", "privacy",
     "register_auditor", "run", "run_auditors",
@@ -28,6 +28,7 @@ __getattr__, __dir__ = lazy_exports(__name__, {
     "build_auditors": "._api:build_auditors", "run": "._api:run", "run_auditors": "._api:run_auditors",
     "assert_passes": ".gate._assertions:assert_passes",
     "Auditor": "._base:Auditor", "BaseAuditor": "._base:BaseAuditor", "Requirement": "._base:Requirement",
+    "Interval": "._base:Interval", "OneOf": "._base:OneOf",
     "Check": ".gate._checks:Check", "CheckOutcome": ".gate._checks:CheckOutcome",
     "evaluate_checks": ".gate._checks:evaluate_checks", "load_policy": ".gate._checks:load_policy",
     "parse_checks": ".gate._checks:parse_checks",
@@ -44,7 +45,7 @@ __getattr__, __dir__ = lazy_exports(__name__, {
 if TYPE_CHECKING:  # static checkers and IDEs see the names as eager imports
     from . import fairness, privacy
     from ._api import build_auditors, run, run_auditors
-    from ._base import Auditor, BaseAuditor, Requirement
+    from ._base import Auditor, BaseAuditor, Interval, OneOf, Requirement
     from ._exceptions import AuditError, DataError, PluginError, SpecError, UsageError
     from ._exit import ExitCode
     from ._registry import available as available_auditors

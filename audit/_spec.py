@@ -40,7 +40,7 @@ from typing import Any
 
 from .gate._checks import Check, parse_checks
 from ._exceptions import SpecError, UsageError
-from ._toml import read_toml
+from ._files import read_toml
 
 __all__ = ["Spec", "load_spec", "MSG_SPEC_UNKNOWN_KEY", "MSG_SPEC_TYPE"]
 

@@ -164,7 +164,7 @@ def load_policy(source: str | os.PathLike[str] | Sequence[Mapping[str, Any]] | N
     if source is None:
         return []
     if isinstance(source, (str, os.PathLike)):
-        from .._toml import read_toml
+        from .._files import read_toml
 
         doc = read_toml(Path(source), what="policy")
         unknown = sorted(set(doc) - {"checks", "title", "description"})
