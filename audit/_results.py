@@ -269,9 +269,9 @@ def _row_to_dict(row: Any, suppressed: frozenset = frozenset()) -> dict[str, Any
     group = d["group"]
     if suppressed and group is not None and group_key(group) in suppressed:
         d = {**d, "value": None, "ci_low": None, "ci_high": None, "n": None}
-        out = _row_to_dict(type(row)(**d))
-        out["suppressed"] = True
-        return out
+        withheld = _row_to_dict(type(row)(**d))
+        withheld["suppressed"] = True
+        return withheld
     out: dict[str, Any] = {}
     for key in METRIC_COLUMNS:
         v = d[key]
@@ -341,7 +341,7 @@ class CheckOutcome:
 
     metric: str
     op: str
-    threshold: float
+    threshold: float | None
     bound: str
     severity: str
     status: Status
@@ -389,7 +389,7 @@ _PACKAGES = ("rai-audit", "numpy", "pandas", "scikit-learn", "torch", "fairlearn
 
 def environment(random_state: int) -> dict[str, Any]:
     """Versions and platform: what a reviewer needs to reproduce the figures."""
-    versions = {}
+    versions: dict[str, str | None] = {}
     for name in _PACKAGES:
         try:
             versions[name] = metadata.version(name)
