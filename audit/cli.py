@@ -21,7 +21,7 @@ from ._exceptions import AuditError, PluginError, UsageError
 from ._exit import ExitCode
 from ._format import for_terminal, for_terminal_block
 
-__all__ = ["main", "build_parser"]
+__all__ = ["main", "build_parser", "MSG_NEEDS_EXTRA"]
 
 logger = logging.getLogger("audit")
 
@@ -276,6 +276,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Optional modules -> the extra that installs them.
+_EXTRA_OF = {"torch": "torch", "captum": "torch", "polars": "scale", "duckdb": "scale", "dask": "scale",
+             "pyspark": "scale", "spacy": "ner", "pynvml": "gpu-energy"}
+MSG_NEEDS_EXTRA = "`rai-audit {command}` needs {module}, which is not installed: pip install \"rai-audit[{extra}]\"{note}."
+_TORCH_NOTE = " (for torch's CPU-only build, first: pip install torch --index-url https://download.pytorch.org/whl/cpu)"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``rai-audit``; returns an :class:`ExitCode`."""
     parser = build_parser()
@@ -314,7 +321,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (PluginError, AuditError) as exc:
         print(f"rai-audit: internal error: {for_terminal(exc)}", file=sys.stderr)
         return ExitCode.INTERNAL_ERROR
-    except Exception:  # a bug of ours: fail closed with exit 3 (never 1, which means "checks failed")
+    except Exception as exc:  # a bug of ours: fail closed with exit 3 (never 1, which means "checks failed")
+        extra = _EXTRA_OF.get(str(getattr(exc, "name", "")).split(".")[0]) \
+            if isinstance(exc, ModuleNotFoundError) else None
+        if extra is not None:  # an optional dependency this command needs: the user's fix, not our bug
+            text = MSG_NEEDS_EXTRA.format(command=args.command, module=exc.name, extra=extra,
+                                          note=_TORCH_NOTE if extra == "torch" else "")
+            print(f"rai-audit: error: {for_terminal(text)}", file=sys.stderr)
+            return ExitCode.USAGE_ERROR
         print(for_terminal_block(traceback.format_exc()).rstrip("\n"), file=sys.stderr)
         print("rai-audit: internal error (the traceback above is a bug report; please file it)", file=sys.stderr)
         return ExitCode.INTERNAL_ERROR

@@ -84,6 +84,7 @@ class AttributionAuditor(BaseAuditor):
     name = "attribution"
     version = "1.0"
     requires = frozenset({Requirement.MODEL})
+    needs_packages = {"torch": "torch", "captum": "torch"}
 
     constraints = {
         "method": [str], "compare_methods": [Sequence], "baseline": [str], "n_steps": [Interval(int, 1, None)],
