@@ -13,7 +13,7 @@ import os
 import stat
 import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -140,6 +140,7 @@ def check_depth(doc: object, limit: int, what: str, path: str | os.PathLike[str]
     stack = [(doc, 1)]
     while stack:
         node, depth = stack.pop()
+        children: Iterable[Any]
         if isinstance(node, dict):
             children = node.values()
         elif isinstance(node, list):
@@ -255,9 +256,9 @@ def write_files_atomically(folder: str | os.PathLike[str], files: Mapping[str, s
         for name, content in files.items():
             if Path(name).name != name or name in ("", ".", ".."):
                 raise ValueError(f"refusing to write {name!r}: only plain file names inside {root} are allowed")
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=root)
-            staged.append((Path(tmp), root / name))
-            os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a report is an ordinary file
+            fd, tmp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=root)
+            staged.append((Path(tmp_name), root / name))
+            os.chmod(tmp_name, 0o666 & ~_umask())  # mkstemp makes 0600; a report is an ordinary file
             with os.fdopen(fd, "wb") as fh:
                 fh.write(content.encode("utf-8") if isinstance(content, str) else content)
                 fh.flush()

@@ -76,7 +76,7 @@ class Spec:
         if ref or (mpath and Path(mpath).is_dir()):
             from .models import load_reference
 
-            net = load_reference(ref or mpath, **({"models_dir": models_dir} if models_dir else {}))
+            net = load_reference(str(ref or mpath), **({"models_dir": models_dir} if models_dir else {}))
             model, card = net, net.card
         elif mpath:
             model = _load_pickled_model(Path(mpath), bool(self.model.get("allow_pickle")), self.path)

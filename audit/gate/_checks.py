@@ -174,7 +174,7 @@ def load_policy(source: str | os.PathLike[str] | Sequence[Mapping[str, Any]] | N
         if not doc.get("checks"):
             raise SpecError(MSG_POLICY_EMPTY.format(path=source))
         return parse_checks(doc.get("checks", []))
-    if isinstance(source, Sequence):
+    if isinstance(source, Sequence) and not isinstance(source, str):
         return parse_checks(source)
     raise UsageError(f"checks must be a path to a policy TOML file or a list of check dicts; "
                      f"got {type(source).__name__}.")
