@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..engines import LazyTable
-from ..engines._lazy import COUNT_COLUMN
+from ..engines import COUNT_COLUMN
 
 __all__ = ["importance", "bootstrap_means", "rank_correlation", "group_masks", "decompose_gap",
            "cramers_v", "cramers_v_table", "qcut_edges", "association", "top_features"]

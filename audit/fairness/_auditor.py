@@ -124,7 +124,7 @@ class FairnessAuditor(BaseAuditor):
         self.random_state = random_state
 
     def run(self, subject: Any) -> AuditResult:
-        from ..engines._lazy import COUNT_COLUMN
+        from ..engines import COUNT_COLUMN
         from . import calibration_table, group_metrics, group_metrics_from_counts
 
         min_cell_size = self.min_cell_size

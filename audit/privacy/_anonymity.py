@@ -192,7 +192,7 @@ def anonymity(frame: Any, quasi_identifiers: Sequence[str], sensitive: str | Seq
     if n == 0:
         raise UsageError(msg.EMPTY_FRAME.format(what="the table"))
     if lazy:  # the engine groups; only (class, sensitive value) counts come back
-        from ..engines._lazy import COUNT_COLUMN
+        from ..engines import COUNT_COLUMN
 
         counts = data.count_table(list(dict.fromkeys([*qis, *sens])))
         weights = counts[COUNT_COLUMN].to_numpy(dtype=np.int64)

@@ -28,7 +28,7 @@ import pandas as pd
 
 from .._exceptions import DataError, UsageError
 from .._intervals import wilson_interval
-from ..engines._lazy import MAX_CELL_CHARS, sample_positions
+from ..engines import MAX_CELL_CHARS, sample_positions
 from . import _messages as msg
 from ._mask import mask
 from ._ner import parse_ner

@@ -12,7 +12,7 @@ import audit
 from audit import DataError, UsageError
 from audit.engines import open_table
 from audit._validation import MSG_UNREADABLE
-from audit.engines._lazy import MSG_UNKNOWN_ENGINE
+from audit.engines._table import MSG_UNKNOWN_ENGINE
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ from sklearn.linear_model import LogisticRegression
 import audit
 from audit import AuditSubject, DataError, UsageError
 from audit.engines import LazyTable
-from audit.engines._lazy import sample_positions
+from audit.engines import sample_positions
 from audit.privacy import PrivacyAuditor, anonymity, messages, scan_frame
 from audit.privacy._columns import _PAD_CHARS, _VALUE_TYPES
 from audit.privacy._validators import card_ok, iban_ok
