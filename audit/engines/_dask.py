@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._narwhals import COUNT_COLUMN, MAX_CELL_CHARS
+from ._narwhals import COUNT_COLUMN, MAX_CELL_CHARS, nested_dtype_kind
 from ._positions import bin_codes, locate
 
 __all__ = ["DaskBackend", "is_dask"]
@@ -42,6 +42,12 @@ class DaskBackend:
     def is_numeric(self, column: str) -> bool:
         dtype = self._dask[column].dtype
         return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+
+    def nested_kind(self, column: str) -> str | None:
+        return nested_dtype_kind(self.dtype(column))
+
+    def row_hashes(self) -> None:
+        return None
 
     def n_rows(self) -> int:
         return int(self._dask.shape[0].compute())

@@ -9,7 +9,7 @@ import pandas as pd
 
 from ._positions import locate
 
-__all__ = ["NarwhalsBackend", "COUNT_COLUMN", "ROW_COLUMN", "MAX_CELL_CHARS"]
+__all__ = ["NarwhalsBackend", "COUNT_COLUMN", "ROW_COLUMN", "MAX_CELL_CHARS", "nested_dtype_kind", "pandas_nested_kind"]
 
 #: The row count of each key in a count table.
 COUNT_COLUMN = "__rai_audit_count__"
@@ -39,6 +39,46 @@ def bin_expr(column: str, edges: Sequence[float]) -> Any:
     above = [(x > float(e)).cast(nw.Int64) for e in list(edges)[1:-1]]
     code = nw.sum_horizontal(*above) if above else nw.lit(0, nw.Int64)
     return nw.when(x.is_null() | x.is_nan()).then(nw.lit(-1, nw.Int64)).otherwise(code.cast(nw.Int64))
+
+
+#: Engine dtype names of columns that hold lists, structs, maps, arrays or bytes (not one scalar a row).
+_NESTED_DTYPES = ("List", "Struct", "Array", "Binary", "Object", "Map", "list", "struct", "map", "binary")
+
+
+def nested_dtype_kind(dtype: str) -> str | None:
+    """``list``, ``struct``, ``binary`` ... when an engine's dtype name is a nested one; None otherwise."""
+    return next((k.lower() for k in _NESTED_DTYPES if dtype.startswith(k)), None)
+
+
+def pandas_nested_kind(column: pd.Series) -> str | None:
+    """``list``, ``struct`` / ``dict``, ``binary`` ... when a pandas column holds such values; None otherwise."""
+    dtype = column.dtype
+    if isinstance(dtype, pd.ArrowDtype):
+        import pyarrow as pa
+
+        t = dtype.pyarrow_dtype
+        for test, kind in ((pa.types.is_list, "list"), (pa.types.is_large_list, "list"),
+                           (pa.types.is_fixed_size_list, "list"), (pa.types.is_struct, "struct"),
+                           (pa.types.is_map, "map"), (pa.types.is_binary, "binary"),
+                           (pa.types.is_large_binary, "binary"), (pa.types.is_fixed_size_binary, "binary")):
+            if test(t):
+                return kind
+        return None
+    if dtype != object:
+        return None
+    inferred = pd.api.types.infer_dtype(column, skipna=True)
+    if inferred == "bytes":
+        return "binary"
+    if inferred not in ("mixed", "mixed-integer", "unknown-array"):
+        return None
+    for value in column:
+        if isinstance(value, (bytes, bytearray, memoryview)):
+            return "binary"
+        if isinstance(value, (list, tuple, np.ndarray, set, frozenset)):
+            return "list"
+        if isinstance(value, dict):
+            return "struct"
+    return None
 
 
 def _is_spark(impl: Any) -> bool:
@@ -74,6 +114,24 @@ class NarwhalsBackend:
 
     def is_numeric(self, column: str) -> bool:
         return bool(self._frame.collect_schema()[column].is_numeric())
+
+    def nested_kind(self, column: str) -> str | None:
+        if self.implementation.is_pandas():  # object columns: look at the values, not the dtype
+            return pandas_nested_kind(self.native[column])
+        return nested_dtype_kind(self.dtype(column))
+
+    def row_hashes(self) -> tuple[str, bytes] | None:
+        """(dtypes text, per-row hashes) of a pandas frame, the in-memory fingerprint; None for other engines."""
+        if not self.implementation.is_pandas():
+            return None
+        data = self.native
+        dtypes = "\x1f".join(f"{c}:{t}" for c, t in data.dtypes.astype(str).items())
+        try:
+            rows = pd.util.hash_pandas_object(data, index=False)
+        except (TypeError, UnicodeDecodeError):  # mixed-type or bytes cells: hash their text form
+            rows = pd.util.hash_pandas_object(data.map(repr) if hasattr(data, "map") else data.astype(str),
+                                              index=False)
+        return dtypes, rows.to_numpy().tobytes()
 
     def n_rows(self) -> int:
         return int(self._frame.select(_nw().len()).collect().item())

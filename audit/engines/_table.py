@@ -65,6 +65,10 @@ class Table:
         """Whether a column holds numbers (integers, floats, decimals; not booleans or text)."""
         return self._backend.is_numeric(column)
 
+    def nested_kind(self, column: str) -> str | None:
+        """``list``, ``struct``, ``map``, ``binary`` ... when a column holds nested values (not one scalar a row)."""
+        return self._backend.nested_kind(column)
+
     @property
     def n_rows(self) -> int:
         if self._n_rows is None:
@@ -171,8 +175,18 @@ class Table:
         return self._backend.batches(list(columns), batch_rows, self.n_rows)
 
     def fingerprint(self, columns: Sequence[str]) -> str:
-        """sha256 over the schema and the count table of ``columns``: identifies the audited aggregate."""
+        """sha256 that identifies the table and reveals nothing.
+
+        A pandas frame: its column names, dtypes and row hashes (the formula baselines were
+        saved with). Any other engine: its schema and the count table of ``columns``, which
+        identifies the audited aggregate without a pass over every column.
+        """
         h = hashlib.sha256()
+        rows = self._backend.row_hashes()
+        if rows is not None:
+            h.update(rows[0].encode())
+            h.update(rows[1])
+            return "sha256:" + h.hexdigest()
         h.update("\x1f".join(f"{c}:{self.dtype(c)}" for c in self.columns).encode())
         counts = self.count_table(columns) if columns else pd.DataFrame({"n": [self.n_rows]})
         counts = counts.sort_values(list(counts.columns), na_position="last").reset_index(drop=True)
