@@ -14,7 +14,7 @@ from audit.engines import Table, sample_positions
 from audit.privacy import PrivacyAuditor, messages, scan_frame
 from audit.privacy._columns import _PAD_CHARS, _VALUE_TYPES
 from audit.privacy._validators import card_ok, iban_ok
-from audit.report._section_privacy import _whole_column as _whole_column_cell
+from audit.report._views.privacy import _whole_column as _whole_column_cell
 from tests.privacy.helpers import CANDIDATES, SAMPLE, SEED, checked_frame
 
 
