@@ -46,7 +46,7 @@ class Table:
 
     @property
     def native(self) -> Any:
-        """The engine's own frame (pandas DataFrame, polars LazyFrame, DuckDB relation, Dask or Spark DataFrame, ...)."""
+        """The engine's own frame (pandas DataFrame, polars LazyFrame, DuckDB relation, Dask or Spark frame, ...)."""
         return self._backend.native
 
     @property
@@ -171,7 +171,7 @@ class Table:
         return self._backend.to_pandas(None if columns is None else list(columns))
 
     def batches(self, columns: Sequence[str], batch_rows: int) -> Iterator[pd.DataFrame]:
-        """Pandas frames of ``columns``, at most ``batch_rows`` rows each, in row order, from the engine's own stream."""
+        """Pandas frames of ``columns``, at most ``batch_rows`` rows each, in row order, from the engine's stream."""
         return self._backend.batches(list(columns), batch_rows, self.n_rows)
 
     def fingerprint(self, columns: Sequence[str]) -> str:

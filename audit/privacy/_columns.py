@@ -178,9 +178,10 @@ def scan_frame(frame: Any, *, sample_size: int = 10_000, min_share: float = 0.8,
     (:func:`audit.engines.sample_positions`) is classified, then a value column is confirmed on
     the whole column: the engine counts the values matching the type's pattern and returns a
     seeded sample of at most ``candidate_sample`` of them for the validator, so only the row
-    sample, those candidates and a few counts leave it, and every engine gives the same result. Free-text columns go through
-    :func:`find_pii` on the sample, with ``ner`` (``"spacy:<pipeline>"``) when given, so a
-    column of notes that name people is reported as holding PERSON.
+    sample, those candidates and a few counts leave it, and every engine gives the same result.
+    Free-text columns go through :func:`find_pii` on the sample, with ``ner``
+    (``"spacy:<pipeline>"``) when given, so a column of notes that name people is reported as
+    holding PERSON.
     """
     parse_ner(ner)
     sample_size = _whole_number("sample_size", sample_size)

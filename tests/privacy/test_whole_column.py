@@ -98,8 +98,9 @@ def test_auditor_reports_the_whole_column_estimate_with_its_interval(checked):
 
 
 def test_report_with_an_estimated_share_fits_the_schema(checked, tmp_path):
-    import jsonschema
     from importlib import resources
+
+    import jsonschema
 
     report = audit.run(checked, auditors=[PrivacyAuditor(sample_size=SAMPLE, candidate_sample=CANDIDATES)],
                        random_state=SEED)
