@@ -16,11 +16,14 @@ from ._results import AuditReport, environment
 from ._results import METRIC_COLUMNS, AuditResult, Finding, Severity, Status
 from .subject import AuditSubject
 
-__all__ = ["run", "run_auditors", "build_auditors", "MSG_AUDITOR_OPTION"]
+__all__ = ["run", "run_auditors", "build_auditors", "MSG_AUDITOR_OPTION", "MSG_MISSING_PACKAGES"]
 
 logger = logging.getLogger("audit")
 
 MSG_AUDITOR_OPTION = "auditor {name!r} has no option(s) {unknown}; its options are {known}."
+MSG_MISSING_PACKAGES = ("this auditor needs {modules}, which {verb} not installed: pip install \"rai-audit[{extras}]\" "
+                        "(for torch's CPU-only build, first: pip install torch --index-url "
+                        "https://download.pytorch.org/whl/cpu).")
 #: Report order of the built-in auditors (a reviewer reads fairness first); plugins follow by name.
 BUILTIN_ORDER = ("fairness", "attribution", "privacy", "energy")
 _REASON_LIMIT = 500
@@ -68,7 +71,22 @@ def build_auditors(auditors: Sequence[Any] | None,
     if options:
         raise SpecError(f"options were given for auditor(s) {sorted(options)} that are not run; "
                         f"run them too or remove their [auditors.<name>] table.")
+    for auditor in built:  # declared option constraints: a bad option is a usage error before data is read
+        _validate_params(auditor)
     return built
+
+
+def _validate_params(auditor: Any) -> None:
+    validate = getattr(auditor, "validate_params", None)
+    if not callable(validate):
+        return
+    try:
+        validate()
+    except UsageError:
+        raise
+    except Exception as exc:  # the plugin's own check is broken: say so, naming it
+        name = getattr(auditor, "name", type(auditor).__name__)
+        raise PluginError(f"auditor {name!r}: validate_params() raised {type(exc).__name__}: {exc}") from None
 
 
 class BrokenPlugin:
@@ -83,6 +101,22 @@ class BrokenPlugin:
 
     def run(self, subject: Any) -> AuditResult:
         raise PluginError(self.problem)
+
+
+def _missing_packages(auditor: Any) -> dict[str, str]:
+    """The auditor's declared modules that are not installed, with the extra that brings each."""
+    import importlib.util
+
+    needs = getattr(auditor, "needs_packages", None) or {}
+    missing = {}
+    for module, extra in needs.items():
+        try:
+            found = importlib.util.find_spec(str(module)) is not None
+        except (ImportError, ValueError):
+            found = False
+        if not found:
+            missing[str(module)] = str(extra)
+    return missing
 
 
 def _run_one(auditor: Any, subject: AuditSubject, tainted: str | None = None) -> tuple[AuditResult, bool]:
@@ -115,6 +149,12 @@ def _run_isolated(auditor: Any, subject: AuditSubject, tainted: str | None) -> A
     if unmet:
         return AuditResult(name, version, Status.SKIPPED, params=params,
                            reason=f"the subject lacks what this auditor requires: {', '.join(unmet)}")
+    missing = _missing_packages(auditor)
+    if missing:
+        extras = ",".join(sorted(set(missing.values())))
+        return AuditResult(name, version, Status.SKIPPED, params=params,
+                           reason=MSG_MISSING_PACKAGES.format(modules=", ".join(sorted(missing)), extras=extras,
+                                                              verb="is" if len(missing) == 1 else "are"))
     view = subject.isolated()
     weights = subject.model.fingerprint() if subject.model is not None else None
     try:

@@ -21,7 +21,7 @@ from ._exceptions import AuditError, PluginError, UsageError
 from ._exit import ExitCode
 from ._format import for_terminal, for_terminal_block
 
-__all__ = ["main", "build_parser"]
+__all__ = ["main", "build_parser", "MSG_NEEDS_EXTRA"]
 
 logger = logging.getLogger("audit")
 
@@ -58,13 +58,13 @@ def _policy_for_task(task: str | None) -> Path:
 
 def _cmd_list(args: argparse.Namespace) -> int:
     from . import _registry
-    from .models import REFERENCE_NETWORKS, VARIANT_NETWORKS
+    from .models._recipes import REFERENCE_NETWORKS, VARIANT_NETWORKS  # the recipes only: no torch
 
     print("auditors:")
-    for name, reg in _registry.available().items():
-        version = f" {reg.distribution_version}" if reg.distribution_version else ""
-        print(for_terminal(f"  {name:<14} {reg.cls.__module__}.{reg.cls.__qualname__}  "
-                           f"(from {reg.distribution}{version})"))
+    for info in _registry.catalogue():
+        version = f" {info.distribution_version}" if info.distribution_version else ""
+        print(for_terminal(f"  {info.name:<14} {info.description}  (from {info.distribution}{version}; "
+                           f"{info.target})"))
     print("reference networks:")
     for name in REFERENCE_NETWORKS:
         print(f"  {name}")
@@ -136,7 +136,7 @@ def _print_verdict(doc: dict[str, Any], checks: list[dict[str, Any]], html: Path
 
 
 def _cmd_gate(args: argparse.Namespace) -> int:
-    from ._io import write_files_atomically
+    from ._files import write_files_atomically
     from ._results import AuditReport
     from .gate import apply
     from .gate._outputs import junit_xml, markdown_summary
@@ -192,7 +192,7 @@ def _cmd_diff(args: argparse.Namespace) -> int:
 
 def _cmd_demo(args: argparse.Namespace, progress: _Progress) -> int:
     from ._api import run
-    from ._io import write_files_atomically
+    from ._files import write_files_atomically
     from .models import REFERENCE_NETWORKS, load_reference, train
     from .report import render_index
 
@@ -276,6 +276,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Optional modules -> the extra that installs them.
+_EXTRA_OF = {"torch": "torch", "captum": "torch", "polars": "scale", "duckdb": "scale", "dask": "scale",
+             "pyspark": "scale", "spacy": "ner", "pynvml": "gpu-energy"}
+MSG_NEEDS_EXTRA = "`rai-audit {command}` needs {module}, which is not installed: pip install \"rai-audit[{extra}]\"{note}."
+_TORCH_NOTE = " (for torch's CPU-only build, first: pip install torch --index-url https://download.pytorch.org/whl/cpu)"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``rai-audit``; returns an :class:`ExitCode`."""
     parser = build_parser()
@@ -314,7 +321,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (PluginError, AuditError) as exc:
         print(f"rai-audit: internal error: {for_terminal(exc)}", file=sys.stderr)
         return ExitCode.INTERNAL_ERROR
-    except Exception:  # a bug of ours: fail closed with exit 3 (never 1, which means "checks failed")
+    except Exception as exc:  # a bug of ours: fail closed with exit 3 (never 1, which means "checks failed")
+        extra = _EXTRA_OF.get(str(getattr(exc, "name", "")).split(".")[0]) \
+            if isinstance(exc, ModuleNotFoundError) else None
+        if extra is not None:  # an optional dependency this command needs: the user's fix, not our bug
+            text = MSG_NEEDS_EXTRA.format(command=args.command, module=exc.name, extra=extra,
+                                          note=_TORCH_NOTE if extra == "torch" else "")
+            print(f"rai-audit: error: {for_terminal(text)}", file=sys.stderr)
+            return ExitCode.USAGE_ERROR
         print(for_terminal_block(traceback.format_exc()).rstrip("\n"), file=sys.stderr)
         print("rai-audit: internal error (the traceback above is a bug report; please file it)", file=sys.stderr)
         return ExitCode.INTERNAL_ERROR

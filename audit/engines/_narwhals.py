@@ -64,7 +64,7 @@ def pandas_nested_kind(column: pd.Series) -> str | None:
             if test(t):
                 return kind
         return None
-    if dtype != object:
+    if not pd.api.types.is_object_dtype(dtype):
         return None
     inferred = pd.api.types.infer_dtype(column, skipna=True)
     if inferred == "bytes":
@@ -275,7 +275,7 @@ def _spark_rows(native: Any, positions: np.ndarray, names: list[str]) -> pd.Data
     sizes = {int(r[0]): int(r[1]) for r in tagged.groupBy("__rai_pid__").count().collect()}
     parts = sorted(sizes)
     owner, local = locate(positions, np.array([sizes[p] for p in parts], dtype=np.int64))
-    ids = [(parts[o] << 33) + int(row) for o, row in zip(owner.tolist(), local.tolist())]
+    ids = [(parts[o] << 33) + int(row) for o, row in zip(owner.tolist(), local.tolist(), strict=True)]
     if not ids:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in names})
     # a broadcast join on the ids: an IN list of thousands of literals takes seconds to plan

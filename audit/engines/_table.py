@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .._exceptions import UsageError
-from .._validation import MSG_UNREADABLE, MSG_UNSUPPORTED_FORMAT, glob_files, is_glob
+from .._files import MSG_UNREADABLE, MSG_UNSUPPORTED_FORMAT, glob_files, is_glob
 from ._dask import DaskBackend, is_dask
 from ._narwhals import NarwhalsBackend
 from ._positions import sample_positions
@@ -240,7 +240,7 @@ def open_table(source: Any, engine: str | None = None) -> Table:
             conn = duckdb.connect()
             relation = conn.read_parquet(str(source)) if is_parquet else conn.read_csv(str(source))
             return Table(relation, label=str(path))
-        from .._validation import read_table
+        from .._files import read_table
 
         return Table(read_table(path), label=str(path))
     except UsageError:

@@ -14,8 +14,9 @@ import pandas as pd
 from .._exceptions import DataError, UsageError
 from ._adapters import Model, as_model
 from ._adapters import same_label as _same_label
-from .._validation import (MSG_EMPTY_DATA, MSG_NAN_IN_COLUMN, as_column_list, check_columns, check_finite,
-                          check_frame, check_numeric, glob_files, is_glob)
+from .._files import glob_files, is_glob
+from ._validation import (MSG_EMPTY_DATA, MSG_NAN_IN_COLUMN, as_column_list, check_columns, check_finite,
+                          check_frame, check_numeric)
 from ..engines import Table, open_table
 from ..engines._batches import DEFAULT_BATCH_ROWS, iter_batches, rebatch
 
@@ -226,14 +227,17 @@ class AuditSubject:
         return self.table.count_table(columns)
 
     def table_view(self, columns: Sequence[str] | None = None) -> Table:
-        """The subject's :class:`~audit.engines.Table`, to ask aggregates of (``columns`` is accepted for
-        callers that name what they will ask about; the table holds every column)."""
+        """The subject's :class:`~audit.engines.Table`, to ask aggregates of.
+
+        ``columns`` is accepted for callers that name what they will ask about; the table holds
+        every column.
+        """
         return self.table
 
     def rows(self, positions: Sequence[int] | np.ndarray, columns: Sequence[str] | None = None) -> pd.DataFrame:
         """The rows at 0-based ``positions``, only ``columns``, as pandas indexed 0..k-1, in table order.
 
-        Only those rows leave a lazy table (:meth:`LazyTable.take`); the same positions give
+        Only those rows leave a lazy table (:meth:`audit.engines.Table.take`); the same positions give
         the same rows in every engine and in pandas (repeated positions give one row).
         """
         positions = np.unique(np.asarray(positions, dtype=np.int64))

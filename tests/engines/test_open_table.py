@@ -6,7 +6,7 @@ import pytest
 
 import audit
 from audit import DataError, UsageError
-from audit._validation import MSG_UNREADABLE
+from audit._files import MSG_UNREADABLE
 from audit.engines import open_table
 from audit.engines._table import MSG_UNKNOWN_ENGINE
 
