@@ -336,7 +336,7 @@ def main() -> int:
 
 def _scan_engines(table: pd.DataFrame, want: list[dict], repeats: int) -> bool:
     """The same scan with the table in polars and DuckDB (when installed): time, and equality with pandas."""
-    from audit.engines import LazyTable
+    from audit.engines import Table
 
     agree = True
     for engine in ("polars", "duckdb"):
@@ -354,7 +354,7 @@ def _scan_engines(table: pd.DataFrame, want: list[dict], repeats: int) -> bool:
         times = []
         for _ in range(repeats):
             t0 = time.perf_counter()
-            got = [p.to_dict() for p in scan_frame(LazyTable(native, label=engine))]
+            got = [p.to_dict() for p in scan_frame(Table(native, label=engine))]
             times.append(time.perf_counter() - t0)
         agree &= got == want
         print(f"  same table in {engine} (pattern counts and candidates from the engine): "

@@ -12,8 +12,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..engines import LazyTable
-from ..engines._lazy import COUNT_COLUMN
+from ..engines import Table
+from ..engines import COUNT_COLUMN
 
 __all__ = ["importance", "bootstrap_means", "rank_correlation", "group_masks", "decompose_gap",
            "cramers_v", "cramers_v_table", "qcut_edges", "association", "top_features"]
@@ -125,7 +125,7 @@ def cramers_v_table(table: np.ndarray) -> float:
     return float(math.sqrt(phi2 / denom)) if denom > 0 else 0.0
 
 
-def qcut_edges(table: LazyTable, column: str, bins: int, n: int) -> np.ndarray:
+def qcut_edges(table: Table, column: str, bins: int, n: int) -> np.ndarray:
     """The bin edges ``pd.qcut(values, bins, duplicates="drop")`` uses, from order statistics.
 
     pandas takes numpy's linear-interpolation quantiles of the non-missing values at
@@ -155,7 +155,7 @@ def qcut_edges(table: LazyTable, column: str, bins: int, n: int) -> np.ndarray:
     return unique if len(unique) < len(edges) and len(edges) != 2 else edges  # duplicates="drop"
 
 
-def association(source: pd.DataFrame | LazyTable, features: Sequence[str], sensitive: Sequence[str],
+def association(source: pd.DataFrame | Table, features: Sequence[str], sensitive: Sequence[str],
                 bins: int = 10, *, pairs: Sequence[tuple[str, str]] | None = None
                 ) -> dict[tuple[str, str], float]:
     """Cramer's V between each feature (numeric ones in quantile bins) and each sensitive attribute.
@@ -166,7 +166,7 @@ def association(source: pd.DataFrame | LazyTable, features: Sequence[str], sensi
     columns: the same edges, the same codes, the same contingency table in the same order.
     ``pairs`` limits the work to those (feature, attribute) pairs.
     """
-    table = source if isinstance(source, LazyTable) else LazyTable(source, label="data")
+    table = source if isinstance(source, Table) else Table(source, label="data")
     wanted = [(f, s) for f in features for s in sensitive] if pairs is None else list(pairs)
     columns = list(dict.fromkeys(c for pair in wanted for c in pair))
     numeric = [c for c in columns if table.is_numeric(c)]

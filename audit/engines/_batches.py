@@ -8,56 +8,20 @@ iterator; pandas and pyarrow frames are sliced.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
 
 import pandas as pd
 
-from ._lazy import LazyTable
+from ._table import Table
 
 __all__ = ["iter_batches", "rebatch", "DEFAULT_BATCH_ROWS"]
 
 DEFAULT_BATCH_ROWS = 65_536
 
 
-def iter_batches(table: LazyTable, columns: Sequence[str], batch_rows: int = DEFAULT_BATCH_ROWS
+def iter_batches(table: Table, columns: Sequence[str], batch_rows: int = DEFAULT_BATCH_ROWS
                  ) -> Iterator[pd.DataFrame]:
     """Yield pandas frames of ``columns``, at most ``batch_rows`` rows each, in the table's row order."""
-    columns = list(columns)
-    native = table.native
-    module = type(native).__module__
-    if module.startswith("polars"):
-        lazy = native.lazy().select(columns)
-        if hasattr(lazy, "collect_batches"):
-            for batch in lazy.collect_batches(chunk_size=batch_rows, maintain_order=True):
-                yield batch.to_pandas()
-        else:  # older polars: one slice at a time (each a scan that stops early)
-            for start in range(0, table.n_rows, batch_rows):
-                yield lazy.slice(start, batch_rows).collect().to_pandas()
-    elif module.startswith("duckdb"):
-        relation = native.select(*columns)
-        reader = (relation.to_arrow_reader(batch_rows) if hasattr(relation, "to_arrow_reader")
-                  else relation.fetch_record_batch(batch_rows))
-        for batch in reader:
-            yield batch.to_pandas()
-    elif module.startswith("dask"):
-        frame = native[columns]
-        for i in range(frame.npartitions):
-            part = frame.get_partition(i).compute()
-            for start in range(0, len(part), batch_rows):
-                yield part.iloc[start:start + batch_rows].reset_index(drop=True)
-    elif module.startswith("pyspark"):
-        rows: list[Any] = []
-        for row in native.select(*columns).toLocalIterator(prefetchPartitions=False):
-            rows.append(tuple(row))
-            if len(rows) == batch_rows:
-                yield pd.DataFrame.from_records(rows, columns=columns)
-                rows = []
-        if rows:
-            yield pd.DataFrame.from_records(rows, columns=columns)
-    else:
-        frame = table.to_pandas(columns)
-        for start in range(0, len(frame), batch_rows):
-            yield frame.iloc[start:start + batch_rows].reset_index(drop=True)
+    yield from table.batches(columns, batch_rows)
 
 
 def rebatch(batches: Iterable[pd.DataFrame], batch_rows: int) -> Iterator[pd.DataFrame]:

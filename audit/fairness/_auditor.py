@@ -143,7 +143,7 @@ class FairnessAuditor(BaseAuditor):
         self.random_state = random_state
 
     def run(self, subject: Any) -> AuditResult:
-        from ..engines._lazy import COUNT_COLUMN
+        from ..engines import COUNT_COLUMN
         from ._engine import calibration_table, group_metrics, group_metrics_from_counts
 
         min_cell_size = self.min_cell_size
@@ -158,9 +158,11 @@ class FairnessAuditor(BaseAuditor):
                        reference_group=self.reference_group, population_shares=self.population_shares,
                        n_boot=self.n_boot, ci=self.ci, random_state=seed, min_group_size=self.min_group_size)
         weights = getattr(subject, "sample_weight", None)  # an array of the table's weights, or None
-        if (subject.is_lazy and subject.prediction_column is not None and subject.y_score is None
+        # The one place the auditor asks where the rows live: rows in memory are counted by a row-level
+        # bincount (the fast path); a table in an engine gives only its (sensitive x target x prediction)
+        # count table, when the figures need no more (no scores, no regression, no weights).
+        if (not subject.table.is_local and subject.prediction_column is not None and subject.y_score is None
                 and subject.task != "regression" and weights is None):
-            # Only the (sensitive x target x prediction) count table leaves the engine.
             roles = [*subject.sensitive_features, subject.target, subject.prediction_column]
             counts = subject.count_table(list(dict.fromkeys(roles)))
             metrics = group_metrics_from_counts(counts, target=subject.target, prediction=subject.prediction_column,

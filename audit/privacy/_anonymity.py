@@ -157,24 +157,20 @@ def _diversity(class_id: np.ndarray, sizes: np.ndarray, values: pd.Series, name:
     return SensitiveDiversity(name, l_distinct, l_entropy, t, distance, int(m))
 
 
-def _is_lazy(frame: Any) -> bool:
-    from ..engines import LazyTable
-
-    return isinstance(frame, LazyTable)
-
-
 def anonymity(frame: Any, quasi_identifiers: Sequence[str], sensitive: str | Sequence[str] | None = None, *,
               risk_threshold: float = 0.2) -> Anonymity:
     """k-anonymity, l-diversity, t-closeness, uniqueness and ARX prosecutor risks of ``frame``.
 
-    ``frame`` is a table, or an :class:`audit.engines.LazyTable`, whose engine then computes
-    the count table over the quasi-identifiers and sensitive attributes (no rows are loaded).
+    ``frame`` is a table, or an :class:`audit.engines.Table`, whose engine then computes the
+    count table over the quasi-identifiers and sensitive attributes (no rows are loaded); a
+    table in memory is counted the same way.
     ``quasi_identifiers`` name the columns an attacker could link on; ``sensitive`` the
     attribute(s) whose disclosure l and t measure; ``risk_threshold`` the prosecutor risk
     (1/class size) above which a record counts as at risk (ARX's default is 0.2, i.e. k < 5).
     """
-    lazy = _is_lazy(frame)
-    data = frame if lazy else check_frame(frame)
+    from ..engines import COUNT_COLUMN, Table
+
+    data = frame if isinstance(frame, Table) else Table(check_frame(frame), label="data")
     qis = [quasi_identifiers] if isinstance(quasi_identifiers, str) else list(quasi_identifiers or ())
     if not qis:
         raise UsageError(msg.QI_EMPTY)
@@ -188,20 +184,15 @@ def anonymity(frame: Any, quasi_identifiers: Sequence[str], sensitive: str | Seq
         raise UsageError(msg.SENSITIVE_MISSING.format(missing=missing, available=available))
     if not isinstance(risk_threshold, (int, float)) or not 0 <= risk_threshold <= 1:
         raise UsageError(msg.BAD_THRESHOLD.format(name="risk_threshold", value=risk_threshold))
-    n = data.n_rows if lazy else len(data)
+    n = data.n_rows
     if n == 0:
         raise UsageError(msg.EMPTY_FRAME.format(what="the table"))
-    if lazy:  # the engine groups; only (class, sensitive value) counts come back
-        from ..engines._lazy import COUNT_COLUMN
-
-        counts = data.count_table(list(dict.fromkeys([*qis, *sens])))
-        weights = counts[COUNT_COLUMN].to_numpy(dtype=np.int64)
-        class_id, _ = equivalence_classes(counts, qis)
-        sizes = np.bincount(class_id, weights=weights).astype(np.int64)
-        diversity = {s: _diversity(class_id, sizes, counts[s], s, weights) for s in sens}
-    else:
-        class_id, sizes = equivalence_classes(data, qis)
-        diversity = {s: _diversity(class_id, sizes, data[s], s) for s in sens}
+    # the engine groups; only (class, sensitive value) counts come back
+    counts = data.count_table(list(dict.fromkeys([*qis, *sens])))
+    weights = counts[COUNT_COLUMN].to_numpy(dtype=np.int64)
+    class_id, _ = equivalence_classes(counts, qis)
+    sizes = np.bincount(class_id, weights=weights).astype(np.int64)
+    diversity = {s: _diversity(class_id, sizes, counts[s], s, weights) for s in sens}
     size_values, size_counts = np.unique(sizes, return_counts=True)
     at_risk = float(sizes[1.0 / sizes > risk_threshold].sum() / n)
     return Anonymity(

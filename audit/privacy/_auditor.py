@@ -98,8 +98,8 @@ class PrivacyAuditor(BaseAuditor):
     def run(self, subject: Any) -> AuditResult:
         seed = subject.random_state
         pipeline = parse_ner(self.ner)
-        # A lazy table stays in its engine: a seeded sample, match counts and count tables come back.
-        data = subject.table if subject.is_lazy else subject.data
+        # The table stays in its engine: a seeded sample, match counts and count tables come back.
+        data = subject.table
         columns = [str(c) for c in data.columns]
         scan = dict(sample_size=self.sample_size, min_share=self.min_share, regions=tuple(self.regions),
                     random_state=seed, candidate_sample=self.candidate_sample, ner=self.ner)

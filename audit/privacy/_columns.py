@@ -28,7 +28,7 @@ import pandas as pd
 
 from .._exceptions import DataError, UsageError
 from .._intervals import wilson_interval
-from ..engines._lazy import MAX_CELL_CHARS, sample_positions
+from ..engines import MAX_CELL_CHARS, sample_positions
 from . import _messages as msg
 from ._mask import mask
 from ._ner import parse_ner
@@ -173,36 +173,31 @@ def scan_frame(frame: Any, *, sample_size: int = 10_000, min_share: float = 0.8,
                ner: str | None = None) -> list[ColumnPII]:
     """Classify every column (or ``columns``) of ``frame``; one entry per (column, type) found.
 
-    ``frame`` is a pandas frame or an :class:`audit.engines.LazyTable`. Both classify the
-    same seeded sample of ``sample_size`` rows (:func:`audit.engines.sample_positions`), then
-    confirm a value column on the whole column: the engine counts the values matching the
-    type's pattern and returns a seeded sample of at most ``candidate_sample`` of them for the
-    validator, so only the row sample, those candidates and a few counts leave it. pandas
-    draws the same candidates, so both give the same result. Free-text columns go through
-    :func:`find_pii` on the sample, with ``ner`` (``"spacy:<pipeline>"``) when given, so a
-    column of notes that name people is reported as holding PERSON.
+    ``frame`` is a pandas frame or an :class:`audit.engines.Table` (a pandas frame is read
+    through one). The seeded sample of ``sample_size`` rows
+    (:func:`audit.engines.sample_positions`) is classified, then a value column is confirmed on
+    the whole column: the engine counts the values matching the type's pattern and returns a
+    seeded sample of at most ``candidate_sample`` of them for the validator, so only the row
+    sample, those candidates and a few counts leave it, and every engine gives the same result.
+    Free-text columns go through :func:`find_pii` on the sample, with ``ner``
+    (``"spacy:<pipeline>"``) when given, so a column of notes that name people is reported as
+    holding PERSON.
     """
     parse_ner(ner)
     sample_size = _whole_number("sample_size", sample_size)
     candidate_sample = _whole_number("candidate_sample", candidate_sample)
     regions = tuple(regions)
     found: list[ColumnPII] = []
-    lazy = not isinstance(frame, pd.DataFrame) and hasattr(frame, "match_counts")
-    names = [str(c) for c in (columns if columns is not None else frame.columns)]
-    if lazy:
-        n_rows = frame.n_rows
-        rows = frame.sample(sample_size, random_state, names)
-        non_missing = {c: n_rows - k for c, k in frame.null_counts(names).items()}
-        for name in names:
-            whole = _LazyWhole(frame, name, candidate_sample, random_state)
-            found.extend(_scan_column(name, rows[name], non_missing[name], whole, min_share, regions, ner))
-        return found
-    positions = sample_positions(len(frame), sample_size, random_state)
-    for name in (columns if columns is not None else frame.columns):
-        col = frame[name]
-        whole = _FrameWhole(col, candidate_sample, random_state)
-        found.extend(_scan_column(str(name), col.iloc[positions], int(col.notna().sum()), whole, min_share,
-                                  regions, ner))
+    from ..engines import Table
+
+    table = frame if isinstance(frame, Table) else Table(frame, label="data")
+    names = list(columns if columns is not None else table.columns)  # as the frame spells them; reported as text
+    n_rows = table.n_rows
+    rows = table.sample(sample_size, random_state, names)
+    non_missing = {c: n_rows - k for c, k in table.null_counts(names).items()}
+    for name in names:
+        whole = _Whole(table, name, candidate_sample, random_state)
+        found.extend(_scan_column(str(name), rows[name], non_missing[name], whole, min_share, regions, ner))
     return found
 
 
@@ -244,27 +239,7 @@ def _validate(n_matched: int, n_values: int, candidates: list[str], validator: _
     return _confirmed(n_matched, n_values, len(candidates), sum(1 for v in candidates if validator(v)))
 
 
-class _FrameWhole:
-    """Whole-column questions answered by pandas, the way an engine answers them."""
-
-    def __init__(self, col: pd.Series, candidate_sample: int, seed: int) -> None:
-        self._col = col[col.notna()]
-        self._k, self._seed = candidate_sample, seed
-
-    def distinct(self) -> int:
-        return int(self._col.nunique(dropna=True))
-
-    def confirm(self, pattern: str, validator: _Validator | None) -> _Confirmed:
-        text = _strip(_to_str(self._col))
-        hits = text.str.fullmatch(pattern).to_numpy(dtype=bool, na_value=False)
-        n_matched = int(hits.sum())
-        candidates: list[str] = []
-        if validator is not None:
-            candidates = text[hits].iloc[sample_positions(n_matched, self._k, self._seed)].tolist()
-        return _validate(n_matched, len(text), candidates, validator)
-
-
-class _LazyWhole:
+class _Whole:
     """Whole-column questions answered by the table's engine: counts and a sample of candidates."""
 
     def __init__(self, table: Any, column: str, candidate_sample: int, seed: int) -> None:

@@ -17,7 +17,7 @@ from ._adapters import same_label as _same_label
 from .._files import glob_files, is_glob
 from ._validation import (MSG_EMPTY_DATA, MSG_NAN_IN_COLUMN, as_column_list, check_columns, check_finite,
                           check_frame, check_numeric)
-from ..engines import LazyTable, open_table
+from ..engines import Table, open_table
 from ..engines._batches import DEFAULT_BATCH_ROWS, iter_batches, rebatch
 
 __all__ = ["AuditSubject", "TASKS", "MSG_NO_TARGET_OR_PREDICTION", "MSG_BAD_TASK", "MSG_PREDICTION_LENGTH"]
@@ -30,7 +30,6 @@ MAX_CLASSES = 50
 #: A column in a role that holds lists, structs, maps, arrays or bytes (not one scalar per row).
 MSG_NESTED_COLUMN = ("column {column!r} ({role}) holds {kind} values; expected one number, string or boolean per "
                      "row. Flatten it, or convert it to text, before auditing.")
-_NESTED_DTYPES = ("List", "Struct", "Array", "Binary", "Object", "Map", "list", "struct", "map", "binary")
 MSG_BAD_TASK = "task must be one of {tasks}; got {task!r}."
 MSG_TOO_MANY_CLASSES = ("{column} has more than {limit} distinct labels and the predictions have none with "
                         "fractions, so the task cannot be guessed; pass task=\"regression\" (or "
@@ -102,18 +101,18 @@ class AuditSubject:
         self.model: Model | None = as_model(model)
         self.batch_rows = int(batch_rows)
         self._loaded: dict[str, Any] = {}
-        self.table: LazyTable | None = None
         if task is not None and task not in TASKS:
             raise UsageError(MSG_BAD_TASK.format(tasks=list(TASKS), task=task))
         if _stays_lazy(data, engine):
-            self.table = open_table(data, engine)
+            #: the rows, wherever they live: an engine's frame, or the in-memory pandas frame
+            self.table: Table = open_table(data, engine)
             frame: Any = self.table
             if self.table.n_rows == 0:
                 raise DataError(MSG_EMPTY_DATA)
         else:
             _warn_if_large(data)
             frame = check_frame(data)
-            self._loaded["data"] = frame
+            self._hold(frame)
 
         self.target = check_columns(frame, as_column_list(target, "target"), "target")[0] if target else None
         self.score_column = check_columns(frame, as_column_list(score, "score"), "score")[0] if score else None
@@ -130,14 +129,14 @@ class AuditSubject:
         else:
             self.prediction_column = None
         self.features = self._resolve_features(frame, features)
-        self._check_role_types(frame)
+        self._check_role_types()
         #: column -> the kind of personal data its values were found to be (their values are pseudonyms)
         self.pseudonymised: dict[str, str] = {}
         self._label_pseudonyms: dict[Any, str] = {}
         self.pseudonymised_pii: tuple[Any, ...] = ()
-        if self.table is None:
+        if self.table.is_local:  # values in memory are rewritten; an engine's table is read as it is
             frame = self._pseudonymise(frame, random_state)
-            self._loaded["data"] = frame
+            self._hold(frame)
 
         self.train_data: pd.DataFrame | None = None
         if train_data is not None:
@@ -150,15 +149,7 @@ class AuditSubject:
             self.model.pos_label if self.model is not None else None)
         if self._pos_label_given is not None and self._label_pseudonyms:  # a raw label names its pseudonym
             self._pos_label_given = self._label_pseudonyms.get(self._pos_label_given, self._pos_label_given)
-        if self.table is not None:
-            self._check_lazy_roles()
-            self.task = declared or self._torch_task()
-            if self.model is not None and self.prediction_column is None and (
-                    self.task is not None or not self.model.decodes_with_task):
-                self._stream_predictions(batch_rows)
-            if self.task is None:
-                self.task = self._resolve_lazy_task()
-        else:
+        if self.table.is_local:  # rows in memory: role columns checked and predictions made on the whole frame
             self._loaded["y_true"] = (check_finite(frame[self.target], self.target, "target")
                                       if self.target else None)
             self.task = declared or self._torch_task()
@@ -167,17 +158,30 @@ class AuditSubject:
                 self.task = infer_task(self.y_true, self.y_pred)
             if self._loaded["y_score"] is None and self.task == "binary":
                 self._loaded["y_score"] = self._model_scores()
+        else:  # rows in an engine: it counts the missing values, and predictions stream in batches
+            self._check_lazy_roles()
+            self.task = declared or self._torch_task()
+            if self.model is not None and self.prediction_column is None and (
+                    self.task is not None or not self.model.decodes_with_task):
+                self._stream_predictions(batch_rows)
+            if self.task is None:
+                self.task = self._resolve_lazy_task()
         self.classes, self.pos_label = self._resolve_labels()
+
+    def _hold(self, frame: pd.DataFrame) -> None:
+        """Hold an in-memory frame: as the loaded data, and as the Table every question is asked of."""
+        self._loaded["data"] = frame
+        self.table = Table(frame, label="data")
 
     # -- rows, loaded on first use when the table is lazy --------------------------------------
     @property
     def is_lazy(self) -> bool:
-        """Whether the rows stay in their engine (a scanned file, a lazy or remote frame)."""
-        return self.table is not None
+        """Whether the rows stay in their engine (a scanned file, a lazy or remote frame): ``not table.is_local``."""
+        return not self.table.is_local
 
     def _column(self, key: str, column: str | None) -> Any:
         if key not in self._loaded:
-            if column is None or self.table is None:
+            if column is None:
                 return None
             self._loaded[key] = self.table.to_pandas([column])[column].to_numpy()
         return self._loaded[key]
@@ -186,7 +190,7 @@ class AuditSubject:
     def data(self) -> pd.DataFrame:
         """The table as pandas (a lazy table is loaded whole on first use)."""
         if "data" not in self._loaded:
-            self._loaded["data"] = self.table.to_pandas()  # type: ignore[union-attr]
+            self._loaded["data"] = self.table.to_pandas()
         return self._loaded["data"]
 
     @property
@@ -203,10 +207,7 @@ class AuditSubject:
         if self.sample_weight_column is None:
             return None
         if self._loaded.get("sample_weight") is None:
-            if self.table is not None:
-                values = self.table.to_pandas([self.sample_weight_column])[self.sample_weight_column]
-            else:
-                values = self.data[self.sample_weight_column]
+            values = self.table.to_pandas([self.sample_weight_column])[self.sample_weight_column]
             self._loaded["sample_weight"] = check_numeric(
                 check_finite(values, self.sample_weight_column, "sample_weight"), self.sample_weight_column,
                 "sample_weight")
@@ -223,30 +224,24 @@ class AuditSubject:
         The row count is in column ``audit.engines.COUNT_COLUMN``. For an in-memory
         frame this is a pandas group-by.
         """
-        return self.table_view(columns).count_table(columns)
+        return self.table.count_table(columns)
 
-    def table_view(self, columns: Sequence[str] | None = None) -> LazyTable:
-        """The rows as a :class:`~audit.engines.LazyTable`, to ask aggregates of.
+    def table_view(self, columns: Sequence[str] | None = None) -> Table:
+        """The subject's :class:`~audit.engines.Table`, to ask aggregates of.
 
-        A lazy subject's own table (every column); for an in-memory frame, a view of
-        ``columns`` (all when None), so one piece of aggregate code serves both.
+        ``columns`` is accepted for callers that name what they will ask about; the table holds
+        every column.
         """
-        if self.table is not None:
-            return self.table
-        return LazyTable(self.data if columns is None else self.data.loc[:, list(columns)], label="data")
+        return self.table
 
     def rows(self, positions: Sequence[int] | np.ndarray, columns: Sequence[str] | None = None) -> pd.DataFrame:
         """The rows at 0-based ``positions``, only ``columns``, as pandas indexed 0..k-1, in table order.
 
-        Only those rows leave a lazy table (:meth:`LazyTable.take`); the same positions give
+        Only those rows leave a lazy table (:meth:`audit.engines.Table.take`); the same positions give
         the same rows in every engine and in pandas (repeated positions give one row).
         """
         positions = np.unique(np.asarray(positions, dtype=np.int64))
-        names = list(self.table.columns if self.table is not None else self.data.columns) if columns is None \
-            else list(columns)
-        if self.table is not None:
-            return self.table.take(positions, names)
-        return self.data.iloc[positions].loc[:, names].reset_index(drop=True)
+        return self.table.take(positions, None if columns is None else list(columns))
 
     def batches(self, columns: Sequence[str], batch_rows: int | None = None) -> Iterator[pd.DataFrame]:
         """Every row, ``columns`` only, in frames of exactly ``batch_rows`` rows (the last shorter), in order.
@@ -256,12 +251,7 @@ class AuditSubject:
         ``batch_rows``.
         """
         size = self.batch_rows if batch_rows is None else int(batch_rows)
-        if self.table is not None:
-            yield from rebatch(iter_batches(self.table, list(columns), size), size)
-            return
-        frame = self.data
-        for start in range(0, len(frame), size):
-            yield frame.iloc[start:start + size].loc[:, list(columns)].reset_index(drop=True)
+        yield from rebatch(iter_batches(self.table, list(columns), size), size)
 
     def values_at(self, role: str, positions: Sequence[int] | np.ndarray) -> np.ndarray | None:
         """``y_true``, ``y_pred`` or ``y_score`` at row positions (in table order, as :meth:`rows`), None when absent.
@@ -271,7 +261,7 @@ class AuditSubject:
         """
         column = {"y_true": self.target, "y_pred": self.prediction_column, "y_score": self.score_column}[role]
         positions = np.unique(np.asarray(positions, dtype=np.int64))
-        if self.table is None or role in self._loaded or column is None:
+        if role in self._loaded or column is None:
             values = getattr(self, role)
             return None if values is None else np.asarray(values)[positions]
         values = self.table.take(positions, [column])[column].to_numpy()
@@ -284,7 +274,7 @@ class AuditSubject:
         with the predictions whatever the engine's row order; the batches are cut at fixed
         rows, so every engine feeds the model the same batches.
         """
-        assert self.table is not None and self.model is not None  # noqa: S101 - internal invariant
+        assert self.model is not None  # noqa: S101 - internal invariant
         keep = [c for c in dict.fromkeys([*self.sensitive_features, self.target]) if c is not None]
         inputs = list(self.features)
         preds, scores, kept = [], [], []
@@ -313,15 +303,11 @@ class AuditSubject:
         roles += [(c, "quasi_identifiers") for c in self.quasi_identifiers]
         return [(c, r) for c, r in roles if c is not None]
 
-    def _check_role_types(self, frame: Any) -> None:
+    def _check_role_types(self) -> None:
         """A list, struct, map, array or binary column in a role is a usage error naming it (one value per
         row is what every auditor groups and counts by). Cheap: dtypes first, values only for object columns."""
         for column, role in self._role_columns():
-            if self.table is not None:
-                dtype = self.table.dtype(column)
-                kind = next((k.lower() for k in _NESTED_DTYPES if dtype.startswith(k)), None)
-            else:
-                kind = _nested_kind(frame[column])
+            kind = self.table.nested_kind(column)
             if kind:
                 raise UsageError(MSG_NESTED_COLUMN.format(column=column, role=role, kind=kind))
 
@@ -374,7 +360,6 @@ class AuditSubject:
         return frame.assign(**columns)
 
     def _check_lazy_roles(self) -> None:
-        assert self.table is not None  # noqa: S101 - internal invariant, not user input
         roles = [(c, r) for c, r in ((self.target, "target"), (self.prediction_column, "prediction"),
                                      (self.score_column, "score")) if c is not None]
         nulls = self.table.null_counts([c for c, _ in roles])
@@ -385,7 +370,6 @@ class AuditSubject:
 
     def _resolve_lazy_task(self) -> str | None:
         """Task of a lazy table from its target and predictions, asked of the engine in bounded form."""
-        assert self.table is not None  # noqa: S101 - internal invariant
         y_pred = self._loaded.get("y_pred")
         if y_pred is not None and _has_fraction(y_pred):
             return "regression"
@@ -420,18 +404,14 @@ class AuditSubject:
         """The target's distinct labels, at most enough to tell the task (None without a target)."""
         if self.target is None:
             return None
-        if self.table is None:
-            y = self._loaded.get("y_true")
-            return None if y is None else _bounded_labels(y)
-        return list(self.table.distinct(self.target, MAX_CLASSES + 1))
+        y = self._loaded.get("y_true")  # in memory already (an in-memory table, or streamed beside predictions)
+        return _bounded_labels(y) if y is not None else list(self.table.distinct(self.target, MAX_CLASSES + 1))
 
     def _target_has_fraction(self) -> bool:
         if self.target is None:
             return False
-        if self.table is None:
-            y = self._loaded.get("y_true")
-            return y is not None and _has_fraction(np.asarray(y))
-        return bool(self.table.has_fraction(self.target))
+        y = self._loaded.get("y_true")
+        return _has_fraction(np.asarray(y)) if y is not None else bool(self.table.has_fraction(self.target))
 
     def _torch_task(self) -> str | None:
         """A torch module's (or callable's) task from its output width and the target's labels."""
@@ -509,7 +489,7 @@ class AuditSubject:
         for values in (self._loaded.get("y_true"), self._loaded.get("y_pred")):
             if values is not None:
                 labels.extend(_bounded_labels(values, limit=None))
-        if self.table is not None and self._loaded.get("y_true") is None and self.target is not None:
+        if self._loaded.get("y_true") is None and self.target is not None:
             labels.extend(self._target_labels() or [])
         if self.model is not None and self.model.model_classes() is not None:
             labels.extend(self.model.model_classes() or [])
@@ -534,19 +514,20 @@ class AuditSubject:
     # -- views -----------------------------------------------------------------------------
     @property
     def n_rows(self) -> int:
-        return self.table.n_rows if self.table is not None else len(self.data)
+        return self.table.n_rows
 
     @property
     def sensitive_frame(self) -> pd.DataFrame:
-        if self.table is not None and ("sensitive" in self._loaded or "data" not in self._loaded):
-            if "sensitive" not in self._loaded:
-                # streamed and kept compact: text columns as categoricals, a few bytes a row
-                columns = list(self.sensitive_features)
-                batches = [_compact(b) for b in iter_batches(self.table, columns, self.batch_rows)]
-                self._loaded["sensitive"] = (_concat_compact(batches, columns) if batches
-                                             else self.table.to_pandas(columns))
+        """The sensitive columns as pandas: from the rows in memory, else streamed once and kept compact."""
+        if "sensitive" in self._loaded:
             return self._loaded["sensitive"]
-        return self.data.loc[:, list(self.sensitive_features)]
+        if "data" in self._loaded:
+            return self.data.loc[:, list(self.sensitive_features)]
+        # streamed and kept compact: text columns as categoricals, a few bytes a row
+        columns = list(self.sensitive_features)
+        batches = [_compact(b) for b in iter_batches(self.table, columns, self.batch_rows)]
+        self._loaded["sensitive"] = _concat_compact(batches, columns) if batches else self.table.to_pandas(columns)
+        return self._loaded["sensitive"]
 
     def has(self, requirement: str) -> bool:
         """Whether this subject can satisfy one auditor requirement (see ``Requirement``)."""
@@ -574,6 +555,8 @@ class AuditSubject:
         """
         view = copy.copy(self)
         view._loaded = {k: _read_only(v) for k, v in self._loaded.items()}
+        if "data" in view._loaded and self.table.is_local:  # the view's table holds the view's frame
+            view.table = Table(view._loaded["data"], label=self.table.label)
         view.train_data = None if self.train_data is None else _read_only(self.train_data)
         view._view_of = self
         return view
@@ -615,8 +598,7 @@ class AuditSubject:
                                                         prefix=prefix),
                                {"column": column, "role": role, "entity_type": entity, "distinct": distinct}))
         if self.sensitive_features:
-            nulls = (self.table.null_counts(list(self.sensitive_features)) if self.table is not None
-                     else {c: int(self.data[c].isna().sum()) for c in self.sensitive_features})
+            nulls = self.table.null_counts(list(self.sensitive_features))
             for column, count in nulls.items():
                 if n and count / n > MISSING_SHARE:
                     out.append(Finding(Severity.WARNING, "input.sensitive_missing",
@@ -659,23 +641,13 @@ class AuditSubject:
         return out
 
     def fingerprint(self) -> str:
-        """sha256 over the data's column names, dtypes and row hashes: identifies the table, reveals nothing.
+        """sha256 that identifies the table and reveals nothing (:meth:`audit.engines.Table.fingerprint`).
 
-        A lazy table is fingerprinted by its schema and the count table of its role columns,
-        which identifies the audited aggregate without a pass over every column.
+        An in-memory frame by its column names, dtypes and row hashes; a table in an engine by
+        its schema and the count table of its role columns.
         """
-        if self.table is not None:
-            roles = [c for c in (*self.sensitive_features, self.target, self.prediction_column) if c]
-            return self.table.fingerprint(roles)
-        h = hashlib.sha256()
-        h.update("\x1f".join(f"{c}:{t}" for c, t in self.data.dtypes.astype(str).items()).encode())
-        try:
-            rows = pd.util.hash_pandas_object(self.data, index=False)
-        except (TypeError, UnicodeDecodeError):  # mixed-type or bytes cells: hash their text form
-            rows = pd.util.hash_pandas_object(self.data.map(repr) if hasattr(self.data, "map")
-                                              else self.data.astype(str), index=False)
-        h.update(rows.to_numpy().tobytes())
-        return "sha256:" + h.hexdigest()
+        roles = [c for c in (*self.sensitive_features, self.target, self.prediction_column) if c]
+        return self.table.fingerprint(roles)
 
     def describe(self) -> dict[str, Any]:
         """JSON-able description for report.json (roles and sizes, never values)."""
@@ -719,37 +691,6 @@ def pseudonyms(values: pd.Series, prefix: str) -> dict[Any, str]:
     counts = values.dropna().value_counts(sort=False)
     keyed = sorted(counts.items(), key=lambda kv: (-int(kv[1]), hashlib.sha256(repr(kv[0]).encode()).hexdigest()))
     return {value: f"{prefix}#{i}" for i, (value, _) in enumerate(keyed, start=1)}
-
-
-def _nested_kind(column: pd.Series) -> str | None:
-    """``list``, ``struct`` / ``dict``, ``binary`` ... when a pandas column holds such values; None otherwise."""
-    dtype = column.dtype
-    if isinstance(dtype, pd.ArrowDtype):
-        import pyarrow as pa
-
-        t = dtype.pyarrow_dtype
-        for test, kind in ((pa.types.is_list, "list"), (pa.types.is_large_list, "list"),
-                           (pa.types.is_fixed_size_list, "list"), (pa.types.is_struct, "struct"),
-                           (pa.types.is_map, "map"), (pa.types.is_binary, "binary"),
-                           (pa.types.is_large_binary, "binary"), (pa.types.is_fixed_size_binary, "binary")):
-            if test(t):
-                return kind
-        return None
-    if dtype != object:
-        return None
-    inferred = pd.api.types.infer_dtype(column, skipna=True)
-    if inferred == "bytes":
-        return "binary"
-    if inferred not in ("mixed", "mixed-integer", "unknown-array"):
-        return None
-    for value in column:
-        if isinstance(value, (bytes, bytearray, memoryview)):
-            return "binary"
-        if isinstance(value, (list, tuple, np.ndarray, set, frozenset)):
-            return "list"
-        if isinstance(value, dict):
-            return "struct"
-    return None
 
 
 def _stays_lazy(data: Any, engine: str | None) -> bool:

@@ -11,7 +11,7 @@ import pytest
 import audit
 from audit.engines import open_table
 from audit.engines._batches import iter_batches, rebatch
-from audit.engines._lazy import COUNT_COLUMN, LazyTable, bin_codes
+from audit.engines import COUNT_COLUMN, LazyTable, bin_codes
 
 
 @pytest.fixture(scope="module")

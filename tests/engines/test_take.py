@@ -7,7 +7,7 @@ import pyarrow as pa
 import pytest
 
 from audit.engines import open_table
-from audit.engines._lazy import LazyTable, sample_positions
+from audit.engines import LazyTable, sample_positions
 
 PATTERN = r"\d{3}-\d{4}"
 
