@@ -262,8 +262,8 @@ class MitigationAuditor(BaseAuditor):
         for cand in candidates:
             entry: dict[str, Any] = {"name": cand.name, "method": cand.method, "description": cand.description,
                                      "constraint": cand.constraint, "objective": cand.objective,
-                                     "strength": cand.strength, "over": list(cand.over),
-                                     "fit_seconds": round(cand.seconds, 4), "reason": cand.reason}
+                                     "strength": cand.strength, "over": list(cand.over), "reason": cand.reason}
+            logger.info("mitigation: %s fitted in %.3f s", cand.name, cand.seconds)
             entries.append(entry)
             if not cand.ok:
                 continue
@@ -356,8 +356,8 @@ class MitigationAuditor(BaseAuditor):
             "chosen_thresholds": chosen_thresholds,
             "intervals": {"n_boot": settings["n_boot"], "ci": settings["ci"],
                           "method": "the fairness engine's bootstrap on the held-out rows"},
-            "seconds": round(time.perf_counter() - started, 3),
         }
+        logger.info("mitigation: %d candidates in %.2f s", len(entries), time.perf_counter() - started)
         worst = max((f.severity for f in findings), key=list(Severity).index, default=Severity.INFO)
         status = Status.WARN if worst in (Severity.WARNING, Severity.HIGH) else Status.PASS
         return MitigationResult(self.name, self.version, status, metrics=metrics_frame(rows),
