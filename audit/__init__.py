@@ -5,13 +5,13 @@
     >>> report.status, report.exit_code                                                 # doctest: +SKIP
 
 The public surface is this module's ``__all__`` plus the subpackages ``audit.fairness``,
-``audit.models``, ``audit.report`` and ``audit.testing``.
+``audit.mitigation``, ``audit.models``, ``audit.report`` and ``audit.testing``.
 """
 from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from . import fairness, privacy
+from . import fairness, mitigation, privacy
 from ._api import build_auditors, run, run_auditors
 from ._assertions import assert_passes
 from ._auditor import Auditor, BaseAuditor, Requirement
@@ -28,6 +28,6 @@ __all__ = [
     "METRIC_COLUMNS", "AuditError", "AuditReport", "AuditResult", "AuditSubject", "Auditor", "BaseAuditor",
     "Check", "CheckOutcome", "DataError", "ExitCode", "Finding", "Model", "PluginError", "Requirement", "Severity",
     "SpecError", "Status", "UsageError", "__version__", "assert_passes", "available_auditors",
-    "build_auditors", "evaluate_checks", "fairness", "load_policy", "parse_checks", "privacy",
+    "build_auditors", "evaluate_checks", "fairness", "load_policy", "mitigation", "parse_checks", "privacy",
     "register_auditor", "run", "run_auditors",
 ]

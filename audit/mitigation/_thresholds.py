@@ -176,6 +176,8 @@ class _Sweep:
     fp: np.ndarray
     thresholds: np.ndarray
     n: int
+    n_pos: float
+    n_neg: float
 
     @classmethod
     def of(cls, s: np.ndarray, y: np.ndarray) -> _Sweep:
@@ -188,12 +190,12 @@ class _Sweep:
         following = np.append(distinct[1:], -np.inf)
         with np.errstate(invalid="ignore"):
             thresholds = np.concatenate([[np.inf], (distinct + following) / 2])
-        return cls(tp, fp, thresholds, len(s))
+        return cls(tp, fp, thresholds, len(s), float(tp[-1]), float(fp[-1]))
 
     def points(self, x_metric: str, y_metric: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Trade-off points sorted by (x, y), with their thresholds (fairlearn's ``_calculate_tradeoff_points``)."""
         tp, fp = self.tp, self.fp
-        n_pos, n_neg = tp[-1], fp[-1]
+        n_pos, n_neg = self.n_pos, self.n_neg
         tn, fn = n_neg - fp, n_pos - tp
         with np.errstate(invalid="ignore", divide="ignore"):
             xs = _METRICS[x_metric](tp, fp, tn, fn)
@@ -208,8 +210,9 @@ class _Sweep:
 def _upper_hull(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Indices of the upper convex hull of points sorted by (x, y), as fairlearn's monotone chain keeps them.
 
-    A point on or below the chord of its two neighbours is never a hull vertex, so all of
-    them are dropped at once, pass after pass; the exact chain then runs on the survivors.
+    A point on or below the chord of its two neighbours is never a hull vertex (fairlearn's
+    chain drops collinear points too), so all of them are dropped at once, pass after pass;
+    the exact chain then runs on the survivors.
     """
     idx = np.arange(len(x))
     for _ in range(_PRUNE_PASSES):
@@ -269,7 +272,7 @@ class ScoreSweeps:
             raise UsageError(MSG_LABELS.format(count=int(bad.sum())))
         y = y.astype(np.int64)
         codes, uniques = _factorize(keys)
-        order = np.argsort(codes, kind="stable")
+        order = np.argsort(codes.astype(np.int16) if len(uniques) < 2**15 else codes, kind="stable")  # radix sort
         bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
         sweeps, shares = [], []
         for i, key in enumerate(uniques):

@@ -220,3 +220,13 @@ def test_cli_writes_the_chosen_thresholds_beside_the_report(sklearn_case, tmp_pa
 def test_default_options_are_stored_unchanged():
     assert MitigationAuditor().get_params()["when"] == "failing"
     assert MitigationAuditor.on_request == {"when": "always"}
+
+
+def test_candidate_rows_are_known_to_the_catalogue_with_their_direction():
+    from audit._metric_catalog import can_report, direction
+
+    assert audit.mitigation.apply is apply  # import audit is enough
+    assert direction("candidate_accuracy_score") == "higher"
+    assert direction("candidate_equalized_odds_difference") == "lower"
+    assert can_report("mitigation", "candidate_demographic_parity_difference")
+    assert not can_report("mitigation", "candidate_nonsense")
