@@ -172,9 +172,11 @@ class MitigationAuditor(BaseAuditor):
         described = subject.describe()
         failed: list[Any] = []
         policy_note = None
+        failing_features: list[str] = []
         if fairness_checks and earlier is not None and earlier.status not in (Status.SKIPPED, Status.ERROR):
             outcomes = evaluate_checks(fairness_checks, {"fairness": earlier}, subject=described)
             failed = [o for o in outcomes if o.status == Status.FAIL]
+            failing_features = _failing_features(earlier, [o.check for o in failed])
             if self.when == "failing" and not failed:
                 return self._skipped(MSG_NOT_NEEDED.format(passed=sum(o.status == Status.PASS for o in outcomes)))
         elif self.when == "failing":
@@ -192,17 +194,13 @@ class MitigationAuditor(BaseAuditor):
                                        else fair_params.get("min_group_size", 30)),
                     "min_cell_size": fair_params.get("min_cell_size", 10),
                     "intersections": fair_params.get("intersections", True)}
-        return self._build(subject, seed, fairness_checks, failed, settings, described, policy_note)
+        return self._build(subject, seed, fairness_checks, failed, failing_features, settings, described,
+                           policy_note)
 
-    def _over(self, subject: Any, failed: Sequence[Any]) -> tuple[str, ...]:
+    def _over(self, subject: Any, failing: Sequence[str]) -> tuple[str, ...]:
         if self.over:
             return tuple(self.over)
-        named: list[str] = []
-        for o in failed:
-            for f in (o.over or ()):
-                if f not in named and f in subject.sensitive_features:
-                    named.append(f)
-        return tuple(f for f in subject.sensitive_features if f in named) or tuple(subject.sensitive_features)
+        return tuple(f for f in subject.sensitive_features if f in failing) or tuple(subject.sensitive_features)
 
     def _constraints(self, checks: Sequence[Any]) -> tuple[list[str], list[str]]:
         if self.constraints is not None:
@@ -216,13 +214,16 @@ class MitigationAuditor(BaseAuditor):
                 wanted.append(constraint)
         return wanted or list(DEFAULT_CONSTRAINTS), notes
 
-    def _build(self, subject: Any, seed: int, checks: Sequence[Any], failed: Sequence[Any],
+    def _build(self, subject: Any, seed: int, checks: Sequence[Any], failed: Sequence[Any], failing: Sequence[str],
                settings: Mapping[str, Any], described: Mapping[str, Any], policy_note: str | None) -> AuditResult:
         from .._checks import evaluate_checks, select_rows
         from ..fairness import FairnessAuditor, group_metrics
 
         started = time.perf_counter()
-        over = self._over(subject, failed)
+        over = self._over(subject, failing)
+        # thresholds over the intersection fix every feature at once, but need both labels in every
+        # cell; each feature on its own is the fallback a small cell cannot break
+        overs = [over] + ([(f,) for f in over] if len(over) > 1 and not self.over else [])
         constraints, notes = self._constraints(checks)
         pos_label = subject.pos_label
         y = positive(subject.y_true, pos_label)
@@ -235,10 +236,11 @@ class MitigationAuditor(BaseAuditor):
         model = subject.model
         candidates: list[Candidate] = [Candidate("unchanged", "unchanged", "the model as audited", over=over,
                                                  model=model, features=tuple(features), pos_label=pos_label)]
-        candidates += threshold_candidates(None if scores is None else scores[fit_rows], y[fit_rows], keys[fit_rows],
-                                           constraints=constraints, objective=self.objective,
-                                           grid_size=int(self.grid_size), over=over, model=model,
-                                           features=features, pos_label=pos_label)
+        for o in overs:
+            candidates += threshold_candidates(None if scores is None else scores[fit_rows], y[fit_rows],
+                                               group_keys(sens, o)[fit_rows], constraints=constraints,
+                                               objective=self.objective, grid_size=int(self.grid_size), over=o,
+                                               model=model, features=features, pos_label=pos_label)
         if model is not None and (self.reweighing or self.reductions):
             candidates += refit_candidates(
                 model, subject.train_data, target_pos=lambda v: positive(v, pos_label), features=features,
@@ -334,7 +336,8 @@ class MitigationAuditor(BaseAuditor):
             key=lambda e: self._main(e)["value"] or -math.inf, default=None)
         fitted = {c.name: c for c in candidates if c.ok}
         if threshold_pick is not None:
-            chosen_thresholds = {"candidate": threshold_pick["name"], "over": list(over), "pos_label": _label(pos_label),
+            chosen_thresholds = {"candidate": threshold_pick["name"], "over": list(threshold_pick["over"]),
+                                 "pos_label": _label(pos_label),
                                  **fitted[threshold_pick["name"]].fitted.to_dict()}
         findings = self._findings(entries, best, notes, len(eval_rows), len(fit_rows), seed, over, policy_note)
         details = {
@@ -349,7 +352,7 @@ class MitigationAuditor(BaseAuditor):
                                                        "threshold": gated_check.threshold,
                                                        "bound": gated_check.bound},
             "policy_note": policy_note,
-            "failed_checks": [o.check.metric for o in failed],
+            "failed_checks": [o.check.metric for o in failed], "failing_features": list(failing),
             "candidates": entries,
             "accepted": None if best is None else {"name": best["name"], "accuracy_lost": best.get("accuracy_lost")},
             "caveat": MSG_CAVEAT.format(n=len(eval_rows)),
@@ -452,6 +455,20 @@ class MitigationAuditor(BaseAuditor):
                                "no candidate passes the policy on the held-out rows; the table shows how close each "
                                "comes.", {"candidates": sum(1 for e in entries if e.get("metrics") is not None)}))
         return out
+
+
+def _failing_features(result: AuditResult, checks: Sequence[Any]) -> list[str]:
+    """The sensitive features of every aggregate row that fails a check (not only each check's worst row)."""
+    from .._checks import judge_row, select_rows
+
+    out: list[str] = []
+    for check in checks:
+        rows = select_rows(result, check)
+        for r in rows[rows["group"].isna()].itertuples(index=False):
+            judged = judge_row(check.op, check.threshold, check.bound, check.severity, r.value, r.ci_low, r.ci_high)
+            if (judged is None or judged[0] == Status.FAIL) and r.over is not None:
+                out.extend(f for f in r.over if f not in out)
+    return out
 
 
 def _lost_text(lost: float | None) -> str:

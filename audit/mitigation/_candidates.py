@@ -135,7 +135,7 @@ def threshold_candidates(scores: np.ndarray | None, y: np.ndarray, keys: np.ndar
                          model: Any, features: Sequence[str], pos_label: Any) -> list[Candidate]:
     """One ThresholdOptimizer-equivalent candidate per constraint, all from one sweep of the scores."""
     def make(constraint: str, **kw: Any) -> Candidate:
-        return Candidate(f"threshold_optimizer:{constraint}", "threshold_optimizer",
+        return Candidate(f"threshold_optimizer:{constraint}[{' x '.join(over)}]", "threshold_optimizer",
                          f"fairlearn ThresholdOptimizer(constraints={constraint!r}, objective={objective!r}, "
                          f"prefit=True): group-specific thresholds on the model's score over "
                          f"{' x '.join(over)}", constraint=constraint, objective=objective, over=over,

@@ -83,7 +83,7 @@ def test_threshold_optimizer(audited, constraint):
     to.fit(test.iloc[fit][FEATURES], test.iloc[fit]["y"], sensitive_features=test.iloc[fit]["sex"])
     rows = test.iloc[ev]
     pred = to.predict(rows[FEATURES], sensitive_features=rows["sex"], random_state=0)
-    _assert_equal_figures(_entry(report, f"threshold_optimizer:{constraint}"), rows["y"], pred, rows["sex"])
+    _assert_equal_figures(_entry(report, f"threshold_optimizer:{constraint}[sex]"), rows["y"], pred, rows["sex"])
 
 
 def test_reweighing(audited):

@@ -35,7 +35,7 @@ def test_named_it_runs_and_names_the_accepted_candidate_with_the_caveat(sklearn_
     d = result.details
     assert result.status.value in ("pass", "warn")
     names = [e["name"] for e in d["candidates"]]
-    assert names[0] == "unchanged" and "threshold_optimizer:demographic_parity" in names and "reweighing" in names
+    assert names[0] == "unchanged" and "threshold_optimizer:demographic_parity[sex]" in names and "reweighing" in names
     assert d["candidates"][0]["passes"] is False  # the biased model fails DPD <= 0.1
     assert d["accepted"]["name"] in names and d["accepted"]["name"] != "unchanged"
     assert d["caveat"] == ma.MSG_CAVEAT.format(n=d["split"]["n_eval"])
@@ -88,7 +88,7 @@ def test_no_scores_skips_the_threshold_candidates_with_the_reason(sklearn_case):
                        auditor_options={"mitigation": FAST, "fairness": {"n_boot": 0}})
     d = report["mitigation"].details
     reasons = {e["name"]: e["reason"] for e in d["candidates"]}
-    assert reasons["threshold_optimizer:demographic_parity"] == mc.MSG_NO_SCORES
+    assert reasons["threshold_optimizer:demographic_parity[sex]"] == mc.MSG_NO_SCORES
     assert reasons["unchanged"] is None
     assert d["accepted"] is None
     assert any(f.code == "mitigation.none_accepted" for f in report["mitigation"].findings)
@@ -168,7 +168,7 @@ def test_apply_gives_the_candidates_predictions(sklearn_case):
     by_report = apply(report, fresh, random_state=1)
     assert set(np.unique(by_report)) <= {0, 1} and len(by_report) == 300
     np.testing.assert_array_equal(by_report, result.fitted[name].predict(fresh, random_state=1))
-    to = result.fitted["threshold_optimizer:demographic_parity"]
+    to = result.fitted["threshold_optimizer:demographic_parity[sex]"]
     scores = model.predict_proba(fresh[FEATURES])[:, 1]
     np.testing.assert_array_equal(apply(result, fresh, candidate=to.name, random_state=2),
                                   to.fitted.predict(scores, fresh["sex"].to_numpy(dtype=object), random_state=2))
