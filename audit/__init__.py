@@ -9,19 +9,18 @@ The public surface is this module's ``__all__`` plus the subpackages ``audit.fai
 """
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
 from . import fairness, mitigation, privacy
 from ._api import build_auditors, run, run_auditors
-from ._assertions import assert_passes
-from ._auditor import Auditor, BaseAuditor, Requirement
-from ._checks import Check, CheckOutcome, evaluate_checks, load_policy, parse_checks
+from .gate._assertions import assert_passes
+from ._base import Auditor, BaseAuditor, Requirement
+from .gate._checks import Check, CheckOutcome, evaluate_checks, load_policy, parse_checks
 from ._exceptions import AuditError, DataError, PluginError, SpecError, UsageError
 from ._exit import ExitCode
 from ._registry import available as available_auditors
 from ._registry import register as register_auditor
-from ._report import AuditReport
-from ._result import METRIC_COLUMNS, AuditResult, Finding, Severity, Status
+from ._results import AuditReport
+from ._results import METRIC_COLUMNS, AuditResult, Finding, Severity, Status
+from ._version import __version__
 from .subject import AuditSubject, Model
 
 __all__ = [

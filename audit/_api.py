@@ -10,11 +10,11 @@ from typing import Any
 import pandas as pd
 
 from . import _registry
-from ._auditor import Requirement
-from ._checks import Check, evaluate_checks, load_policy
+from ._base import Requirement
+from .gate._checks import Check, load_policy
 from ._exceptions import DataError, PluginError, SpecError, UsageError
-from ._report import AuditReport, environment
-from ._result import METRIC_COLUMNS, AuditResult, Finding, Severity, Status
+from ._results import AuditReport, environment
+from ._results import METRIC_COLUMNS, AuditResult, Finding, Severity, Status
 from .subject import AuditSubject
 
 __all__ = ["run", "run_auditors", "build_auditors", "MSG_AUDITOR_OPTION"]
@@ -195,7 +195,7 @@ def run_auditors(subject: AuditSubject, auditors: Sequence[Any], *, checks: Sequ
                  title: str | None = None, model_card: Mapping[str, Any] | None = None,
                  progress: Callable[[str], None] | None = None) -> AuditReport:
     """Run built auditors on a subject, apply checks, and assemble the report."""
-    from ._checks import validate_names
+    from .gate._checks import validate_names
 
     results: list[AuditResult] = []
     tainted: str | None = None
@@ -215,12 +215,13 @@ def run_auditors(subject: AuditSubject, auditors: Sequence[Any], *, checks: Sequ
         if model_changed:
             tainted = f"auditor {name!r} modified the model"
         results.append(result)
-    described = subject.describe()
-    outcomes = evaluate_checks(list(checks), {r.auditor: r for r in results}, subject=described)
-    return AuditReport(results, checks=outcomes, subject=described,
-                       environment=environment(subject.random_state),
-                       title=title or (f"Audit of {subject.name}" if subject.name else "rai-audit report"),
-                       model_card=model_card)
+    from .gate import apply
+
+    report = AuditReport(results, subject=subject.describe(), environment=environment(subject.random_state),
+                         title=title or (f"Audit of {subject.name}" if subject.name else "rai-audit report"),
+                         model_card=model_card)
+    report.checks = list(apply(report, list(checks)).outcomes)
+    return report
 
 
 def run(data: Any, model: Any = None, *, target: str | None = None, prediction: str | None = None,

@@ -13,7 +13,7 @@ import os
 from importlib import metadata
 from typing import Any
 
-from ._auditor import Requirement
+from ._base import Requirement
 from ._exceptions import PluginError, UsageError
 
 __all__ = ["ENTRY_POINT_GROUP", "RegisteredAuditor", "available", "get", "names", "register", "unregister",

@@ -38,7 +38,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ._checks import Check, parse_checks
+from .gate._checks import Check, parse_checks
 from ._exceptions import SpecError, UsageError
 from ._toml import read_toml
 

@@ -23,9 +23,9 @@ import numpy as np
 import pandas as pd
 import torch
 
-from .._auditor import BaseAuditor, Requirement
+from .._base import BaseAuditor, Requirement
 from .._exceptions import DataError, UsageError
-from .._result import METRIC_COLUMNS, AuditResult, Finding, Severity, Status, format_group, metrics_frame
+from .._results import METRIC_COLUMNS, AuditResult, Finding, Severity, Status, format_group, metrics_frame
 from . import _analysis as an
 from . import _messages as msg
 from ._inputs import Explained, NonFiniteInputs, baseline_row, prepare

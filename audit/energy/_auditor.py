@@ -40,9 +40,9 @@ from typing import Any
 
 import numpy as np
 
-from .._auditor import BaseAuditor, Requirement
+from .._base import BaseAuditor, Requirement
 from .._exceptions import UsageError
-from .._result import AuditResult, Finding, Severity, Status
+from .._results import AuditResult, Finding, Severity, Status
 from ._compress import Variant, build_variants
 from ._cost import (EFFECTIVE_FLOPS_PER_CORE_SECOND, INT8_COST_RATIO, INT8_SOURCE, THROUGHPUT_SOURCE,
                     TRAINING_FLOPS_FACTOR, TRAINING_SOURCE, count_flops, energy_joules, parameter_bytes,
@@ -451,6 +451,6 @@ def _io(subject: Any) -> tuple[Callable[[Any], Any], Callable[[np.ndarray], np.n
 
 
 def _frame(rows: list[dict[str, Any]]) -> Any:
-    from .._result import metrics_frame
+    from .._results import metrics_frame
 
     return metrics_frame(rows)

@@ -8,10 +8,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._auditor import BaseAuditor, Requirement
+from .._base import BaseAuditor, Requirement
 from .._exceptions import UsageError
 from .._intervals import wilson_interval
-from .._result import AuditResult, Finding, Severity, Status, format_group
+from .._results import AuditResult, Finding, Severity, Status, format_group
 from . import _messages as msg
 
 __all__ = ["FairnessAuditor"]
@@ -125,7 +125,7 @@ class FairnessAuditor(BaseAuditor):
 
     def run(self, subject: Any) -> AuditResult:
         from ..engines._lazy import COUNT_COLUMN
-        from . import calibration_table, group_metrics, group_metrics_from_counts
+        from ._engine import calibration_table, group_metrics, group_metrics_from_counts
 
         min_cell_size = self.min_cell_size
         if isinstance(min_cell_size, bool) or not isinstance(min_cell_size, int) or min_cell_size < 0:

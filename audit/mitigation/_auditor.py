@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 
 from .. import _metric_catalog as catalog
-from .._auditor import BaseAuditor, Requirement
+from .._base import BaseAuditor, Requirement
 from .._exceptions import UsageError
-from .._result import AuditResult, Finding, Severity, Status, metrics_frame
+from .._results import AuditReport, AuditResult, Finding, Severity, Status, metrics_frame
 from ._candidates import Candidate, positive, refit_candidates, split_rows, threshold_candidates
 from ._pareto import front, worse_beyond_interval
 from ._thresholds import CONSTRAINTS, check_constraint, group_keys
@@ -160,7 +160,7 @@ class MitigationAuditor(BaseAuditor):
 
     # -- run -------------------------------------------------------------------------------------
     def run(self, subject: Any) -> AuditResult:
-        from .._checks import evaluate_checks, load_policy
+        from ..gate._checks import load_policy
 
         self._validate(subject)
         if subject.task != "binary":
@@ -174,9 +174,9 @@ class MitigationAuditor(BaseAuditor):
         policy_note = None
         failing_features: list[str] = []
         if fairness_checks and earlier is not None and earlier.status not in (Status.SKIPPED, Status.ERROR):
-            outcomes = evaluate_checks(fairness_checks, {"fairness": earlier}, subject=described)
-            failed = [o for o in outcomes if o.status == Status.FAIL]
-            failing_features = _failing_features(earlier, [o.check for o in failed])
+            outcomes = _judge(fairness_checks, earlier, described)
+            failed = [c for c, o in zip(fairness_checks, outcomes) if o.status == Status.FAIL]
+            failing_features = _failing_features(earlier, failed)
             if self.when == "failing" and not failed:
                 return self._skipped(MSG_NOT_NEEDED.format(passed=sum(o.status == Status.PASS for o in outcomes)))
         elif self.when == "failing":
@@ -216,8 +216,8 @@ class MitigationAuditor(BaseAuditor):
 
     def _build(self, subject: Any, seed: int, checks: Sequence[Any], failed: Sequence[Any], failing: Sequence[str],
                settings: Mapping[str, Any], described: Mapping[str, Any], policy_note: str | None) -> AuditResult:
-        from .._checks import evaluate_checks, select_rows
         from ..fairness import FairnessAuditor, group_metrics
+        from ..gate._checks import select_rows
 
         started = time.perf_counter()
         over = self._over(subject, failing)
@@ -295,10 +295,9 @@ class MitigationAuditor(BaseAuditor):
                 continue
             figures = self._figures(result, aggregates)
             entry["metrics"] = figures
-            outcomes = evaluate_checks(list(checks), {"fairness": result}, subject=described)
-            entry["checks"] = [{"metric": o.check.metric, "over": o.to_dict()["over"], "op": o.check.op,
-                                "threshold": o.check.threshold, "bound": o.check.bound,
-                                "severity": o.check.severity, "status": str(o.status), "value": o.value}
+            outcomes = _judge(checks, result, described)
+            entry["checks"] = [{"metric": o.metric, "over": o.to_dict()["over"], "op": o.op, "threshold": o.threshold,
+                                "bound": o.bound, "severity": o.severity, "status": str(o.status), "value": o.value}
                                for o in outcomes]
             entry["passes"] = not any(o.status in (Status.FAIL, Status.ERROR) for o in outcomes)
             gated = self._gated(result, checks, failed, select_rows)
@@ -352,7 +351,7 @@ class MitigationAuditor(BaseAuditor):
                                                        "threshold": gated_check.threshold,
                                                        "bound": gated_check.bound},
             "policy_note": policy_note,
-            "failed_checks": [o.check.metric for o in failed], "failing_features": list(failing),
+            "failed_checks": [c.metric for c in failed], "failing_features": list(failing),
             "candidates": entries,
             "accepted": None if best is None else {"name": best["name"], "accuracy_lost": best.get("accuracy_lost")},
             "caveat": MSG_CAVEAT.format(n=len(eval_rows)),
@@ -402,7 +401,7 @@ class MitigationAuditor(BaseAuditor):
     @staticmethod
     def _gated_check(checks: Sequence[Any], failed: Sequence[Any]) -> Any:
         if failed:
-            return failed[0].check
+            return failed[0]
         return checks[0] if checks else None
 
     def _gated(self, result: AuditResult, checks: Sequence[Any], failed: Sequence[Any], select_rows: Any
@@ -457,9 +456,16 @@ class MitigationAuditor(BaseAuditor):
         return out
 
 
+def _judge(checks: Sequence[Any], result: AuditResult, described: Mapping[str, Any]) -> list[Any]:
+    """The gate's outcome of each check on one fairness result (the one rule, :func:`audit.gate.apply`)."""
+    from ..gate import apply as gate_apply
+
+    return list(gate_apply(AuditReport([result], subject=dict(described)), list(checks)).outcomes)
+
+
 def _failing_features(result: AuditResult, checks: Sequence[Any]) -> list[str]:
     """The sensitive features of every aggregate row that fails a check (not only each check's worst row)."""
-    from .._checks import judge_row, select_rows
+    from ..gate._checks import judge_row, select_rows
 
     out: list[str] = []
     for check in checks:

@@ -8,9 +8,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._auditor import BaseAuditor
+from .._base import BaseAuditor
 from .._exceptions import UsageError
-from .._result import AuditResult, Finding, Severity, Status, metrics_frame
+from .._results import AuditResult, Finding, Severity, Status, metrics_frame
 from . import _messages as msg
 from ._anonymity import Anonymity, anonymity
 from ._columns import ColumnPII, scan_frame, suggest_quasi_identifiers

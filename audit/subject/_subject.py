@@ -553,7 +553,7 @@ class AuditSubject:
 
     def has(self, requirement: str) -> bool:
         """Whether this subject can satisfy one auditor requirement (see ``Requirement``)."""
-        from .._auditor import Requirement
+        from .._base import Requirement
 
         req = Requirement(requirement)
         return {
@@ -604,7 +604,7 @@ class AuditSubject:
         a sensitive column with more than :data:`MISSING_SHARE` missing, probabilities in a
         prediction column, a target with one class. Counts and column names only.
         """
-        from .._result import Finding, Severity
+        from .._results import Finding, Severity
 
         out: list[Finding] = []
         n = self.n_rows

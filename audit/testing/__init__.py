@@ -24,9 +24,9 @@ import numpy as np
 import pandas as pd
 
 from .._api import run_auditors
-from .._assertions import assert_passes
-from .._auditor import Requirement
-from .._result import METRIC_COLUMNS, AuditResult, Status
+from ..gate._assertions import assert_passes
+from .._base import Requirement
+from .._results import METRIC_COLUMNS, AuditResult, Status
 from ..subject import AuditSubject
 
 __all__ = ["make_subject", "check_auditor", "all_checks", "parametrize_with_checks", "assert_passes"]

@@ -61,7 +61,7 @@ def test_nesting_50000_deep_is_a_usage_error_not_a_traceback(tmp_path, capsys, w
 
 
 def test_an_oversized_policy_is_a_usage_error(tmp_path) -> None:
-    from audit._checks import load_policy
+    from audit.gate._checks import load_policy
 
     path = tmp_path / "p.toml"
     path.write_text("# " + "x" * MAX_TOML_BYTES + "\n", encoding="utf-8")

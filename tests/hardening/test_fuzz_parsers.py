@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 import audit
 from audit import UsageError
-from audit._checks import load_policy
+from audit.gate._checks import load_policy
 from audit._spec import load_spec
 from audit._validation import read_table
 

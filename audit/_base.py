@@ -10,7 +10,7 @@ import enum
 import inspect
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
-from ._result import AuditResult
+from ._results import AuditResult
 
 __all__ = ["Requirement", "Auditor", "BaseAuditor"]
 
