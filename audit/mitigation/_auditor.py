@@ -265,7 +265,8 @@ class MitigationAuditor(BaseAuditor):
             entry: dict[str, Any] = {"name": cand.name, "method": cand.method, "description": cand.description,
                                      "constraint": cand.constraint, "objective": cand.objective,
                                      "strength": cand.strength, "over": list(cand.over), "reason": cand.reason}
-            logger.info("mitigation: %s fitted in %.3f s", cand.name, cand.seconds)
+            if cand.ok:
+                logger.info("mitigation: %s fitted in %.3f s", cand.name, cand.seconds)
             entries.append(entry)
             if not cand.ok:
                 continue

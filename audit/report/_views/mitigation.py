@@ -48,7 +48,7 @@ def _pareto_figure(ident: str, entries: Sequence[Mapping[str, Any]], main: str,
                         yerr=None if yerr is None else [yerr[0], yerr[1]], fmt="none", ecolor=colour,
                         elinewidth=0.9, capsize=2, zorder=2)
             ax.scatter([x], [y], s=44, zorder=3, color=colour if on_front else "white", edgecolors=colour,
-                       linewidths=1.4, marker="o" if passes else "X")
+                       linewidths=1.4, marker="o" if passes else "s")
             ax.annotate(_text(name.replace("threshold_optimizer:", "TO:"), 28), (x, y), textcoords="offset points",
                         xytext=(6, 4), fontsize=7, color=_MUTED)
         on = sorted((p[1], p[4]) for p in pts if p[7])
@@ -79,45 +79,51 @@ def render_mitigation(result: Mapping[str, Any], ctx: Any) -> list[str]:
     if measured and gated:
         svg = _pareto_figure(f"{ctx.anchor}-pareto", measured, main, gated)
         out.append(f"<figure>{svg}<figcaption>Each candidate on the held-out rows, with intervals; filled points "
-                   "are on the Pareto front (no other candidate is at least as good on both axes), crosses fail "
-                   "the policy, the dotted line is the check's threshold.</figcaption></figure>")
-    aggregates = [a for a in details.get("aggregates") or [] if isinstance(a, str)]
-    overs: list[tuple[str, ...]] = []
-    for e in measured:
-        for f in e.get("metrics") or []:
-            key = tuple(f.get("over") or ())
-            if f.get("metric") in aggregates and key and key not in overs and len(key) == 1:
-                overs.append(key)
-    columns = [(a, o) for a in aggregates for o in overs]
-    headers = ["Candidate", humanize(main)] + [f"{humanize(a)} \u00b7 {' x '.join(o)}" for a, o in columns] + \
+                   "are on the Pareto front (no other candidate is at least as good on both axes), circles pass the "
+                   "policy and squares fail it, the dotted line is the check's threshold.</figcaption></figure>")
+    gated_name = str(gated.get("metric", "")) if gated else ""
+    headers = ["Candidate", humanize(main)] + ([f"{humanize(gated_name)} (worst gated)"] if gated_name else []) + \
         ["Policy", "Front", "Side effects"]
-    body, classes = [], []
-    for e in entries:
-        figures = {(f.get("metric"), tuple(f.get("over") or ())): f for f in e.get("metrics") or []
-                   if isinstance(f, Mapping)}
-        if not e.get("metrics"):
-            body.append([str(e.get("name", "")), "not fitted"] + ["\u2014"] * len(columns) +
-                        ["not assessed", "\u2014", truncate(str(e.get("reason") or ""), 160)])
-            classes.append(None)
-            continue
+    body, classes, long_rows = [], [], []
+    for e in measured:
         m = _main(e, main)
         line: list[Any] = [str(e.get("name", "")), fmt_ci(m.get("value"), m.get("ci_low"), m.get("ci_high"))]
-        for a, o in columns:
-            f = figures.get((a, o), {})
-            line.append(fmt_ci(f.get("value"), f.get("ci_low"), f.get("ci_high")) if f else "\u2014")
-        checks = e.get("checks") or []
+        if gated_name:
+            g = e.get("gated") if isinstance(e.get("gated"), Mapping) else {}
+            where = f" \u00b7 {' x '.join(g['over'])}" if g.get("over") else ""
+            line.append(fmt_ci(g.get("value"), g.get("ci_low"), g.get("ci_high")) + where)
+        checks = [c for c in e.get("checks") or [] if isinstance(c, Mapping)]
         failed = [c for c in checks if c.get("status") in ("fail", "error")]
         line.append("passes" if e.get("passes") else f"fails {len(failed)} of {len(checks)}")
         line.append("yes" if e.get("pareto_front") else "no")
-        worse = e.get("worse") or []
-        line.append(", ".join(f"{w.get('metric')}" + (f" \u00b7 {' x '.join(w['over'])}" if w.get("over") else "")
-                              for w in worse[:4]) + (f" (+{len(worse) - 4})" if len(worse) > 4 else "") or "none")
+        worse = [w for w in e.get("worse") or [] if isinstance(w, Mapping)]
+        line.append(f"{len(worse)}: " + ", ".join(
+            f"{w.get('metric')}" + (f" \u00b7 {' x '.join(w['over'])}" if w.get("over") else "") for w in worse[:2])
+            + (" \u2026" if len(worse) > 2 else "") if worse else "none")
         body.append(line)
         classes.append("row-warn" if worse else None)
+        for f in e.get("metrics") or []:
+            if isinstance(f, Mapping):
+                long_rows.append([str(e.get("name", "")), humanize(str(f.get("metric", ""))),
+                                  " x ".join(f.get("over") or []) or "overall",
+                                  fmt_ci(f.get("value"), f.get("ci_low"), f.get("ci_high"))])
     out.append("<h3>Candidates</h3>")
     out.append(table(headers, body, caption="Each candidate on the held-out rows: estimate [interval]; a side effect "
                                             "is a metric worse than the unchanged model's interval",
-                     numeric=range(1, 2 + len(columns)), row_classes=classes, what="candidates"))
+                     numeric=range(1, 3 if gated_name else 2), row_classes=classes, what="candidates"))
+    if long_rows:
+        out.append("<details><summary>Every metric of every candidate</summary>"
+                   + table(["Candidate", "Metric", "Over", "Estimate [interval]"], long_rows, numeric=(3,),
+                           collapse_after=10_000, what="rows") + "</details>")
+    unfitted: dict[str, list[str]] = {}
+    for e in entries:
+        if not e.get("metrics"):
+            unfitted.setdefault(str(e.get("reason") or "not measured"), []).append(str(e.get("name", "")))
+    if unfitted:
+        items = "".join(f"<li><strong>{esc(', '.join(names))}</strong>: {esc(truncate(reason, 600))}</li>"
+                        for reason, names in unfitted.items())
+        out.append(f"<details><summary>Not fitted or not measured: {sum(map(len, unfitted.values()))} "
+                   f"candidate(s), not assessed</summary><ul>{items}</ul></details>")
     accepted = details.get("accepted") if isinstance(details.get("accepted"), Mapping) else None
     if accepted:
         out.append(f'<p class="note"><strong>Least accuracy lost among candidates the policy accepts:</strong> '
