@@ -20,7 +20,7 @@ from ._thresholds import GroupThresholds, ScoreSweeps, group_keys
 
 __all__ = ["Candidate", "split_rows", "reweighing_weights", "threshold_candidates", "refit_candidates",
            "REDUCTION_CONSTRAINTS", "MSG_NO_SCORES", "MSG_NOT_REFITTABLE", "MSG_NO_TRAIN_DATA", "MSG_NO_SAMPLE_WEIGHT",
-           "MSG_BUDGET_SPENT", "MSG_TORCH_REFIT", "MSG_FIT_FAILED"]
+           "MSG_BUDGET_SPENT", "MSG_TORCH_REFIT", "MSG_REDUCTIONS_TORCH", "MSG_FIT_FAILED"]
 
 logger = logging.getLogger(__name__)
 
@@ -28,8 +28,11 @@ MSG_NO_SCORES = ("no scores: group thresholds post-process a score (a score colu
                  "predict_proba), and this subject has none, so the threshold candidates are skipped.")
 MSG_NOT_REFITTABLE = ("the model ({kind}, {cls}) cannot be refitted here: {method} needs a scikit-learn "
                       "estimator (clone and fit), so it is skipped.")
-MSG_TORCH_REFIT = ("refitting a torch module ({cls}) through its recipe is not done by this version: "
-                   "{method} is skipped; the threshold candidates post-process its scores instead.")
+MSG_TORCH_REFIT = ("{method} refits the model, and a torch module ({cls}) is refitted here only through a "
+                   "rai-audit training recipe (the reference networks), which this one lacks, so it is skipped; "
+                   "the threshold candidates post-process its scores instead.")
+MSG_REDUCTIONS_TORCH = ("{method} (fairlearn.reductions) refits a scikit-learn estimator, and this model is a torch "
+                        "module ({cls}), so it is skipped; reweighing and the threshold candidates stand in.")
 MSG_NO_TRAIN_DATA = ("no train_data: {method} refits the model on its training rows, and none were given "
                      "(audit.run(..., train_data=frame)), so it is skipped.")
 MSG_NO_SAMPLE_WEIGHT = ("{cls}.fit takes no sample_weight, which {method} needs (fairlearn#1087), so it is "
@@ -94,6 +97,8 @@ class Candidate:
             return self.fitted.predict(scores, group_keys(frame, self.over), random_state=random_state)
         if self.method == "unchanged":
             return positive(self.model.predict(frame, list(self.features), "binary"), self.pos_label)
+        if self.method == "reweighing" and self.model is not None and self.model.kind in ("torch", "keras"):
+            return positive(self.fitted.predict(frame, list(self.features), "binary"), self.pos_label)
         X = self.model.transform(frame, list(self.features))
         if self.method == "exponentiated_gradient":
             return np.asarray(self.fitted.predict(X, random_state=random_state)).astype(np.int64)
@@ -221,8 +226,10 @@ def refit_candidates(model: Any, train: pd.DataFrame | None, *, target_pos: Call
     if not methods:
         return []
     descriptions = {
-        "reweighing": "Kamiran and Calders reweighing: the model refitted with weights P(A)P(Y)/P(A,Y) "
-                      f"over {' x '.join(over)}",
+        "reweighing": "Kamiran and Calders reweighing: the model refitted on train_data with weights "
+                      f"P(A)P(Y)/P(A,Y) over {' x '.join(over)}"
+                      + (" (a reference network: retrained by its recipe, same seed and epochs)"
+                         if _recipe(model) is not None else ""),
         "exponentiated_gradient": "fairlearn ExponentiatedGradient({moment}(difference_bound={s:g})) refitted on "
                                   "train_data",
         "grid_search": "fairlearn GridSearch({moment}(), grid_size=11) refitted on train_data, the best of its "
@@ -235,17 +242,25 @@ def refit_candidates(model: Any, train: pd.DataFrame | None, *, target_pos: Call
                          features=tuple(features), pos_label=pos_label, **kw)
 
     estimator, why = _estimator(model)
-    if estimator is None:
-        cls = type(model.model).__name__
+    cls = type(model.model).__name__
+    recipe = _recipe(model) if why == "torch" else None
+    if estimator is None and recipe is None:
         reason = (MSG_TORCH_REFIT.format(cls=cls, method="{method}") if why == "torch" else
                   MSG_NOT_REFITTABLE.format(kind=model.kind, cls=cls, method="{method}"))
         return [make(n, m, c, s, reason=reason.format(method=m)) for n, m, c, s in methods]
     if train is None:
         return [make(n, m, c, s, reason=MSG_NO_TRAIN_DATA.format(method=m)) for n, m, c, s in methods]
-    if not _takes_weight(estimator):
+    if recipe is not None:  # a reference network: reweighing retrains it by its recipe; reductions cannot
+        skipped = [make(n, m, c, s, reason=MSG_REDUCTIONS_TORCH.format(method=m, cls=cls))
+                   for n, m, c, s in methods if m != "reweighing"]
+        methods = [row for row in methods if row[1] == "reweighing"]
+        estimator = recipe
+    elif not _takes_weight(estimator):
         return [make(n, m, c, s, reason=MSG_NO_SAMPLE_WEIGHT.format(cls=type(estimator).__name__, method=m))
                 for n, m, c, s in methods]
-    X = model.transform(train, list(features))
+    else:
+        skipped = []
+    X = model.encode(train, list(features)) if recipe is not None else model.transform(train, list(features))
     y = target_pos(train[target])
     keys = group_keys(train, over)
     start = time.perf_counter()
@@ -267,12 +282,37 @@ def refit_candidates(model: Any, train: pd.DataFrame | None, *, target_pos: Call
             out.append(make(name, method, c, s, reason=MSG_FIT_FAILED.format(
                 name=name, error_type=type(exc).__name__, error=(str(exc).splitlines() or [""])[0][:300])))
             continue
+        if recipe is not None:
+            fitted = _as_model(fitted, model)
         out.append(make(name, method, c, s, fitted=fitted, seconds=time.perf_counter() - t0))
-    return out
+    return out + skipped
+
+
+def _recipe(model: Any) -> dict[str, Any] | None:
+    """The training recipe of a reference network (binary), which can retrain it; None for any other torch model."""
+    recipe = (model.metadata or {}).get("recipe")
+    if not isinstance(recipe, dict) or recipe.get("task") != "binary" or "architecture" not in recipe:
+        return None
+    return recipe
+
+
+def _as_model(module: Any, like: Any) -> Any:
+    """A retrained module behind the same preprocessing, classes and metadata as the network it replaces."""
+    from ..subject import Model
+
+    return Model(module, preprocess=like.preprocess, feature_names=like.feature_names, task="binary",
+                 classes=like.classes, pos_label=like.pos_label)
 
 
 def _fit_one(method: str, estimator: Any, X: Any, y: np.ndarray, keys: np.ndarray, constraint: str | None,
              strength: float | None, random_state: int) -> Any:
+    if method == "reweighing" and isinstance(estimator, dict):  # a reference network's recipe
+        import torch
+
+        from ..models._train import fit_network
+
+        w = torch.tensor(reweighing_weights(keys, y), dtype=torch.float32)
+        return fit_network(estimator, X, torch.tensor(y, dtype=torch.float32), sample_weight=w)
     if method == "reweighing":
         return _fit_weighted(estimator, X, y, reweighing_weights(keys, y))
     from fairlearn import reductions as red

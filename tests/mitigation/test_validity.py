@@ -47,3 +47,37 @@ def test_clean_references_need_no_fix(name):
     assert [c.status.value for c in report.checks] == ["pass"]
     result = report["mitigation"]
     assert (result.status.value, result.reason) == ("skipped", ma.MSG_NOT_NEEDED.format(passed=1))
+
+
+def test_a_reference_network_is_reweighed_through_its_recipe_deterministically():
+    import numpy as np
+    import torch
+
+    from audit.mitigation import reweighing_weights
+    from audit.mitigation._thresholds import group_keys
+    from audit.models._train import fit_network
+
+    net = load_reference("german-mlp")
+
+    def run():
+        return audit.run(net.test_frame(), model=net, target=net.target, sensitive_features=["sex"],
+                         features=list(net.feature_names), train_data=net.train_frame(),
+                         auditors=[FairnessAuditor(n_boot=0), MitigationAuditor(when="always", n_boot=0)],
+                         checks=POLICY, random_state=0)
+
+    report = run()
+    result = report["mitigation"]
+    (entry,) = [e for e in result.details["candidates"] if e["name"] == "reweighing"]
+    assert entry["reason"] is None and "retrained by its recipe" in entry["description"]
+    train = net.train_frame()
+    y = train[net.target].to_numpy()
+    w = torch.tensor(reweighing_weights(group_keys(train, ["sex"]), y), dtype=torch.float32)
+    module = fit_network(net.recipe, net.encode(train[net.feature_names]), torch.tensor(y, dtype=torch.float32),
+                         sample_weight=w)
+    test = net.test_frame()
+    with torch.no_grad():
+        expected = (module(net.encode(test)).reshape(-1).numpy() > 0).astype(int)
+    np.testing.assert_array_equal(result.fitted["reweighing"].predict(test), expected)
+    reductions = [e for e in result.details["candidates"] if e["method"] in ("exponentiated_gradient", "grid_search")]
+    assert reductions and all("refits a scikit-learn estimator" in e["reason"] for e in reductions)
+    assert run().to_json() == report.to_json()
