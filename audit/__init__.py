@@ -12,7 +12,7 @@ from __future__ import annotations
 from . import fairness, mitigation, privacy
 from ._api import build_auditors, run, run_auditors
 from .gate._assertions import assert_passes
-from ._base import Auditor, BaseAuditor, Requirement
+from ._base import Auditor, BaseAuditor, Interval, OneOf, Requirement
 from .gate._checks import Check, CheckOutcome, evaluate_checks, load_policy, parse_checks
 from ._exceptions import AuditError, DataError, PluginError, SpecError, UsageError
 from ._exit import ExitCode
@@ -25,7 +25,7 @@ from .subject import AuditSubject, Model
 
 __all__ = [
     "METRIC_COLUMNS", "AuditError", "AuditReport", "AuditResult", "AuditSubject", "Auditor", "BaseAuditor",
-    "Check", "CheckOutcome", "DataError", "ExitCode", "Finding", "Model", "PluginError", "Requirement", "Severity",
+    "Check", "CheckOutcome", "DataError", "ExitCode", "Finding", "Interval", "Model", "OneOf", "PluginError", "Requirement", "Severity",
     "SpecError", "Status", "UsageError", "__version__", "assert_passes", "available_auditors",
     "build_auditors", "evaluate_checks", "fairness", "load_policy", "mitigation", "parse_checks", "privacy",
     "register_auditor", "run", "run_auditors",

@@ -74,7 +74,22 @@ def build_auditors(auditors: Sequence[Any] | None,
     if options:
         raise SpecError(f"options were given for auditor(s) {sorted(options)} that are not run; "
                         f"run them too or remove their [auditors.<name>] table.")
+    for auditor in built:  # declared option constraints: a bad option is a usage error before data is read
+        _validate_params(auditor)
     return built
+
+
+def _validate_params(auditor: Any) -> None:
+    validate = getattr(auditor, "validate_params", None)
+    if not callable(validate):
+        return
+    try:
+        validate()
+    except UsageError:
+        raise
+    except Exception as exc:  # the plugin's own check is broken: say so, naming it
+        name = getattr(auditor, "name", type(auditor).__name__)
+        raise PluginError(f"auditor {name!r}: validate_params() raised {type(exc).__name__}: {exc}") from None
 
 
 class BrokenPlugin:

@@ -15,7 +15,7 @@ import platform
 import sys
 from importlib import metadata
 from pathlib import Path
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -23,7 +23,7 @@ import pandas as pd
 
 from ._exceptions import UsageError
 from ._exit import ExitCode
-from ._io import write_files_atomically
+from ._files import write_files_atomically
 from ._version import __version__
 
 __all__ = ["Status", "Severity", "Finding", "AuditResult", "CheckOutcome", "AuditReport", "SCHEMA_VERSION",
@@ -144,6 +144,26 @@ class AuditResult:
     reason: str | None = None
     details: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
+    @classmethod
+    def build(cls, auditor: Any, rows: Sequence[Mapping[str, Any]] | pd.DataFrame = (),
+              findings: Iterable[Finding] = (), *, details: Mapping[str, Any] | None = None,
+              status: Status | None = None) -> AuditResult:
+        """The result of a finished run, assembled the one way every auditor needs.
+
+        ``auditor`` gives ``name``, ``version`` and ``get_params()`` (its configuration, as
+        given); ``rows`` are padded to :data:`METRIC_COLUMNS`; findings are ordered most
+        severe first (stable within a severity); the status is WARN when a finding is a
+        warning or high, else PASS, unless ``status`` says otherwise.
+        """
+        order = list(Severity)
+        ordered = sorted(findings, key=lambda f: -order.index(Severity(f.severity)))
+        if status is None:
+            warned = any(f.severity in (Severity.WARNING, Severity.HIGH) for f in ordered)
+            status = Status.WARN if warned else Status.PASS
+        params = auditor.get_params() if hasattr(auditor, "get_params") else {}
+        return cls(str(auditor.name), str(auditor.version), status, metrics=metrics_frame(rows),
+                   findings=tuple(ordered), params=params, details=dict(details or {}))
+
     # -- accessors: one shape in, one shape out -------------------------------------------
     def value(self, metric: str, group: Mapping[str, Any] | None = None, *,
               over: Sequence[str] | None = None, label: Any = None) -> float:
@@ -247,9 +267,9 @@ def _row_to_dict(row: Any, suppressed: frozenset = frozenset()) -> dict[str, Any
     group = d["group"]
     if suppressed and group is not None and group_key(group) in suppressed:
         d = {**d, "value": None, "ci_low": None, "ci_high": None, "n": None}
-        out = _row_to_dict(type(row)(**d))
-        out["suppressed"] = True
-        return out
+        withheld = _row_to_dict(type(row)(**d))
+        withheld["suppressed"] = True
+        return withheld
     out: dict[str, Any] = {}
     for key in METRIC_COLUMNS:
         v = d[key]
@@ -318,7 +338,7 @@ class CheckOutcome:
 
     metric: str
     op: str
-    threshold: float
+    threshold: float | None
     bound: str
     severity: str
     status: Status
@@ -366,7 +386,7 @@ _PACKAGES = ("rai-audit", "numpy", "pandas", "scikit-learn", "torch", "fairlearn
 
 def environment(random_state: int) -> dict[str, Any]:
     """Versions and platform: what a reviewer needs to reproduce the figures."""
-    versions = {}
+    versions: dict[str, str | None] = {}
     for name in _PACKAGES:
         try:
             versions[name] = metadata.version(name)

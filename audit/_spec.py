@@ -40,7 +40,7 @@ from typing import Any
 
 from .gate._checks import Check, parse_checks
 from ._exceptions import SpecError, UsageError
-from ._toml import read_toml
+from ._files import read_toml
 
 __all__ = ["Spec", "load_spec", "MSG_SPEC_UNKNOWN_KEY", "MSG_SPEC_TYPE"]
 
@@ -76,7 +76,7 @@ class Spec:
         if ref or (mpath and Path(mpath).is_dir()):
             from .models import load_reference
 
-            net = load_reference(ref or mpath, **({"models_dir": models_dir} if models_dir else {}))
+            net = load_reference(str(ref or mpath), **({"models_dir": models_dir} if models_dir else {}))
             model, card = net, net.card
         elif mpath:
             model = _load_pickled_model(Path(mpath), bool(self.model.get("allow_pickle")), self.path)

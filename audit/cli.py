@@ -160,7 +160,7 @@ def _print_verdict(doc: dict[str, Any], checks: list[dict[str, Any]], html: Path
 
 
 def _cmd_gate(args: argparse.Namespace) -> int:
-    from ._io import write_files_atomically
+    from ._files import write_files_atomically
     from ._results import AuditReport
     from .gate import apply
     from .gate._outputs import junit_xml, markdown_summary
@@ -216,7 +216,7 @@ def _cmd_diff(args: argparse.Namespace) -> int:
 
 def _cmd_demo(args: argparse.Namespace, progress: _Progress) -> int:
     from ._api import run
-    from ._io import write_files_atomically
+    from ._files import write_files_atomically
     from .models import REFERENCE_NETWORKS, load_reference, train
     from .report import render_index
 

@@ -23,9 +23,9 @@ import numpy as np
 import pandas as pd
 import torch
 
-from .._base import BaseAuditor, Requirement
+from .._base import BaseAuditor, Interval, Requirement
 from .._exceptions import DataError, UsageError
-from .._results import METRIC_COLUMNS, AuditResult, Finding, Severity, Status, format_group, metrics_frame
+from .._results import AuditResult, Finding, Severity, format_group
 from . import _analysis as an
 from . import _messages as msg
 from ._inputs import Explained, NonFiniteInputs, baseline_row, prepare
@@ -35,9 +35,6 @@ from ._trust import completeness_summary, infidelity_ratio, randomisation_check
 __all__ = ["AttributionAuditor"]
 
 logger = logging.getLogger(__name__)
-_EMPTY_ROW = dict.fromkeys(METRIC_COLUMNS)
-
-
 def _r(x: Any, digits: int = 4) -> float | None:
     """Evidence for people: 4 significant digits (the metrics keep full precision)."""
     if x is None or (isinstance(x, float) and not math.isfinite(x)):
@@ -85,6 +82,21 @@ class AttributionAuditor(BaseAuditor):
     name = "attribution"
     version = "1.0"
     requires = frozenset({Requirement.MODEL})
+
+    constraints = {
+        "method": [str], "compare_methods": [Sequence], "baseline": [str], "n_steps": [Interval(int, 1, None)],
+        "internal_batch_size": [Interval(int, 1, None)], "perturbations_per_eval": [Interval(int, 1, None)],
+        "n_samples": [Interval(int, 1, None)], "max_rows": [Interval(int, 1, None), None],
+        "n_boot": [Interval(int, 0, None)], "ci": [Interval(float, 0, 1, "neither")], "intersections": [bool],
+        "min_group_size": [Interval(int, 0, None)], "sensitive_inputs": [Mapping, None],
+        "sensitive_share_threshold": [Interval(float, 0, 1)], "proxy_association": [Interval(float, 0, 1)],
+        "proxy_importance": [Interval(float, 0, 1)], "proxy_gap_share": [Interval(float, 0, 1)],
+        "completeness_tolerance": [Interval(float, 0, None)], "sanity_rows": [Interval(int, 0, None)],
+        "sanity_threshold": [Interval(float, -1, 1)], "infidelity_rows": [Interval(int, 0, None)],
+        "n_local": [Interval(int, 0, None)], "local_top_k": [Interval(int, 1, None)],
+        "target_class": [Interval(int, 0, None), None], "num_threads": [Interval(int, 1, None), None],
+        "random_state": [Interval(int, 0, None), None],
+    }
 
     def __init__(self, *, method: str = "auto", compare_methods: Sequence[str] = ("feature_ablation",),
                  baseline: str = "train_mean", n_steps: int = 50, internal_batch_size: int = 4096,
@@ -245,12 +257,7 @@ class AttributionAuditor(BaseAuditor):
         self._trust(rows, findings, details, explained, runs, base, background, settings)
         details["local"] = self._local(subject, idx, frame, main, names, decomposition)
 
-        order = list(Severity)
-        findings.sort(key=lambda f: -order.index(f.severity))
-        worst = max((f.severity for f in findings), key=order.index, default=Severity.INFO)
-        status = Status.WARN if worst in (Severity.WARNING, Severity.HIGH) else Status.PASS
-        return AuditResult(self.name, self.version, status, metrics=metrics_frame([{**_EMPTY_ROW, **r} for r in rows]), findings=tuple(findings),
-                           params=self.get_params(), details=details)
+        return AuditResult.build(self, rows, findings, details=details)
 
     # -- pieces -----------------------------------------------------------------------------------
     def _sensitive_share(self, rows: list, findings: list, sens_inputs: Mapping[str, list[str]],

@@ -8,10 +8,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._base import BaseAuditor, Requirement
+from .._base import BaseAuditor, Interval, Requirement
 from .._exceptions import UsageError
 from .._intervals import wilson_interval
-from .._results import AuditResult, Finding, Severity, Status, format_group
+from .._results import AuditResult, Finding, Severity, format_group
 from . import _messages as msg
 
 __all__ = ["FairnessAuditor"]
@@ -103,6 +103,15 @@ class FairnessAuditor(BaseAuditor):
     version = "1.0"
     requires = frozenset({Requirement.TARGET, Requirement.PREDICTIONS, Requirement.SENSITIVE_FEATURES})
 
+    constraints = {
+        "n_boot": [Interval(int, 0, None)], "ci": [Interval(float, 0, 1, "neither")],
+        "min_group_size": [Interval(int, 0, None)], "min_cell_size": [Interval(int, 0, None)],
+        "intersections": [bool], "reference_group": [Mapping, None], "population_shares": [Mapping, None],
+        "representation_threshold": [Interval(float, 0, 1)], "disparate_impact_threshold": [Interval(float, 0, 1)],
+        "fdr": [Interval(float, 0, 1, "neither")], "calibration_bins": [Interval(int, 1, None)],
+        "random_state": [Interval(int, 0, None), None],
+    }
+
     def __init__(self, *, n_boot: int = 200, ci: float = 0.95, min_group_size: int = 30,
                  min_cell_size: int = 10, intersections: bool = True, reference_group: Mapping[str, Any] | None = None,
                  population_shares: Mapping[str, Mapping[str, float]] | None = None,
@@ -174,10 +183,7 @@ class FairnessAuditor(BaseAuditor):
         findings = self._findings(metrics, subject.task, details, suppressed, significance)
         if hasattr(subject, "input_findings"):
             findings = [*subject.input_findings(), *findings]
-        worst = max((f.severity for f in findings), key=list(Severity).index, default=Severity.INFO)
-        status = Status.WARN if worst in (Severity.WARNING, Severity.HIGH) else Status.PASS
-        return AuditResult(self.name, self.version, status, metrics=metrics, findings=tuple(findings),
-                           params=self.get_params(), details=details)
+        return AuditResult.build(self, metrics, findings, details=details)
 
     # -- what the details say about groups ------------------------------------------------------
     @staticmethod

@@ -164,7 +164,7 @@ def load_policy(source: str | os.PathLike[str] | Sequence[Mapping[str, Any]] | N
     if source is None:
         return []
     if isinstance(source, (str, os.PathLike)):
-        from .._toml import read_toml
+        from .._files import read_toml
 
         doc = read_toml(Path(source), what="policy")
         unknown = sorted(set(doc) - {"checks", "title", "description"})
@@ -174,7 +174,7 @@ def load_policy(source: str | os.PathLike[str] | Sequence[Mapping[str, Any]] | N
         if not doc.get("checks"):
             raise SpecError(MSG_POLICY_EMPTY.format(path=source))
         return parse_checks(doc.get("checks", []))
-    if isinstance(source, Sequence):
+    if isinstance(source, Sequence) and not isinstance(source, str):
         return parse_checks(source)
     raise UsageError(f"checks must be a path to a policy TOML file or a list of check dicts; "
                      f"got {type(source).__name__}.")

@@ -230,7 +230,7 @@ def diff_reports(old: Mapping[str, Any], new: Mapping[str, Any], *, min_change: 
         name, where = (b or a)[0], (b or a)[1]  # type: ignore[index]
         va, vb = (None if a is None else a[2]), (None if b is None else b[2])
         if a is not None and b is not None:
-            if _finite(va) and _finite(vb) and abs(vb - va) <= min_change:
+            if _finite(va) and _finite(vb) and abs(float(vb) - float(va)) <= min_change:
                 unchanged += 1
                 continue
             if va is vb or (not isinstance(va, _Undefined) and not isinstance(vb, _Undefined) and va == vb):

@@ -194,7 +194,7 @@ def _adult_frame(text: str) -> pd.DataFrame:
 def _load_adult(data_dir: Path | None, **_: Any) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     train = _adult_frame(_gunzip_text("adult/adult.data.gz", data_dir))
     test_text = _gunzip_text("adult/adult.test.gz", data_dir)
-    first, _, rest = test_text.partition("\n")
+    first, _newline, rest = test_text.partition("\n")
     if not first.startswith("|"):
         raise DataError(f"adult.test.gz: expected a junk first line starting with '|', "
                         f"got {first[:40]!r}; the vendored file is not the UCI test file")

@@ -9,9 +9,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ._html import Markup, esc, fmt_num, table
 from ._page import render_fragment, render_index_page, render_page
+from ._views import SectionContext, metrics_table
 
-__all__ = ["render_html", "render_index", "render_result_html"]
+#: What a plugin's view may use (see ``examples/plugin/``): its section context, escaping, tables.
+__all__ = ["render_html", "render_index", "render_result_html", "SectionContext", "Markup", "esc", "fmt_num",
+           "table", "metrics_table"]
 
 
 def render_html(report: Mapping[str, Any]) -> str:

@@ -15,8 +15,9 @@ import pandas as pd
 from .._exceptions import DataError, UsageError
 from ._adapters import Model, as_model
 from ._adapters import same_label as _same_label
-from .._validation import (MSG_EMPTY_DATA, MSG_NAN_IN_COLUMN, as_column_list, check_columns, check_finite,
-                          check_frame, check_numeric, glob_files, is_glob)
+from .._files import glob_files, is_glob
+from ._validation import (MSG_EMPTY_DATA, MSG_NAN_IN_COLUMN, as_column_list, check_columns, check_finite,
+                          check_frame, check_numeric)
 from ..engines import LazyTable, open_table
 from ..engines._batches import DEFAULT_BATCH_ROWS, iter_batches, rebatch
 

@@ -16,7 +16,7 @@ import audit
 from audit import cli
 from audit.gate._baseline import MSG_TOLERANCE
 from audit.gate._checks import MSG_POLICY_EMPTY, evaluate_checks
-from audit._io import write_files_atomically
+from audit._files import write_files_atomically
 from audit._results import _jsonable
 
 SCHEMA = json.loads((resources.files("audit") / "schema" / "report.schema.json").read_text())
