@@ -128,7 +128,7 @@ def save_report(report: Any, folder: Path) -> None:
     """
     import json
 
-    from ._io import write_files_atomically
+    from ._files import write_files_atomically
 
     files: dict[str, str] = {"report.json": report.to_json(), "report.html": report.to_html()}
     mitigation = next((r for r in report.results if r.auditor == "mitigation"), None)

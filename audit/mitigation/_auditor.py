@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _metric_catalog as catalog
-from .._base import BaseAuditor, Requirement
+from .._base import BaseAuditor, Interval, OneOf, Requirement
 from .._exceptions import UsageError
 from .._results import AuditReport, AuditResult, Finding, Severity, Status, metrics_frame
 from ._candidates import Candidate, positive, refit_candidates, split_rows, threshold_candidates
@@ -20,8 +20,7 @@ from ._pareto import front, worse_beyond_interval
 from ._thresholds import CONSTRAINTS, check_constraint, group_keys
 
 __all__ = ["MitigationAuditor", "MitigationResult", "CONSTRAINT_OF_METRIC", "MSG_NOT_NEEDED", "MSG_NO_FAIRNESS_RUN",
-           "MSG_NO_FAIRNESS_CHECKS", "MSG_NOT_BINARY", "MSG_CAVEAT", "MSG_BAD_WHEN", "MSG_BAD_SHARE",
-           "MSG_UNKNOWN_OVER", "MSG_NO_CONSTRAINT", "MSG_SPLIT"]
+           "MSG_NO_FAIRNESS_CHECKS", "MSG_NOT_BINARY", "MSG_CAVEAT", "MSG_UNKNOWN_OVER", "MSG_NO_CONSTRAINT", "MSG_SPLIT"]
 
 logger = logging.getLogger(__name__)
 
@@ -37,8 +36,6 @@ MSG_NOT_BINARY = ("mitigation candidates are built for binary classification (gr
 MSG_CAVEAT = ("A fix is a decision for people, not for the tool: each candidate changes who gets which "
               "outcome, and the figures here are estimates on {n} held-out rows. Read the side effects, ask the "
               "people affected, and decide.")
-MSG_BAD_WHEN = "mitigation option 'when' must be one of {allowed}; got {got!r}."
-MSG_BAD_SHARE = "mitigation option 'fit_share' must be a number between 0 and 1 (exclusive); got {got!r}."
 MSG_UNKNOWN_OVER = ("mitigation option 'over' names {unknown}, which are not sensitive features of this audit "
                     "({known}).")
 MSG_NO_CONSTRAINT = ("check {metric} states no constraint fairlearn can post-process or reduce to (known: "
@@ -92,7 +89,7 @@ class MitigationAuditor(BaseAuditor):
     when : "failing" runs only when a fairness check of the audit failed (a default run);
         "always" builds candidates whatever the checks say (naming 'mitigation' in
         ``auditors=[...]`` sets it).
-    constraints : post-processing constraints to fit (fairlearn's names); default: those the
+    fairness_constraints : post-processing constraints to fit (fairlearn's names); default: those the
         policy's fairness checks state, else demographic parity, equalized odds and
         true-positive-rate parity.
     objective : what the thresholds maximise (fairlearn's objective names).
@@ -118,14 +115,22 @@ class MitigationAuditor(BaseAuditor):
     requires = frozenset({Requirement.TARGET, Requirement.PREDICTIONS, Requirement.SENSITIVE_FEATURES})
     #: Options the auditor takes when a user names it, rather than a default run picking it up.
     on_request = {"when": "always"}
+    constraints = {
+        "when": [OneOf(_WHEN)], "fairness_constraints": [Sequence, None], "objective": [str], "over": [Sequence, None],
+        "reweighing": [bool], "reductions": [bool], "strengths": [Sequence],
+        "time_budget_s": [Interval(float, 0, None)], "fit_share": [Interval(float, 0, 1, "neither")],
+        "grid_size": [Interval(int, 1, None)], "n_boot": [Interval(int, 0, None), None],
+        "ci": [Interval(float, 0, 1, "neither"), None], "min_group_size": [Interval(int, 0, None), None],
+        "random_state": [Interval(int, 0, None), None],
+    }
 
-    def __init__(self, *, when: str = "failing", constraints: Sequence[str] | None = None,
+    def __init__(self, *, when: str = "failing", fairness_constraints: Sequence[str] | None = None,
                  objective: str = "accuracy_score", over: Sequence[str] | None = None, reweighing: bool = True,
                  reductions: bool = True, strengths: Sequence[float] = (0.01, 0.05), time_budget_s: float = 60.0,
                  fit_share: float = 0.5, grid_size: int = 1000, n_boot: int | None = None, ci: float | None = None,
                  min_group_size: int | None = None, checks: Any = None, random_state: int | None = None) -> None:
         self.when = when
-        self.constraints = constraints
+        self.fairness_constraints = fairness_constraints
         self.objective = objective
         self.over = over
         self.reweighing = reweighing
@@ -142,14 +147,11 @@ class MitigationAuditor(BaseAuditor):
 
     # -- options ---------------------------------------------------------------------------------
     def _validate(self, subject: Any) -> None:
-        if self.when not in _WHEN:
-            raise UsageError(MSG_BAD_WHEN.format(allowed=list(_WHEN), got=self.when))
-        share = self.fit_share
-        if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0.0 < float(share) < 1.0:
-            raise UsageError(MSG_BAD_SHARE.format(got=share))
-        for c in self.constraints or ():
+        """What the declared ``constraints`` cannot say: fairlearn's names, and features of this subject."""
+        self.validate_params()
+        for c in self.fairness_constraints or ():
             check_constraint(c, self.objective)
-        if self.constraints is None:
+        if self.fairness_constraints is None:
             check_constraint("demographic_parity", self.objective)
         unknown = [f for f in (self.over or ()) if f not in subject.sensitive_features]
         if unknown:
@@ -175,7 +177,7 @@ class MitigationAuditor(BaseAuditor):
         failing_features: list[str] = []
         if fairness_checks and earlier is not None and earlier.status not in (Status.SKIPPED, Status.ERROR):
             outcomes = _judge(fairness_checks, earlier, described)
-            failed = [c for c, o in zip(fairness_checks, outcomes) if o.status == Status.FAIL]
+            failed = [c for c, o in zip(fairness_checks, outcomes, strict=False) if o.status == Status.FAIL]
             failing_features = _failing_features(earlier, failed)
             if self.when == "failing" and not failed:
                 return self._skipped(MSG_NOT_NEEDED.format(passed=sum(o.status == Status.PASS for o in outcomes)))
@@ -203,8 +205,8 @@ class MitigationAuditor(BaseAuditor):
         return tuple(f for f in subject.sensitive_features if f in failing) or tuple(subject.sensitive_features)
 
     def _constraints(self, checks: Sequence[Any]) -> tuple[list[str], list[str]]:
-        if self.constraints is not None:
-            return list(dict.fromkeys(self.constraints)), []
+        if self.fairness_constraints is not None:
+            return list(dict.fromkeys(self.fairness_constraints)), []
         wanted, notes = [], []
         for c in checks:
             constraint = CONSTRAINT_OF_METRIC.get(c.metric_name)
@@ -322,7 +324,7 @@ class MitigationAuditor(BaseAuditor):
         measured = [e for e in entries if e.get("metrics") is not None]
         on_front = front([(self._main(e)["value"], (e.get("gated") or {}).get("value")) for e in measured],
                          lower_is_better=lower)
-        for e, flag in zip(measured, on_front):
+        for e, flag in zip(measured, on_front, strict=False):
             e["pareto_front"] = flag
         base_acc = self._main(entries[0])["value"] if entries[0].get("metrics") else None
         for e in measured:

@@ -120,7 +120,7 @@ def split_rows(keys: np.ndarray, y: np.ndarray, *, fit_share: float = 0.5,
     Each (group, label) stratum is shuffled and cut at ``fit_share`` (rounded down, so a
     stratum of one row is evaluated, never silently fitted on alone).
     """
-    strata = pd.Series([(str(k), int(v)) for k, v in zip(keys, y)], dtype=object)
+    strata = pd.Series([(str(k), int(v)) for k, v in zip(keys, y, strict=False)], dtype=object)
     codes, _ = pd.factorize(strata, sort=True)
     rng = np.random.default_rng(random_state)
     fit, evaluate = [], []

@@ -240,7 +240,7 @@ def _upper_hull(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 def _interpolate(x: np.ndarray, y: np.ndarray, t: np.ndarray, grid: np.ndarray) -> dict[str, np.ndarray]:
-    """fairlearn's ``_interpolate_curve``: y on the grid, with the two hull points that bracket it."""
+    """Fairlearn's ``_interpolate_curve``: y on the grid, with the two hull points that bracket it."""
     i = np.searchsorted(x, grid, side="right") - 1
     i[1:] = np.where(grid[1:] == x[i[1:]], i[1:] - 1, i[1:])
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -303,10 +303,10 @@ class ScoreSweeps:
         rules: dict[Any, GroupRule] = {}
         if not eo:
             total = 0 * grid
-            for share, curve in zip(self.shares, curves):
+            for share, curve in zip(self.shares, curves, strict=False):
                 total = total + share * curve["y"]
             best = int(np.argmax(total))  # the first maximum, as pandas' idxmax
-            for key, curve in zip(self.keys, curves):
+            for key, curve in zip(self.keys, curves, strict=False):
                 rules[key] = GroupRule(*(float(curve[k][best]) for k in ("p0", "t0", "p1", "t1")))
             return GroupThresholds(constraint, objective, rules, int(grid_size))
         y_min = np.amin(np.column_stack([c["y"] for c in curves]), axis=1)
@@ -315,7 +315,7 @@ class ScoreSweeps:
         values = np.around(_METRICS[objective](tp, fp, tn, fn), 15)
         best = int(np.nanargmax(values))
         x_best, y_best = float(grid[best]), float(y_min[best])
-        for key, curve in zip(self.keys, curves):
+        for key, curve in zip(self.keys, curves, strict=False):
             yb = float(curve["y"][best])
             p_ignore = 0.0 if yb == x_best else (yb - y_best) / (yb - x_best)
             rules[key] = GroupRule(float(curve["p0"][best]), float(curve["t0"][best]), float(curve["p1"][best]),
