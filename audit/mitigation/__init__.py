@@ -54,9 +54,8 @@ def apply(source: Any, data: Any = None, *, candidate: str | None = None, scores
     if isinstance(source, Mapping) and "groups" in source and "constraint" in source:
         if scores is None or groups is None:
             raise UsageError("a thresholds JSON needs scores= and groups= (one a row) to give predictions.")
-        keys = [tuple(g) if isinstance(g, (list, tuple)) else g for g in groups]
-        values = np.empty(len(keys), dtype=object)
-        values[:] = keys
+        values = np.empty(len(groups), dtype=object)
+        values[:] = [tuple(g) if isinstance(g, (list, tuple)) else g for g in groups]
         return thresholds_from_dict(source).predict(scores, values, random_state=random_state)
     if isinstance(source, Candidate):
         chosen = source

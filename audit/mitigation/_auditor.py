@@ -20,7 +20,8 @@ from ._pareto import front, worse_beyond_interval
 from ._thresholds import CONSTRAINTS, check_constraint, group_keys
 
 __all__ = ["MitigationAuditor", "MitigationResult", "CONSTRAINT_OF_METRIC", "MSG_NOT_NEEDED", "MSG_NO_FAIRNESS_RUN",
-           "MSG_NO_FAIRNESS_CHECKS", "MSG_NOT_BINARY", "MSG_CAVEAT", "MSG_UNKNOWN_OVER", "MSG_NO_CONSTRAINT", "MSG_SPLIT"]
+           "MSG_NO_FAIRNESS_CHECKS", "MSG_NOT_BINARY", "MSG_CAVEAT", "MSG_UNKNOWN_OVER", "MSG_NO_CONSTRAINT",
+           "MSG_SPLIT"]
 
 logger = logging.getLogger(__name__)
 
@@ -375,7 +376,7 @@ class MitigationAuditor(BaseAuditor):
                  scores: np.ndarray | None, sens_eval: pd.DataFrame, seed: int) -> np.ndarray:
         if cand.method == "unchanged":
             return y_pred[eval_rows]
-        if cand.method == "threshold_optimizer":
+        if cand.method == "threshold_optimizer" and scores is not None:  # fitted only when there are scores
             return cand.fitted.predict(scores[eval_rows], group_keys(sens_eval, cand.over), random_state=seed)
         return cand.predict(eval_frame, random_state=seed)
 
@@ -440,11 +441,11 @@ class MitigationAuditor(BaseAuditor):
                                {"candidates": names}))
         for e in entries:
             if e.get("worse"):
-                names = ", ".join(f"{w['metric']}{'' if not w['over'] else ' over ' + ' x '.join(w['over'])}"
+                shown = ", ".join(f"{w['metric']}{'' if not w['over'] else ' over ' + ' x '.join(w['over'])}"
                                   for w in e["worse"][:6])
                 out.append(Finding(Severity.WARNING, "mitigation.side_effect",
                                    f"{e['name']} makes {len(e['worse'])} metric(s) worse than the unchanged model "
-                                   f"beyond the unchanged model's interval: {names}.",
+                                   f"beyond the unchanged model's interval: {shown}.",
                                    {"candidate": e["name"], "worse": list(e["worse"])}))
         if best is not None:
             lost = best.get("accuracy_lost")

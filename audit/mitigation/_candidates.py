@@ -265,26 +265,27 @@ def refit_candidates(model: Any, train: pd.DataFrame | None, *, target_pos: Call
     keys = group_keys(train, over)
     start = time.perf_counter()
     out: list[Candidate] = []
-    for i, (name, method, c, s) in enumerate(methods, start=1):
+    for i, row in enumerate(methods, start=1):
+        name, method, constraint, strength = row
         spent = time.perf_counter() - start
         if spent >= time_budget_s:
-            out.append(make(name, method, c, s, reason=MSG_BUDGET_SPENT.format(budget=time_budget_s, spent=spent,
-                                                                               name=name)))
+            reason = MSG_BUDGET_SPENT.format(budget=time_budget_s, spent=spent, name=name)
+            out.append(make(name, method, constraint, strength, reason=reason))
             continue
         if progress is not None:
             progress(f"mitigation: fitting {name} ({i} of {len(methods)}; {spent:.1f} s of {time_budget_s:g} s)")
         t0 = time.perf_counter()
         try:
-            fitted = _fit_one(method, estimator, X, y, keys, c, s, random_state)
+            fitted = _fit_one(method, estimator, X, y, keys, constraint, strength, random_state)
         except (KeyboardInterrupt, SystemExit, MemoryError):
             raise
         except Exception as exc:  # noqa: BLE001 - the user's estimator failed on a refit: this candidate says so
-            out.append(make(name, method, c, s, reason=MSG_FIT_FAILED.format(
+            out.append(make(name, method, constraint, strength, reason=MSG_FIT_FAILED.format(
                 name=name, error_type=type(exc).__name__, error=(str(exc).splitlines() or [""])[0][:300])))
             continue
         if recipe is not None:
             fitted = _as_model(fitted, model)
-        out.append(make(name, method, c, s, fitted=fitted, seconds=time.perf_counter() - t0))
+        out.append(make(name, method, constraint, strength, fitted=fitted, seconds=time.perf_counter() - t0))
     return out + skipped
 
 
