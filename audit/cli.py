@@ -117,6 +117,8 @@ def _cmd_run(args: argparse.Namespace, progress: _Progress) -> int:
     save_report(report, out)
     doc = report.to_dict()
     _print_verdict(doc, doc["checks"], out / "report.html")
+    if (out / THRESHOLDS_FILE).is_file():
+        print(f"  mitigation thresholds: {for_terminal(str(out / THRESHOLDS_FILE))}")
     return report.exit_code
 
 

@@ -232,3 +232,19 @@ def test_candidate_rows_are_known_to_the_catalogue_with_their_direction():
     assert direction("candidate_equalized_odds_difference") == "lower"
     assert can_report("mitigation", "candidate_demographic_parity_difference")
     assert not can_report("mitigation", "candidate_nonsense")
+
+
+def test_rai_audit_run_writes_the_thresholds_and_says_where(tmp_path):
+    from tests.conftest import ROOT, run_cli
+
+    spec = tmp_path / "spec.toml"
+    spec.write_text('[data]\nreference = "german-mlp"\ntarget = "credit_risk"\nsensitive_features = ["sex"]\n'
+                    '[model]\nreference = "german-mlp"\n[auditors]\nenabled = ["fairness", "mitigation"]\n'
+                    '[auditors.fairness]\nn_boot = 0\n[auditors.mitigation]\nn_boot = 0\nreweighing = false\n'
+                    '[[checks]]\nmetric = "fairness.demographic_parity_difference"\nmax = 0.5\nover = ["sex"]\n',
+                    encoding="utf-8")
+    out = tmp_path / "out"
+    r = run_cli("run", spec, "--out", out, "--models", ROOT / "models")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert (out / "mitigation_thresholds.json").is_file()
+    assert f"mitigation thresholds: {out / 'mitigation_thresholds.json'}" in r.stdout
