@@ -360,6 +360,7 @@ class MitigationAuditor(BaseAuditor):
             "accepted": None if best is None else {"name": best["name"], "accuracy_lost": best.get("accuracy_lost")},
             "caveat": MSG_CAVEAT.format(n=len(eval_rows)),
             "chosen_thresholds": chosen_thresholds,
+            "time_budget_s": float(self.time_budget_s),
             "intervals": {"n_boot": settings["n_boot"], "ci": settings["ci"],
                           "method": "the fairness engine's bootstrap on the held-out rows"},
         }
