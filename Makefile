@@ -11,13 +11,13 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 setup: $(VENV)/.installed
 
 # torch==2.13.0 first: its CPU wheel satisfies the project's torch>=2.2, so nothing
-# pulls a multi-GB CUDA build. The demo needs the core dependencies only; the tests add
-# the dev extra (engines, browser, fuzzing).
+# pulls a multi-GB CUDA build. The demo needs the core dependencies and the torch extra
+# (torch, captum); the tests add the dev extra (engines, browser, fuzzing, tooling).
 $(VENV)/.core: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet torch==2.13.0
-	$(PY) -m pip install --quiet -e .
+	$(PY) -m pip install --quiet -e ".[torch]"
 	touch $@
 
 $(VENV)/.installed: $(VENV)/.core

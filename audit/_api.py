@@ -17,11 +17,14 @@ from ._results import AuditReport, environment
 from ._results import METRIC_COLUMNS, AuditResult, Finding, Severity, Status
 from .subject import AuditSubject
 
-__all__ = ["run", "run_auditors", "build_auditors", "MSG_AUDITOR_OPTION"]
+__all__ = ["run", "run_auditors", "build_auditors", "MSG_AUDITOR_OPTION", "MSG_MISSING_PACKAGES"]
 
 logger = logging.getLogger("audit")
 
 MSG_AUDITOR_OPTION = "auditor {name!r} has no option(s) {unknown}; its options are {known}."
+MSG_MISSING_PACKAGES = ("this auditor needs {modules}, which {verb} not installed: pip install \"rai-audit[{extras}]\" "
+                        "(for torch's CPU-only build, first: pip install torch --index-url "
+                        "https://download.pytorch.org/whl/cpu).")
 #: Report order of the built-in auditors (a reviewer reads fairness first); plugins follow by name.
 BUILTIN_ORDER = ("fairness", "attribution", "privacy", "energy", "mitigation")
 _REASON_LIMIT = 500
@@ -106,6 +109,22 @@ class BrokenPlugin:
         raise PluginError(self.problem)
 
 
+def _missing_packages(auditor: Any) -> dict[str, str]:
+    """The auditor's declared modules that are not installed, with the extra that brings each."""
+    import importlib.util
+
+    needs = getattr(auditor, "needs_packages", None) or {}
+    missing = {}
+    for module, extra in needs.items():
+        try:
+            found = importlib.util.find_spec(str(module)) is not None
+        except (ImportError, ValueError):
+            found = False
+        if not found:
+            missing[str(module)] = str(extra)
+    return missing
+
+
 def _run_one(auditor: Any, subject: AuditSubject, tainted: str | None = None) -> tuple[AuditResult, bool]:
     """Run one auditor on an isolated view of the subject; anything but a valid result is its error.
 
@@ -136,6 +155,12 @@ def _run_isolated(auditor: Any, subject: AuditSubject, tainted: str | None) -> A
     if unmet:
         return AuditResult(name, version, Status.SKIPPED, params=params,
                            reason=f"the subject lacks what this auditor requires: {', '.join(unmet)}")
+    missing = _missing_packages(auditor)
+    if missing:
+        extras = ",".join(sorted(set(missing.values())))
+        return AuditResult(name, version, Status.SKIPPED, params=params,
+                           reason=MSG_MISSING_PACKAGES.format(modules=", ".join(sorted(missing)), extras=extras,
+                                                              verb="is" if len(missing) == 1 else "are"))
     view = subject.isolated()
     weights = subject.model.fingerprint() if subject.model is not None else None
     try:

@@ -146,6 +146,9 @@ class BaseAuditor:
     name: ClassVar[str] = ""
     version: ClassVar[str] = "0"
     requires: ClassVar[frozenset[Requirement]] = frozenset()
+    #: Importable module -> the rai-audit extra that installs it. A module that is not installed
+    #: skips the auditor with the install line as its reason (never a pass, never a traceback).
+    needs_packages: ClassVar[Mapping[str, str]] = {}
     #: Option name -> the forms it may take (any one will do). Checked by :meth:`validate_params`
     #: when the auditor is built, before any data is read; the conformance kit tests each one.
     constraints: ClassVar[Mapping[str, Sequence[Constraint]]] = {}

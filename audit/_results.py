@@ -257,9 +257,11 @@ def suppressed_groups(details: Mapping[str, Any]) -> frozenset:
 
 def _cut_value(v: Any) -> Any:
     """A group value, feature name or label as report.json writes it: cut at :data:`audit._format.VALUE_LIMIT`."""
+    if v is None or (type(v) is str and len(v) <= _VALUE_LIMIT):  # the common case: nothing to cut
+        return v
     from ._format import cut
 
-    return v if v is None else cut(v)
+    return cut(v)
 
 
 def _row_to_dict(row: Any, suppressed: frozenset = frozenset()) -> dict[str, Any]:
@@ -297,6 +299,7 @@ def _number_or_nan(v: Any) -> Any:
 
 
 _TEXT_LIMIT = 100_000  # audit._format.TEXT_LIMIT (kept here so _result imports no module at import time)
+_VALUE_LIMIT = 200  # audit._format.VALUE_LIMIT, likewise
 
 
 def _jsonable(v: Any) -> Any:
@@ -482,20 +485,22 @@ class AuditReport:
             "checks": _jsonable(self._check_dicts()),
         }
 
-    def to_json(self) -> str:
+    def to_json(self, doc: Mapping[str, Any] | None = None) -> str:
         """report.json's text: stable key order, no NaN (null instead), infinities as ``"Infinity"`` /
         ``"-Infinity"``, UTF-8 (a lone surrogate from data written as its ``\\udXXX`` JSON escape)."""
-        text = json.dumps(self.to_dict(), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+        text = json.dumps(self.to_dict() if doc is None else doc, indent=2, ensure_ascii=False,
+                          allow_nan=False) + "\n"
         return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
-    def to_html(self) -> str:
+    def to_html(self, doc: Mapping[str, Any] | None = None) -> str:
         from .report import render_html
 
-        return render_html(self.to_dict())
+        return render_html(self.to_dict() if doc is None else doc)
 
     def save(self, folder: str | os.PathLike[str]) -> Path:
         """Write ``report.json`` and ``report.html`` into ``folder`` atomically; returns the folder."""
-        files = {"report.json": self.to_json(), "report.html": self.to_html()}
+        doc = self.to_dict()  # once for both files
+        files = {"report.json": self.to_json(doc), "report.html": self.to_html(doc)}
         write_files_atomically(folder, files)
         return Path(folder)
 

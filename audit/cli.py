@@ -21,7 +21,7 @@ from ._exceptions import AuditError, PluginError, UsageError
 from ._exit import ExitCode
 from ._format import for_terminal, for_terminal_block
 
-__all__ = ["main", "build_parser", "save_report", "THRESHOLDS_FILE"]
+__all__ = ["main", "build_parser", "save_report", "THRESHOLDS_FILE", "MSG_NEEDS_EXTRA"]
 
 #: The chosen post-processor's group thresholds, written beside report.json when a candidate was accepted.
 THRESHOLDS_FILE = "mitigation_thresholds.json"
@@ -61,13 +61,13 @@ def _policy_for_task(task: str | None) -> Path:
 
 def _cmd_list(args: argparse.Namespace) -> int:
     from . import _registry
-    from .models import REFERENCE_NETWORKS, VARIANT_NETWORKS
+    from .models._recipes import REFERENCE_NETWORKS, VARIANT_NETWORKS  # the recipes only: no torch
 
     print("auditors:")
-    for name, reg in _registry.available().items():
-        version = f" {reg.distribution_version}" if reg.distribution_version else ""
-        print(for_terminal(f"  {name:<14} {reg.cls.__module__}.{reg.cls.__qualname__}  "
-                           f"(from {reg.distribution}{version})"))
+    for info in _registry.catalogue():
+        version = f" {info.distribution_version}" if info.distribution_version else ""
+        print(for_terminal(f"  {info.name:<14} {info.description}  (from {info.distribution}{version}; "
+                           f"{info.target})"))
     print("reference networks:")
     for name in REFERENCE_NETWORKS:
         print(f"  {name}")
@@ -132,7 +132,8 @@ def save_report(report: Any, folder: Path) -> None:
 
     from ._files import write_files_atomically
 
-    files: dict[str, str] = {"report.json": report.to_json(), "report.html": report.to_html()}
+    doc = report.to_dict()  # once for both files
+    files: dict[str, str] = {"report.json": report.to_json(doc), "report.html": report.to_html(doc)}
     mitigation = next((r for r in report.results if r.auditor == "mitigation"), None)
     chosen = (mitigation.details or {}).get("chosen_thresholds") if mitigation is not None else None
     if chosen:
@@ -302,6 +303,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Optional modules -> the extra that installs them.
+_EXTRA_OF = {"torch": "torch", "captum": "torch", "polars": "scale", "duckdb": "scale", "dask": "scale",
+             "pyspark": "scale", "spacy": "ner", "pynvml": "gpu-energy"}
+MSG_NEEDS_EXTRA = "`rai-audit {command}` needs {module}, which is not installed: pip install \"rai-audit[{extra}]\"{note}."
+_TORCH_NOTE = " (for torch's CPU-only build, first: pip install torch --index-url https://download.pytorch.org/whl/cpu)"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``rai-audit``; returns an :class:`ExitCode`."""
     parser = build_parser()
@@ -340,7 +348,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (PluginError, AuditError) as exc:
         print(f"rai-audit: internal error: {for_terminal(exc)}", file=sys.stderr)
         return ExitCode.INTERNAL_ERROR
-    except Exception:  # a bug of ours: fail closed with exit 3 (never 1, which means "checks failed")
+    except Exception as exc:  # a bug of ours: fail closed with exit 3 (never 1, which means "checks failed")
+        extra = _EXTRA_OF.get(str(getattr(exc, "name", "")).split(".")[0]) \
+            if isinstance(exc, ModuleNotFoundError) else None
+        if extra is not None:  # an optional dependency this command needs: the user's fix, not our bug
+            text = MSG_NEEDS_EXTRA.format(command=args.command, module=exc.name, extra=extra,
+                                          note=_TORCH_NOTE if extra == "torch" else "")
+            print(f"rai-audit: error: {for_terminal(text)}", file=sys.stderr)
+            return ExitCode.USAGE_ERROR
         print(for_terminal_block(traceback.format_exc()).rstrip("\n"), file=sys.stderr)
         print("rai-audit: internal error (the traceback above is a bug report; please file it)", file=sys.stderr)
         return ExitCode.INTERNAL_ERROR

@@ -17,20 +17,22 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import torch
 
 from .._base import BaseAuditor, Interval, Requirement
 from .._exceptions import DataError, UsageError
 from .._results import AuditResult, Finding, Severity, format_group
 from . import _analysis as an
 from . import _messages as msg
-from ._inputs import Explained, NonFiniteInputs, baseline_row, prepare
-from ._methods import ADDITIVE_METHODS, GRADIENT_METHODS, Attribution, MethodSettings, attribute
-from ._trust import completeness_summary, infidelity_ratio, randomisation_check
+
+if TYPE_CHECKING:  # torch and Captum load when the auditor runs, not when it is listed or skipped
+    import torch
+
+    from ._inputs import Explained
+    from ._methods import Attribution, MethodSettings
 
 __all__ = ["AttributionAuditor"]
 
@@ -82,6 +84,7 @@ class AttributionAuditor(BaseAuditor):
     name = "attribution"
     version = "1.0"
     requires = frozenset({Requirement.MODEL})
+    needs_packages = {"torch": "torch", "captum": "torch"}
 
     constraints = {
         "method": [str], "compare_methods": [Sequence], "baseline": [str], "n_steps": [Interval(int, 1, None)],
@@ -138,6 +141,8 @@ class AttributionAuditor(BaseAuditor):
 
     # -- validation at the boundary -------------------------------------------------------------
     def _settings(self, seed: int) -> MethodSettings:
+        from ._methods import MethodSettings
+
         if isinstance(self.n_steps, bool) or not isinstance(self.n_steps, int) or self.n_steps < 2:
             raise UsageError(msg.BAD_N_STEPS.format(value=self.n_steps))
         return MethodSettings(n_steps=self.n_steps, internal_batch_size=int(self.internal_batch_size),
@@ -153,6 +158,8 @@ class AttributionAuditor(BaseAuditor):
         return np.sort(rng.choice(n, size=m, replace=False))
 
     def _methods(self, explained: Explained) -> tuple[str, list[str]]:
+        from ._methods import GRADIENT_METHODS
+
         primary = self.method
         if primary == "auto":
             primary = "integrated_gradients" if explained.module is not None else "feature_ablation"
@@ -172,6 +179,8 @@ class AttributionAuditor(BaseAuditor):
 
     # -- the verb -------------------------------------------------------------------------------
     def run(self, subject: Any) -> AuditResult:
+        import torch
+
         seed = subject.random_state if self.random_state is None else int(self.random_state)
         previous = torch.get_num_threads()
         if self.num_threads:
@@ -182,6 +191,9 @@ class AttributionAuditor(BaseAuditor):
             torch.set_num_threads(previous)
 
     def _run(self, subject: Any, seed: int) -> AuditResult:
+        from ._inputs import NonFiniteInputs, baseline_row, prepare
+        from ._methods import attribute
+
         settings = self._settings(seed)
         rng = np.random.default_rng(seed)
         idx = self._sample(subject.n_rows, rng)
@@ -317,6 +329,8 @@ class AttributionAuditor(BaseAuditor):
 
     def _decompose(self, rows: list, findings: list, details: dict, groups: list, main: Attribution,
                    names: list[str], primary: str) -> dict[tuple[str, ...], dict[str, Any]]:
+        from ._methods import ADDITIVE_METHODS
+
         by_over: dict[tuple[str, ...], list[tuple[dict, np.ndarray]]] = {}
         for over, group, mask in groups:
             if mask.sum() >= max(self.min_group_size, 1):
@@ -405,6 +419,9 @@ class AttributionAuditor(BaseAuditor):
     def _trust(self, rows: list, findings: list, details: dict, explained: Explained,
                runs: Mapping[str, Attribution], base: torch.Tensor, background: torch.Tensor | None,
                settings: MethodSettings) -> None:
+        from ._methods import ADDITIVE_METHODS, attribute
+        from ._trust import completeness_summary, infidelity_ratio, randomisation_check
+
         sanity: dict[str, Any] = {}
         unreliable: dict[str, list[str]] = {}
         k = min(self.sanity_rows, len(explained.inputs))

@@ -65,6 +65,16 @@ def _finite(x: Any) -> bool:
     return x is not None and not (isinstance(x, float) and math.isnan(x))
 
 
+def _per_group(m: pd.DataFrame, metric: str, cache: dict) -> pd.DataFrame:
+    """The per-group rows (group not null) of ``metric``, from one split of ``m`` by metric kept in ``cache``
+    (the details and findings ask about the same few metrics many times)."""
+    split = cache.get("by_metric")
+    if split is None:
+        grouped = m[m["group"].notna()]
+        split = cache["by_metric"] = {name: sub for name, sub in grouped.groupby("metric", sort=False)}
+    return split.get(metric, m.iloc[:0])
+
+
 class FairnessAuditor(BaseAuditor):
     """Bias metrics by group and intersectional group, with bootstrap intervals.
 
@@ -167,7 +177,8 @@ class FairnessAuditor(BaseAuditor):
         if suppressed:
             details["suppressed_groups"] = [dict(g) for g in suppressed.values()]
         details["undefined"] = self._undefined(metrics, suppressed)
-        details["aggregate_groups"] = self._aggregate_groups(metrics)
+        cache: dict = {}  # questions about this metrics frame, answered once
+        details["aggregate_groups"] = self._aggregate_groups(metrics, cache)
         significance = self._significance(metrics)
         details["significance"] = {"method": "Pearson chi-square test of homogeneity of the rate across the compared "
                                              "groups; equalized odds: Bonferroni of the TPR and FPR tests; "
@@ -180,7 +191,7 @@ class FairnessAuditor(BaseAuditor):
                 {**b, "n": None, "mean_score": None, "fraction_positive": None, "suppressed": True}
                 if b["group"] is not None and _group_key(b["group"]) in suppressed else b
                 for b in cal.to_dict(orient="records")]
-        findings = self._findings(metrics, subject.task, details, suppressed, significance)
+        findings = self._findings(metrics, subject.task, details, suppressed, significance, cache)
         if hasattr(subject, "input_findings"):
             findings = [*subject.input_findings(), *findings]
         return AuditResult.build(self, metrics, findings, details=details)
@@ -214,10 +225,16 @@ class FairnessAuditor(BaseAuditor):
                            "reason": UNDEFINED_REASONS[row.metric]})
         return {"total": len(listed), "rates": listed[:_MAX_LISTED]}
 
-    def _compared_groups(self, m: pd.DataFrame, component: str, over: list[str], label: Any) -> set[tuple]:
-        """Groups whose ``component`` rate is defined and has ``min_group_size`` of its denominator."""
+    def _compared_groups(self, m: pd.DataFrame, component: str, over: list[str], label: Any,
+                         cache: dict) -> set[tuple]:
+        """Groups whose ``component`` rate is defined and has ``min_group_size`` of its denominator
+        (worked out once per question: ``cache`` belongs to one metrics frame)."""
+        key = ("compared", component, tuple(over), label)
+        if key in cache:
+            return set(cache[key])
+
         def rows(metric: str) -> pd.DataFrame:
-            sub = m[(m["metric"] == metric) & m["group"].notna()]  # cheap filters first: the maps are slow
+            sub = _per_group(m, metric, cache)  # one split of the frame by metric, not one filter per call
             return sub[sub["over"].map(lambda o: o is not None and list(o) == over)
                        & sub["label"].map(lambda x: x == label)]
 
@@ -226,17 +243,18 @@ class FairnessAuditor(BaseAuditor):
             ["group", "n"]].itertuples(index=False)}
         base = {_group_key(g): v for g, v in rows("base_rate")[["group", "value"]].itertuples(index=False)}
         out = set()
-        for key, value in values.items():
+        for key_, value in values.items():
             if not _finite(value):
                 continue
-            n = float(sizes.get(key) or 0)
-            positives = round(n * float(base.get(key, float("nan")))) if _finite(base.get(key)) else 0
+            n = float(sizes.get(key_) or 0)
+            positives = round(n * float(base.get(key_, float("nan")))) if _finite(base.get(key_)) else 0
             support = {"true_positive_rate": positives, "false_positive_rate": n - positives}.get(component, n)
             if support >= self.min_group_size:
-                out.add(key)
+                out.add(key_)
+        cache[key] = frozenset(out)
         return out
 
-    def _aggregate_groups(self, m: pd.DataFrame) -> list[dict[str, Any]]:
+    def _aggregate_groups(self, m: pd.DataFrame, cache: dict) -> list[dict[str, Any]]:
         """For each fairness definition, how many groups it compares and how many it leaves out."""
         out = []
         rows = m[m["metric"].isin(_DEFINITIONS) & m["group"].isna() & m["over"].notna()]
@@ -254,7 +272,7 @@ class FairnessAuditor(BaseAuditor):
             # a group is compared when it enters at least one component's aggregate
             eligible: set[tuple] = set()
             for component in components:
-                eligible |= self._compared_groups(m, component, over, row.label)
+                eligible |= self._compared_groups(m, component, over, row.label, cache)
             compared = len(eligible)
             out.append({"metric": row.metric, "over": over, "label": row.label, "groups": total,
                         "compared": compared, "left_out": total - compared,
@@ -278,7 +296,9 @@ class FairnessAuditor(BaseAuditor):
 
     # -- findings: what a reviewer should read first ----------------------------------------------
     def _findings(self, m: pd.DataFrame, task: str, details: dict[str, Any],
-                  suppressed: Mapping[tuple, Any], significance: Mapping[tuple, Mapping[str, Any]]) -> list[Finding]:
+                  suppressed: Mapping[tuple, Any], significance: Mapping[tuple, Mapping[str, Any]],
+                  cache: dict | None = None) -> list[Finding]:
+        cache = {} if cache is None else cache
         out: list[Finding] = []
         counts = m[(m["metric"] == "count") & m["group"].map(lambda g: g is not None)]
         small = counts[(counts["value"] > 0) & (counts["value"] < self.min_group_size)]
@@ -356,7 +376,7 @@ class FairnessAuditor(BaseAuditor):
                 if test and test["q_value"] is not None:
                     text += (f", {'a significant' if test['significant'] else 'not a significant'} difference "
                              f"(q = {test['q_value']:.3g}, false discovery rate {self.fdr:g})")
-                extremes = self._extremes(m, name, row.over, suppressed)
+                extremes = self._extremes(m, name, row.over, suppressed, cache)
                 if extremes is not None:
                     component, lo, hi = extremes
                     evidence.update(metric=component,
@@ -368,14 +388,14 @@ class FairnessAuditor(BaseAuditor):
         order = list(Severity)
         return sorted(out, key=lambda f: -order.index(f.severity))
 
-    def _extremes(self, m: pd.DataFrame, name: str, over: Any,
-                  suppressed: Mapping[tuple, Any]) -> tuple[str, pd.Series, pd.Series] | None:
+    def _extremes(self, m: pd.DataFrame, name: str, over: Any, suppressed: Mapping[tuple, Any],
+                  cache: dict) -> tuple[str, pd.Series, pd.Series] | None:
         """The per-group rate behind a headline disparity, with its lowest and highest compared group."""
         best = None
         for component in _COMPONENTS.get(name, ()):
-            per = m[(m["metric"] == component) & m["label"].isna()]
-            per = per[per["over"].map(lambda o: o is not None and list(o) == list(over))]
-            compared = self._compared_groups(m, component, list(over), None)
+            per = _per_group(m, component, cache)
+            per = per[per["label"].isna() & per["over"].map(lambda o: o is not None and list(o) == list(over))]
+            compared = self._compared_groups(m, component, list(over), None, cache)
             per = per[per["group"].map(lambda g: g is not None and _group_key(g) in compared
                                        and _group_key(g) not in suppressed)]
             if len(per) == 0:

@@ -89,3 +89,10 @@ def test_recipe_split_values_are_checked(split, key) -> None:
 
     with pytest.raises(UsageError, match=f"recipe split {key} must be"):
         dataset_for_recipe({"dataset": "german", "split": {"method": "stratified", **split}})
+
+
+def test_result_module_copies_of_the_limits_match_format() -> None:
+    from audit import _format
+    from audit import _results as _result
+
+    assert (_result._VALUE_LIMIT, _result._TEXT_LIMIT) == (_format.VALUE_LIMIT, _format.TEXT_LIMIT)

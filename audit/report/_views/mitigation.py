@@ -43,17 +43,18 @@ def _pareto_figure(ident: str, entries: Sequence[Mapping[str, Any]], main: str,
         ax = fig.subplots()
         for i, (name, x, xl, xh, y, yl, yh, on_front, passes) in enumerate(pts):
             colour = _PALETTE[i % len(_PALETTE)]
-            xerr, yerr = _errs([x], [xl], [xh]), _errs([y], [yl], [yh])
-            ax.errorbar([x], [y], xerr=None if xerr is None else [xerr[0], xerr[1]],
-                        yerr=None if yerr is None else [yerr[0], yerr[1]], fmt="none", ecolor=colour,
-                        elinewidth=0.9, capsize=2, zorder=2)
+            xerr = _errs([x], [xl], [xh])
+            if xerr is not None:
+                ax.errorbar([x], [y], xerr=[xerr[0], xerr[1]], fmt="none", ecolor=colour, elinewidth=0.9, capsize=2)
+            if yl is not None and yh is not None:
+                ax.vlines(x, yl, yh, colors=colour, linewidth=0.9)
             ax.scatter([x], [y], s=44, zorder=3, color=colour if on_front else "white", edgecolors=colour,
                        linewidths=1.4, marker="o" if passes else "s")
             ax.annotate(_text(name.replace("threshold_optimizer:", "TO:"), 28), (x, y), textcoords="offset points",
                         xytext=(6, 4), fontsize=7, color=_MUTED)
         on = sorted((p[1], p[4]) for p in pts if p[7])
         if len(on) > 1:
-            ax.plot([p[0] for p in on], [p[1] for p in on], color=_MAIN, linewidth=0.8, linestyle="--", zorder=1)
+            ax.plot([p[0] for p in on], [p[1] for p in on], color=_MAIN, linewidth=0.8, linestyle="--")
         if threshold is not None:
             ax.axhline(threshold, color=_FAIL, linewidth=0.8, linestyle=":")
         ax.set_xlabel(_text(f"{humanize(main)} (higher is better)", 60))
