@@ -5,7 +5,7 @@
     >>> report.status, report.exit_code                                                 # doctest: +SKIP
 
 The public surface is this module's ``__all__`` plus the subpackages ``audit.fairness``,
-``audit.models``, ``audit.report`` and ``audit.testing``. Names load on first use, so
+``audit.mitigation``, ``audit.models``, ``audit.report`` and ``audit.testing``. Names load on first use, so
 ``import audit`` and ``rai-audit --version`` do not pay for pandas, numpy or torch.
 """
 from __future__ import annotations
@@ -19,12 +19,12 @@ __all__ = [
     "METRIC_COLUMNS", "AuditError", "AuditReport", "AuditResult", "AuditSubject", "Auditor", "BaseAuditor",
     "Check", "CheckOutcome", "DataError", "ExitCode", "Finding", "Interval", "Model", "OneOf", "PluginError", "Requirement", "Severity",
     "SpecError", "Status", "UsageError", "__version__", "assert_passes", "available_auditors",
-    "build_auditors", "evaluate_checks", "fairness", "load_policy", "parse_checks", "privacy",
+    "build_auditors", "evaluate_checks", "fairness", "load_policy", "mitigation", "parse_checks", "privacy",
     "register_auditor", "run", "run_auditors",
 ]
 
 __getattr__, __dir__ = lazy_exports(__name__, {
-    "fairness": ".fairness", "privacy": ".privacy",
+    "fairness": ".fairness", "mitigation": ".mitigation", "privacy": ".privacy",
     "build_auditors": "._api:build_auditors", "run": "._api:run", "run_auditors": "._api:run_auditors",
     "assert_passes": ".gate._assertions:assert_passes",
     "Auditor": "._base:Auditor", "BaseAuditor": "._base:BaseAuditor", "Requirement": "._base:Requirement",
@@ -43,7 +43,7 @@ __getattr__, __dir__ = lazy_exports(__name__, {
 })
 
 if TYPE_CHECKING:  # static checkers and IDEs see the names as eager imports
-    from . import fairness, privacy
+    from . import fairness, mitigation, privacy
     from ._api import build_auditors, run, run_auditors
     from ._base import Auditor, BaseAuditor, Interval, OneOf, Requirement
     from ._exceptions import AuditError, DataError, PluginError, SpecError, UsageError

@@ -4,6 +4,7 @@ from __future__ import annotations
 import inspect
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from types import MappingProxyType
 from typing import Any
 
 import pandas as pd
@@ -25,7 +26,7 @@ MSG_MISSING_PACKAGES = ("this auditor needs {modules}, which {verb} not installe
                         "(for torch's CPU-only build, first: pip install torch --index-url "
                         "https://download.pytorch.org/whl/cpu).")
 #: Report order of the built-in auditors (a reviewer reads fairness first); plugins follow by name.
-BUILTIN_ORDER = ("fairness", "attribution", "privacy", "energy")
+BUILTIN_ORDER = ("fairness", "attribution", "privacy", "energy", "mitigation")
 _REASON_LIMIT = 500
 
 
@@ -34,9 +35,12 @@ def build_auditors(auditors: Sequence[Any] | None,
     """Instantiate auditors from names (via the registry) or pass instances through.
 
     ``options`` maps an auditor name to keyword arguments for its constructor; an
-    unknown option is a SpecError listing the valid ones.
+    unknown option is a SpecError listing the valid ones. An auditor named explicitly also
+    gets its class's ``on_request`` options (the user's own win): ``mitigation`` then builds
+    candidates whatever the checks say, where a default run builds them only for a failure.
     """
     options = dict(options or {})
+    named = auditors is not None
     if auditors is None:
         names = _registry.names()
         auditors = sorted(names, key=lambda n: (BUILTIN_ORDER.index(n) if n in BUILTIN_ORDER
@@ -53,6 +57,8 @@ def build_auditors(auditors: Sequence[Any] | None,
                 built.append(BrokenPlugin(item, str(exc)))
                 continue
             kwargs = dict(options.pop(item, {}) or {})
+            if named:  # what an auditor takes when a user asks for it, unless the user set it
+                kwargs = {**dict(getattr(cls, "on_request", None) or {}), **kwargs}
             params = inspect.signature(cls.__init__).parameters
             accepts_any = any(p.kind == p.VAR_KEYWORD for p in params.values())
             unknown = sorted(k for k in kwargs if k not in params or k == "self")
@@ -238,7 +244,9 @@ def run_auditors(subject: AuditSubject, auditors: Sequence[Any], *, checks: Sequ
     if clash:
         raise PluginError(f"more than one auditor is named {clash}; an auditor's name must be unique in a run.")
     validate_names(list(checks), names)  # exit 4 before the work
+    subject.policy = tuple(checks)  # read-only context: what the audit gates, and what ran before
     for auditor in auditors:
+        subject.earlier_results = MappingProxyType({r.auditor: r for r in results})
         name = getattr(auditor, "name", type(auditor).__name__)
         if progress is not None:
             progress(f"auditing {subject.name or 'subject'}: {name}")

@@ -61,7 +61,8 @@ _ENERGY = frozenset((
 
 #: The metric names each built-in auditor can report (some only for some subjects).
 AUDITOR_METRICS: dict[str, frozenset[str]] = {"fairness": _FAIRNESS, "privacy": _PRIVACY,
-                                              "attribution": _ATTRIBUTION, "energy": _ENERGY}
+                                              "attribution": _ATTRIBUTION, "energy": _ENERGY,
+                                              "mitigation": frozenset()}
 
 
 def _generated(auditor: str, metric: str) -> bool:
@@ -70,6 +71,8 @@ def _generated(auditor: str, metric: str) -> bool:
         return metric.endswith("_mean_abs_attribution") and len(metric) > len("_mean_abs_attribution")
     if auditor == "energy":
         return metric.startswith("variant_") and metric[len("variant_"):] in _FAIRNESS
+    if auditor == "mitigation":
+        return metric.startswith("candidate_") and metric[len("candidate_"):] in _FAIRNESS
     return False
 
 
@@ -130,7 +133,7 @@ def direction(metric: str) -> str | None:
 
     Gaps between groups (``*_difference``, equalized-odds and the like) are better lower;
     parity ratios (``*_ratio``: the lowest group's value over the highest's, 1 = parity)
-    are better higher; ``<m>_group_min``/``_group_max`` and ``variant_<m>`` follow ``<m>``.
+    are better higher; ``<m>_group_min``/``_group_max``, ``variant_<m>`` and ``candidate_<m>`` follow ``<m>``.
     Counts, shares, selection and base rates, mean predictions, signed gaps and
     ``*_to_reference`` figures (a group against the reference group) are neither.
     """
@@ -143,6 +146,8 @@ def direction(metric: str) -> str | None:
         return LOWER
     if name.startswith("variant_"):
         return direction(name[len("variant_"):])
+    if name.startswith("candidate_"):
+        return direction(name[len("candidate_"):])
     for suffix in ("_difference_to_overall", "_difference"):
         if name.endswith(suffix):
             return LOWER

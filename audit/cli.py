@@ -21,7 +21,10 @@ from ._exceptions import AuditError, PluginError, UsageError
 from ._exit import ExitCode
 from ._format import for_terminal, for_terminal_block
 
-__all__ = ["main", "build_parser", "MSG_NEEDS_EXTRA"]
+__all__ = ["main", "build_parser", "save_report", "THRESHOLDS_FILE", "MSG_NEEDS_EXTRA"]
+
+#: The chosen post-processor's group thresholds, written beside report.json when a candidate was accepted.
+THRESHOLDS_FILE = "mitigation_thresholds.json"
 
 logger = logging.getLogger("audit")
 
@@ -111,10 +114,34 @@ def _cmd_run(args: argparse.Namespace, progress: _Progress) -> int:
     report = run_auditors(subject, auditors, checks=spec.checks, title=spec.title, model_card=card,
                           progress=progress)
     out = Path(args.out)
-    report.save(out)
+    save_report(report, out)
     doc = report.to_dict()
     _print_verdict(doc, doc["checks"], out / "report.html")
+    if (out / THRESHOLDS_FILE).is_file():
+        print(f"  mitigation thresholds: {for_terminal(str(out / THRESHOLDS_FILE))}")
     return report.exit_code
+
+
+def save_report(report: Any, folder: Path) -> None:
+    """report.json, report.html and, when the mitigation auditor chose group thresholds, their JSON: all at once.
+
+    A thresholds file left from an earlier run in ``folder`` is removed when this run chose none,
+    so the file beside a report always belongs to it.
+    """
+    import json
+
+    from ._files import write_files_atomically
+
+    doc = report.to_dict()  # once for both files
+    files: dict[str, str] = {"report.json": report.to_json(doc), "report.html": report.to_html(doc)}
+    mitigation = next((r for r in report.results if r.auditor == "mitigation"), None)
+    chosen = (mitigation.details or {}).get("chosen_thresholds") if mitigation is not None else None
+    if chosen:
+        files[THRESHOLDS_FILE] = json.dumps(chosen, indent=2, sort_keys=True, allow_nan=False) + "\n"
+    write_files_atomically(folder, files)
+    stale = folder / THRESHOLDS_FILE
+    if not chosen and stale.is_file():
+        stale.unlink()
 
 
 def _print_verdict(doc: dict[str, Any], checks: list[dict[str, Any]], html: Path | None) -> None:
@@ -208,7 +235,7 @@ def _cmd_demo(args: argparse.Namespace, progress: _Progress) -> int:
         report = run(net.test_frame(), model=net, target=net.target, sensitive_features=list(net.sensitive_features),
                      checks=_policy_for_task(net.task), name=name, title=f"Audit of reference network {name}",
                      random_state=0, train_data=net.train_frame(), progress=progress)
-        report.save(out / name)
+        save_report(report, out / name)
         entries.append({"name": name, "href": f"{name}/report.html", "status": report.status,
                         "title": report.title, "checks": report.to_dict()["checks"],
                         "summary": f"task {net.task}; {report.subject['n_rows']} test rows"})

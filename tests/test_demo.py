@@ -21,6 +21,12 @@ def test_demo_writes_four_reports_and_an_index(tmp_path):
         assert doc["checks"], "the demo applies the default policy"
         assert f'href="{name}/report.html"' in index
         assert (tmp_path / name / "report.html").stat().st_size < 2_000_000
+        mitigation = next(r for r in doc["results"] if r["auditor"] == "mitigation")
+        if name == "diabetes-mlp":
+            assert mitigation["status"] == "skipped"  # regression: no thresholds to move
+        elif doc["status"] == "fail":  # a failing report carries its fix candidates and their Pareto view
+            assert mitigation["details"]["candidates"][0]["name"] == "unchanged"
+            assert "-pareto-title" in (tmp_path / name / "report.html").read_text()
 
 
 def test_train_command_writes_a_complete_folder(tmp_path):

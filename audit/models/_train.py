@@ -54,11 +54,14 @@ class _Deterministic:
         self._rng.__exit__(None, None, None)
 
 
-def fit_network(recipe: dict[str, Any], x: torch.Tensor, y: torch.Tensor) -> nn.Module:
+def fit_network(recipe: dict[str, Any], x: torch.Tensor, y: torch.Tensor,
+                sample_weight: torch.Tensor | None = None) -> nn.Module:
     """Train the recipe's network on encoded inputs ``x`` and targets ``y`` (float32).
 
     Binary targets are 0/1 and trained with BCEWithLogits; regression targets must already
-    be standardised and are trained with MSE. Returns the module in eval mode.
+    be standardised and are trained with MSE. With ``sample_weight`` (one a row), each
+    batch's loss is the weighted mean (reweighing refits a reference network this way).
+    Returns the module in eval mode.
     """
     with _Deterministic():
         seed = int(recipe["seed"])
@@ -69,8 +72,9 @@ def fit_network(recipe: dict[str, Any], x: torch.Tensor, y: torch.Tensor) -> nn.
             raise UsageError(f"unsupported optimiser {opt_spec.get('name')!r}; expected 'Adam'")
         optimiser = torch.optim.Adam(module.parameters(), lr=float(opt_spec["lr"]),
                                      weight_decay=float(opt_spec.get("weight_decay", 0.0)))
-        loss_fn: nn.Module = nn.MSELoss() if recipe["task"] == "regression" \
-            else nn.BCEWithLogitsLoss()
+        reduction = "mean" if sample_weight is None else "none"
+        loss_fn: nn.Module = nn.MSELoss(reduction=reduction) if recipe["task"] == "regression" \
+            else nn.BCEWithLogitsLoss(reduction=reduction)
         generator = torch.Generator().manual_seed(seed)
         batch = int(recipe["batch_size"])
         n = x.shape[0]
@@ -83,6 +87,9 @@ def fit_network(recipe: dict[str, Any], x: torch.Tensor, y: torch.Tensor) -> nn.
                 idx = order[start:start + batch]
                 optimiser.zero_grad(set_to_none=True)
                 loss = loss_fn(module(x[idx]), y[idx])
+                if sample_weight is not None:
+                    w = sample_weight[idx].reshape(-1, 1)
+                    loss = (loss * w).sum() / w.sum().clamp_min(1e-12)
                 loss.backward()
                 optimiser.step()
                 total += float(loss.detach()) * len(idx)

@@ -5,7 +5,8 @@ import copy
 import hashlib
 import logging
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -98,6 +99,9 @@ class AuditSubject:
                  sample_weight: str | None = None) -> None:
         self.name = name
         self.random_state = int(random_state)
+        #: Set by the run: the checks the audit gates, and the results of the auditors that ran before.
+        self.policy: tuple[Any, ...] = ()
+        self.earlier_results: Mapping[str, Any] = MappingProxyType({})
         self.model: Model | None = as_model(model)
         self.batch_rows = int(batch_rows)
         self._loaded: dict[str, Any] = {}

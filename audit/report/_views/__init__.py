@@ -18,6 +18,7 @@ from ._generic import Renderer, SectionContext, metrics_table, render_findings, 
 from .attribution import render_attribution
 from .energy import render_energy
 from .fairness import render_fairness
+from .mitigation import render_mitigation
 from .privacy import render_privacy
 
 __all__ = ["VIEWS", "VIEW_GROUP", "view_for", "SectionContext", "Renderer", "render_section", "section_anchor", "render_findings",
@@ -25,7 +26,8 @@ __all__ = ["VIEWS", "VIEW_GROUP", "view_for", "SectionContext", "Renderer", "ren
 
 #: Auditor name -> renderer of its own view; anything else uses :func:`render_generic`.
 VIEWS: dict[str, Renderer] = {"fairness": render_fairness, "attribution": render_attribution,
-                              "privacy": render_privacy, "energy": render_energy}
+                              "privacy": render_privacy, "energy": render_energy,
+                              "mitigation": render_mitigation}
 
 #: The entry-point group in which a plugin distribution declares its auditor's view.
 VIEW_GROUP = "audit.views"
