@@ -4,7 +4,10 @@ They are the subjects of the demo, the fixtures of the tests and the calibration
 of the auditors. Four are defined (:data:`REFERENCE_NETWORKS`): ``adult-mlp``,
 ``compas-mlp``, ``german-mlp`` (binary) and ``diabetes-mlp`` (regression). Each trained
 network lives in ``<models_dir>/<name>/`` (recipe, preprocessor, weights, model card);
-see :func:`resolve_models_dir` for where that folder is found.
+see :func:`resolve_models_dir` for where that folder is found. Three image networks
+(:data:`IMAGE_NETWORKS`: ``fashion-cnn``, ``fashion-cnn-underrepresented``,
+``fashion-cnn-spurious``) are small CNNs on Fashion-MNIST with a synthetic group attribute
+(:func:`load_image_reference`).
 
     >>> from audit.models import load_reference
     >>> net = load_reference("german-mlp")          # doctest: +SKIP
@@ -13,6 +16,7 @@ see :func:`resolve_models_dir` for where that folder is found.
 from __future__ import annotations
 
 from ._datasets import AGE_BANDS, DATASETS, Dataset, load_dataset
+from ._image_nets import IMAGE_NETWORKS, ImageReferenceNetwork, load_image_reference, train_image
 from ._network import build_mlp, parameter_count
 from ._preprocess import TabularPreprocessor
 from ._mitigated import MITIGATED_NETWORKS, MitigatedNetwork, load_mitigated
@@ -23,6 +27,7 @@ from ._reference import (MODELS_DIR_ENV, REQUIRED_FILES, ReferenceNetwork, load_
 from ._train import train, train_all
 
 __all__ = [
+    "IMAGE_NETWORKS", "ImageReferenceNetwork", "load_image_reference", "train_image",
     "ALL_NETWORKS", "MITIGATED_NETWORKS", "MitigatedNetwork", "load_mitigated", "PLANTED_KINDS", "VARIANT_NETWORKS", "plant", "AGE_BANDS", "DATASETS", "Dataset", "MODELS_DIR_ENV", "REFERENCE_NETWORKS",
     "REQUIRED_FILES", "ReferenceNetwork", "TabularPreprocessor", "build_mlp",
     "load_dataset", "load_reference", "parameter_count", "resolve_models_dir", "train",
