@@ -102,6 +102,8 @@ class FairnessAuditor(BaseAuditor):
     name = "fairness"
     version = "1.0"
     requires = frozenset({Requirement.TARGET, Requirement.PREDICTIONS, Requirement.SENSITIVE_FEATURES})
+    #: Group metrics need labels, predictions and groups only: any input the predictions came from.
+    modalities = frozenset({"table", "image"})
 
     def __init__(self, *, n_boot: int = 200, ci: float = 0.95, min_group_size: int = 30,
                  min_cell_size: int = 10, intersections: bool = True, reference_group: Mapping[str, Any] | None = None,
