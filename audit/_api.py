@@ -27,7 +27,7 @@ MSG_IMAGE_ROLE = ("{role}=... does not apply to an image subject (the model pred
 MSG_MODALITY = ("auditor {name!r} audits {modalities} subjects, not {modality} ones (it declares modalities = "
                 "{modalities}); it is skipped.")
 #: Report order of the built-in auditors (a reviewer reads fairness first); plugins follow by name.
-BUILTIN_ORDER = ("fairness", "attribution", "privacy", "energy")
+BUILTIN_ORDER = ("fairness", "counterfactual", "attribution", "privacy", "energy")
 _REASON_LIMIT = 500
 
 

@@ -59,9 +59,13 @@ _ENERGY = frozenset((
     "annual_training_energy_kwh", "annual_energy_kwh", "annual_co2e_kg", "variant_inference_energy_kwh_per_1000",
     "variant_measured_inference_energy_kwh_per_1000"))
 
+_COUNTERFACTUAL = frozenset(("counterfactual_flip_rate", "counterfactual_score_change",
+                             "counterfactual_abs_score_change", "counterfactual_flip_rate_group_max"))
+
 #: The metric names each built-in auditor can report (some only for some subjects).
 AUDITOR_METRICS: dict[str, frozenset[str]] = {"fairness": _FAIRNESS, "privacy": _PRIVACY,
-                                              "attribution": _ATTRIBUTION, "energy": _ENERGY}
+                                              "attribution": _ATTRIBUTION, "energy": _ENERGY,
+                                              "counterfactual": _COUNTERFACTUAL}
 
 
 def _generated(auditor: str, metric: str) -> bool:
@@ -122,7 +126,8 @@ _LOWER = frozenset((
     "membership_auc", "membership_advantage", "membership_tpr_at_1pct_fpr", "membership_tpr_at_01pct_fpr",
     "sensitive_attribution_share", "proxy_association", "proxy_score", "completeness_error",
     "completeness_error_abs", "randomisation_similarity", "infidelity", "infidelity_ratio",
-    "parameter_count", "flops_per_prediction") + tuple(_ENERGY))
+    "parameter_count", "flops_per_prediction", "counterfactual_flip_rate", "counterfactual_abs_score_change",
+    "counterfactual_flip_rate_group_max") + tuple(_ENERGY))
 
 
 def direction(metric: str) -> str | None:

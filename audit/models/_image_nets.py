@@ -131,7 +131,7 @@ class ImageReferenceNetwork:
         from ..subject import Model
 
         return Model(self.module, task="multiclass", classes=list(range(len(CLASSES))),
-                     metadata={"card": self.card, "recipe": self.recipe, "name": self.name,
+                     metadata={"card": self.card, "recipe": self.recipe, "name": self.name, "swap": swap,
                                "n_train_rows": int(self.card.get("data", {}).get("rows", {}).get("train", 0)) or None})
 
     def __repr__(self) -> str:
