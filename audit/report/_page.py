@@ -17,7 +17,7 @@ from ._html import (
     STATUS_ORDER, Markup, esc, fmt_num, fmt_threshold, group_label, humanize, over_label, status_badge,
     status_class, status_symbol, table, to_json_text, truncate,
 )
-from ._sections import metrics_table, render_findings, render_section, section_anchor
+from ._views import metrics_table, render_findings, render_section, section_anchor
 
 __all__ = ["render_page", "render_index_page", "render_fragment", "safe_href"]
 

@@ -22,7 +22,7 @@ from audit.engines._lazy import sample_positions
 from audit.privacy import PrivacyAuditor, anonymity, messages, scan_frame
 from audit.privacy._columns import _PAD_CHARS, _VALUE_TYPES
 from audit.privacy._validators import card_ok, iban_ok
-from audit.report._section_privacy import _whole_column as _whole_column_cell
+from audit.report._views.privacy import _whole_column as _whole_column_cell
 from tests.privacy.test_auditor import pii_frame
 
 ENGINES = {

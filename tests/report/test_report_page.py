@@ -7,7 +7,7 @@ import pytest
 from tests.report.report_helpers import REMOTE, outline
 
 from audit.report import render_html
-from audit.report import _sections
+from audit.report import _views
 
 
 def test_page_is_one_well_formed_document(binary_html):
@@ -231,7 +231,7 @@ def test_a_broken_view_falls_back_to_the_generic_one(monkeypatch, binary_report)
     def broken(result, ctx):
         raise ValueError("bad <rows>")
 
-    monkeypatch.setitem(_sections.RENDERERS, "fairness", broken)
+    monkeypatch.setitem(_views.VIEWS, "fairness", broken)
     html = render_html(binary_report)
     section = html[html.index('id="auditor-1-fairness"'):html.index('id="auditor-2-privacy"')]
     assert "could not be drawn" in section and "ValueError: bad &lt;rows&gt;" in section

@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ._html import esc, fmt_num, table, truncate
-from ._plots import _figure, _svg, _text
+from .._html import esc, fmt_num, table, truncate
+from .._plots import _figure, _svg
 
 __all__ = ["render_privacy", "class_size_figure", "roc_figure"]
 

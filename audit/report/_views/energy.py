@@ -5,8 +5,8 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ._html import esc, fmt_num, humanize, table, truncate
-from ._plots import _MAIN, _MUTED, _PALETTE, _figure, _svg, _text
+from .._html import esc, fmt_num, humanize, table, truncate
+from .._plots import _MAIN, _MUTED, _PALETTE, _figure, _svg, _text
 
 __all__ = ["render_energy"]
 

@@ -10,8 +10,8 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ._html import Markup, esc, fmt_num, group_label, table, truncate
-from ._plots import _PALETTE, _figure, _svg, _text
+from .._html import Markup, esc, fmt_num, group_label, table, truncate
+from .._plots import _PALETTE, _figure, _svg, _text
 
 __all__ = ["render_attribution"]
 

@@ -1,33 +1,19 @@
-"""One HTML section per auditor result: a renderer per known auditor, a generic fallback.
-
-A section is: heading with status, reason (skipped/error), findings most severe first,
-then the auditor's own view (plots and tables), then its parameters, folded. Unknown
-auditors (plugins) get the generic view: a metrics table and their details as JSON.
-"""
+"""The fairness view: headline disparity, per-group rates with intervals, checks beside their rows."""
 from __future__ import annotations
 
-import json
-import math
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ._html import (
-    SEVERITY_ORDER, SUPPRESSED, UNDEFINED, Markup, ci_parts, esc, fmt_ci, fmt_num, fmt_threshold, fmt_value,
-    group_label, humanize, is_undefined, over_label,
-    severity_badge, status_badge, table, to_json_text, truncate,
+from .._html import (
+    SUPPRESSED, UNDEFINED, Markup, ci_parts, esc, fmt_num, fmt_threshold, group_label, humanize, is_undefined, over_label,
+    status_badge, table, truncate,
 )
-from ._plots import Bar, Curve, Point, calibration_figure, disparity_figure, rates_figure
-from ._section_attribution import render_attribution
-from ._section_energy import render_energy
-from ._section_privacy import render_privacy
+from .._plots import Bar, Curve, Point, calibration_figure, disparity_figure, rates_figure
+from ._generic import SectionContext, _int, _num, metrics_table
 
-__all__ = ["SectionContext", "render_section", "section_anchor", "render_findings", "metrics_table",
-           "RENDERERS"]
+__all__ = ["render_fairness"]
 
-#: Rows beyond this are left to report.json, so a plugin cannot make the page unopenable.
-MAX_TABLE_ROWS = 2000
 DEFAULT_MIN_GROUP_SIZE = 30
 
 _HEADLINE_DIFFS = ("demographic_parity_difference", "equalized_odds_difference",
@@ -47,114 +33,6 @@ _HIGHER_IS_WORSE = frozenset({"mean_absolute_error", "mean_squared_error", "root
                               "brier_score_loss", "expected_calibration_error", "false_positive_rate",
                               "false_negative_rate"})
 _NOT_UNIT = frozenset(_REGRESSION_COLUMNS)
-
-
-@dataclass(frozen=True)
-class SectionContext:
-    """What a section renderer may read besides its result: the subject, the checks, its id."""
-
-    anchor: str
-    subject: Mapping[str, Any]
-    checks: Sequence[Mapping[str, Any]]
-
-
-Renderer = Callable[[Mapping[str, Any], SectionContext], list[str]]
-
-
-def section_anchor(index: int, auditor: Any) -> str:
-    """A stable, unique, id-safe anchor; never raw data in an attribute."""
-    slug = re.sub(r"[^a-z0-9]+", "-", str(auditor).lower()).strip("-")[:40] or "auditor"
-    return f"auditor-{index}-{slug}"
-
-
-def _is_num(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool)
-
-
-def _num(v: Any) -> float | None:
-    """A finite float, or None (missing, NaN, infinite or not a number)."""
-    return float(v) if _is_num(v) and math.isfinite(v) else None
-
-
-def _int(v: Any) -> int | None:
-    f = _num(v)
-    return None if f is None else int(f)
-
-
-# -- shared pieces ----------------------------------------------------------------------------
-def _evidence(evidence: Any) -> str:
-    if not isinstance(evidence, Mapping) or not evidence:
-        return ""
-    items = []
-    for key, value in list(evidence.items())[:12]:
-        if _is_num(value):
-            text = fmt_num(value)
-        elif isinstance(value, str):
-            text = value
-        else:
-            text = json.dumps(value, ensure_ascii=False, default=str)
-        items.append(f"{esc(key)}: {esc(truncate(str(text), 200))}")
-    more = f"; \u2026 {len(evidence) - 12} more" if len(evidence) > 12 else ""
-    return f'<p class="evidence">{"; ".join(items)}{esc(more)}</p>'
-
-
-def render_findings(findings: Sequence[Any]) -> Markup:
-    """Findings as a list, most severe first (stable within a severity)."""
-    valid = [f for f in findings if isinstance(f, Mapping)]
-    if not valid:
-        return Markup("")
-    ordered = sorted(enumerate(valid), key=lambda t: (SEVERITY_ORDER.get(str(t[1].get("severity")), 3), t[0]))
-    out = ['<ul class="findings">']
-    for _, f in ordered:
-        sev = str(f.get("severity"))
-        cls = f"sev-{sev}" if sev in SEVERITY_ORDER else "sev-info"
-        out.append(f'<li class="{cls}">{severity_badge(sev)} <code>{esc(f.get("code", ""))}</code> '
-                   f'<span class="msg">{esc(truncate(str(f.get("message", "")), 2000))}</span>'
-                   f"{_evidence(f.get('evidence'))}</li>")
-    out.append("</ul>")
-    return Markup("".join(out))
-
-
-def metrics_table(rows: Sequence[Mapping[str, Any]], *, caption: str | None = None,
-                  limit: int = MAX_TABLE_ROWS, collapse_after: int = 25) -> Markup:
-    """Generic tidy-metrics table (metric, group, over, class, value [CI], n)."""
-    rows = [r for r in rows if isinstance(r, Mapping)]
-    shown = rows[:limit]
-    has_over = any(r.get("over") for r in shown)
-    has_label = any(r.get("label") is not None for r in shown)
-    headers = ["Metric", "Group"] + (["Over"] if has_over else []) + (["Class"] if has_label else []) \
-        + ["Value [95% CI]", "n"]
-    body = []
-    for r in shown:
-        group = r.get("group") if isinstance(r.get("group"), Mapping) else None
-        line: list[Any] = [str(r.get("metric", "")), group_label(group) if group else "\u2014"]
-        if has_over:
-            line.append(over_label(r.get("over")) if r.get("over") else "\u2014")
-        if has_label:
-            line.append("\u2014" if r.get("label") is None else str(r.get("label")))
-        line += [fmt_value(r), fmt_num(r.get("n")) if r.get("n") is not None else "\u2014"]
-        body.append(line)
-    n_cols = len(headers)
-    out = table(headers, body, caption=caption, numeric=(n_cols - 2, n_cols - 1),
-                collapse_after=collapse_after, what="metric rows")
-    if len(rows) > limit:
-        out = Markup(out + f'<p class="muted small">Showing the first {limit:,} of {len(rows):,} metric rows; '
-                           f"the rest are in report.json.</p>")
-    return out
-
-
-# -- generic renderer -------------------------------------------------------------------------
-def render_generic(result: Mapping[str, Any], ctx: SectionContext) -> list[str]:
-    """Any auditor: its metrics as a table and its details as folded JSON."""
-    out: list[str] = []
-    metrics = result.get("metrics") or []
-    if metrics:
-        out.append("<h3>Metrics</h3>")
-        out.append(metrics_table(metrics))
-    details = result.get("details")
-    if isinstance(details, Mapping) and details:
-        out.append(f'<details><summary>Details</summary><pre class="json">{esc(to_json_text(details))}</pre></details>')
-    return out
 
 
 # -- fairness ---------------------------------------------------------------------------------
@@ -266,7 +144,7 @@ class _RowCheck:
 
 def _row_checks(checks: Sequence[Mapping[str, Any]], auditor: str, row: Mapping[str, Any]) -> list[_RowCheck]:
     """The checks that gate this row (same metric, an ``over`` that selects it), without repeats."""
-    from .._checks import over_matches
+    from ..._checks import over_matches
 
     found: list[_RowCheck] = []
     for c in checks:
@@ -305,7 +183,7 @@ def _threshold_text(rc: _RowCheck) -> str:
 
 def _row_outcome(rc: _RowCheck, row: Mapping[str, Any]) -> Any:
     """This row judged against one check: a pass/warn/fail badge, or ``undefined`` (never a pass)."""
-    from .._checks import judge_row
+    from ..._checks import judge_row
 
     if row.get("suppressed") is True:
         return SUPPRESSED
@@ -523,41 +401,3 @@ def _calibration_block(bins: Sequence[Any], ctx: SectionContext) -> list[str]:
                    "diagonal is perfect calibration.")
     svg = calibration_figure(f"{ctx.anchor}-calibration", panels, description=description)
     return ["<h3>Calibration</h3>", f"<figure>{svg}<figcaption>{esc(description)}</figcaption></figure>"]
-
-
-#: Auditor name -> renderer of its own view; anything else uses :func:`render_generic`.
-RENDERERS: dict[str, Renderer] = {"fairness": render_fairness, "attribution": render_attribution,
-                                  "privacy": render_privacy, "energy": render_energy}
-
-
-def render_section(result: Mapping[str, Any], index: int, *, subject: Mapping[str, Any],
-                   checks: Sequence[Mapping[str, Any]]) -> Markup:
-    """The whole ``<section>`` for one auditor result."""
-    name = str(result.get("auditor", "auditor"))
-    anchor = section_anchor(index, name)
-    status = result.get("status")
-    out = [f'<section class="auditor" id="{anchor}" aria-labelledby="{anchor}-h">',
-           f'<h2 id="{anchor}-h">{esc(humanize(name))} {status_badge(status)}</h2>',
-           f'<p class="meta">Auditor <code>{esc(name)}</code>'
-           + (f" \u00b7 version {esc(result.get('version'))}" if result.get("version") else "") + "</p>"]
-    reason = result.get("reason")
-    if reason:
-        label = {"skipped": "Skipped because", "error": "Error"}.get(str(status), "Note")
-        out.append(f'<p class="note"><strong>{label}:</strong> {esc(truncate(str(reason), 4000))}</p>')
-    findings = result.get("findings") or []
-    if findings:
-        out.append("<h3>Findings</h3>")
-        out.append(render_findings(findings))
-    ctx = SectionContext(anchor, subject, checks)
-    renderer = RENDERERS.get(name, render_generic)
-    try:
-        out.extend(renderer(result, ctx))
-    except Exception as exc:  # a malformed result must not take the whole report down
-        out.append(f'<p class="note"><strong>This view could not be drawn</strong> '
-                   f"({esc(type(exc).__name__)}: {esc(truncate(str(exc), 300))}); showing the generic view.</p>")
-        out.extend(render_generic(result, ctx))
-    params = result.get("params")
-    if isinstance(params, Mapping) and params:
-        out.append(f'<details><summary>Parameters</summary><pre class="json">{esc(to_json_text(params))}</pre></details>')
-    out.append("</section>")
-    return Markup("".join(out))
