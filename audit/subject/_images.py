@@ -336,6 +336,18 @@ class ImageSubject(AuditSubject):
             raise UsageError(MSG_CLASS_COUNT.format(
                 width=width, what=f"the target {self.target!r} has {len(labels)} distinct labels"))
 
+    def image_rows(self, positions: Sequence[int] | np.ndarray) -> Any:
+        """The images at 0-based ``positions`` (sorted, unique) as one float32 tensor, read batch by batch."""
+        import torch
+
+        wanted = np.unique(np.asarray(positions, dtype=np.int64))
+        parts = []
+        for start, x in self.images.batches(self.batch_rows):
+            inside = wanted[(wanted >= start) & (wanted < start + len(x))]
+            if len(inside):
+                parts.append(x[torch.from_numpy(inside - start)])
+        return torch.cat(parts) if parts else torch.zeros((0, *(self.images.shape or (1, 1, 1))))
+
     @property
     def n_rows(self) -> int:
         return int(self.images.n)
