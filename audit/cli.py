@@ -71,19 +71,24 @@ def _cmd_list(args: argparse.Namespace) -> int:
     print("planted-defect variants (rai-audit train NAME; see docs/validity.md):")
     for name in VARIANT_NETWORKS:
         print(f"  {name}")
+    from .models import IMAGE_NETWORKS
+
+    print("image reference networks (audit.models.load_image_reference):")
+    for name in IMAGE_NETWORKS:
+        print(f"  {name}")
     return ExitCode.OK
 
 
 def _cmd_train(args: argparse.Namespace, progress: _Progress) -> int:
-    from .models import ALL_NETWORKS, REFERENCE_NETWORKS, train
+    from .models import ALL_NETWORKS, IMAGE_NETWORKS, REFERENCE_NETWORKS, train, train_image
 
-    names = args.names or list(REFERENCE_NETWORKS)
-    unknown = [n for n in names if n not in ALL_NETWORKS]
+    names = args.names or [*REFERENCE_NETWORKS, *IMAGE_NETWORKS]
+    unknown = [n for n in names if n not in ALL_NETWORKS and n not in IMAGE_NETWORKS]
     if unknown:
-        raise UsageError(f"unknown reference network(s) {unknown}; known: {list(ALL_NETWORKS)}.")
+        raise UsageError(f"unknown reference network(s) {unknown}; known: {[*ALL_NETWORKS, *IMAGE_NETWORKS]}.")
     for name in names:
         progress(f"training {name}")
-        train(name, **_models_kw(args))
+        (train_image if name in IMAGE_NETWORKS else train)(name, **_models_kw(args))
         print(f"trained {name}")
     return ExitCode.OK
 
@@ -218,9 +223,47 @@ def _cmd_demo(args: argparse.Namespace, progress: _Progress) -> int:
                         "title": report.title, "checks": report.to_dict()["checks"],
                         "summary": f"task {net.task}; {report.subject['n_rows']} test rows"})
         print(f"{name}: {report.status} -> {out / name / 'report.html'}")
+    entries += _demo_images(out, args, progress)
     write_files_atomically(out, {"index.html": render_index(entries, title="rai-audit: reference network audits")})
     print(f"index: {out / 'index.html'}")
     return ExitCode.OK
+
+
+def _demo_images(out: Path, args: argparse.Namespace, progress: _Progress) -> list[dict[str, Any]]:
+    """Audit the image reference networks (trained first when missing); their index entries."""
+    from ._api import run
+    from .models import IMAGE_NETWORKS, load_image_reference, train_image
+
+    entries = []
+    policy = Path(str(resources.files("audit") / "policies" / "image.toml"))
+    for name in IMAGE_NETWORKS:
+        try:
+            net = load_image_reference(name, **_models_kw(args))
+        except UsageError:
+            progress(f"training {name} (no trained weights found)")
+            net = train_image(name, **_models_kw(args))
+        progress(f"auditing {name}")
+        report = run(net.test_images(), model=net.as_model(), metadata=net.test_metadata(), target="label",
+                     sensitive_features=["group"], auditors=image_auditors(), checks=policy, name=name,
+                     title=f"Audit of image reference network {name}", random_state=0, progress=progress)
+        report.save(out / name)
+        entries.append({"name": name, "href": f"{name}/report.html", "status": report.status,
+                        "title": report.title, "checks": report.to_dict()["checks"],
+                        "summary": f"image classifier, 10 classes; {report.subject['n_rows']} test images"})
+        print(f"{name}: {report.status} -> {out / name / 'report.html'}")
+    return entries
+
+
+def image_auditors() -> list[Any]:
+    """Every registered auditor, with the counterfactual one built in even where the install predates it."""
+    from . import _registry
+    from ._api import BUILTIN_ORDER
+    from .counterfactual import CounterfactualAuditor
+
+    names = [n for n in _registry.names() if n != "counterfactual"]
+    ordered = sorted(names, key=lambda n: (BUILTIN_ORDER.index(n) if n in BUILTIN_ORDER else len(BUILTIN_ORDER), n))
+    return [ordered[0], CounterfactualAuditor(), *ordered[1:]] if ordered[:1] == ["fairness"] else \
+        [CounterfactualAuditor(), *ordered]
 
 
 def build_parser() -> argparse.ArgumentParser:

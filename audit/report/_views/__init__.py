@@ -13,6 +13,7 @@ from typing import Any
 from .._html import Markup, esc, humanize, status_badge, to_json_text, truncate
 from ._generic import Renderer, SectionContext, metrics_table, render_findings, render_generic, section_anchor
 from .attribution import render_attribution
+from .counterfactual import render_counterfactual
 from .energy import render_energy
 from .fairness import render_fairness
 from .privacy import render_privacy
@@ -22,7 +23,8 @@ __all__ = ["VIEWS", "SectionContext", "Renderer", "render_section", "section_anc
 
 #: Auditor name -> renderer of its own view; anything else uses :func:`render_generic`.
 VIEWS: dict[str, Renderer] = {"fairness": render_fairness, "attribution": render_attribution,
-                              "privacy": render_privacy, "energy": render_energy}
+                              "privacy": render_privacy, "energy": render_energy,
+                              "counterfactual": render_counterfactual}
 
 
 def render_section(result: Mapping[str, Any], index: int, *, subject: Mapping[str, Any],
