@@ -52,6 +52,11 @@ _ATTRIBUTION = frozenset((
     "sensitive_attribution_share", "importance_rank_correlation", "importance_rank_agreement", "output_gap",
     "gap_contribution", "gap_residual", "proxy_association", "proxy_score", "completeness_error",
     "completeness_error_abs", "randomisation_similarity", "infidelity", "infidelity_ratio"))
+#: Image attribution (audit.attribution._images): per method, region share, group difference, randomisation check.
+_IMAGE_METHODS = ("grad_cam", "integrated_gradients", "occlusion")
+_ATTRIBUTION = _ATTRIBUTION | frozenset(
+    f"{m}_{s}" for m in _IMAGE_METHODS
+    for s in ("share_in_region", "group_difference_l1", "randomisation_rank_correlation", "randomisation_ssim"))
 _ENERGY = frozenset((
     "parameter_count", "flops_per_prediction", "inference_seconds_per_1000", "inference_energy_kwh_per_1000",
     "inference_co2e_kg_per_1000", "training_energy_kwh", "training_co2e_kg",

@@ -22,7 +22,7 @@ import numpy as np
 from .._exceptions import UsageError
 from ._datasets import verified_bytes
 
-__all__ = ["CLASSES", "GROUPS", "load_fashion", "render", "swap", "draw_groups", "MSG_SWAP_GROUP"]
+__all__ = ["CLASSES", "GROUPS", "load_fashion", "render", "swap", "garment_mask", "draw_groups", "MSG_SWAP_GROUP"]
 
 #: Fashion-MNIST's ten classes, in label order (Xiao, Rasul & Vollgraf 2017).
 CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
@@ -96,6 +96,16 @@ def swap(batch: Any, from_group: Any, to_group: Any) -> Any:
     ink = ((x - bg[:, :, None, None]) / (fg - bg)[:, :, None, None]).mean(axis=1)
     out = render(np.clip(ink, 0.0, 1.0), dst)
     return torch.from_numpy(out) if is_tensor else out
+
+
+def garment_mask(batch: Any) -> np.ndarray:
+    """``(n, H, W)`` booleans: True on the garment, False on the background (either group's background colour)."""
+    x = batch.detach().cpu().numpy() if hasattr(batch, "detach") else np.asarray(batch, dtype=np.float32)
+    on_background = np.zeros((len(x), *x.shape[2:]), dtype=bool)
+    for g in GROUPS.values():
+        bg = np.asarray(g["background"], dtype=np.float32)[None, :, None, None]
+        on_background |= np.all(np.abs(x - bg) < 1e-3, axis=1)
+    return ~on_background
 
 
 def draw_groups(labels: np.ndarray, kind: str, seed: int, *, minority_share: float = 0.05,

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from .._exceptions import DataError, UsageError
-from ._fashion import CLASSES, GROUPS, draw_groups, load_fashion, render, swap
+from ._fashion import CLASSES, GROUPS, draw_groups, garment_mask, load_fashion, render, swap
 
 __all__ = ["IMAGE_NETWORKS", "ImageReferenceNetwork", "build_cnn", "load_image_reference", "train_image",
            "IMAGE_FILES"]
@@ -132,6 +132,7 @@ class ImageReferenceNetwork:
 
         return Model(self.module, task="multiclass", classes=list(range(len(CLASSES))),
                      metadata={"card": self.card, "recipe": self.recipe, "name": self.name, "swap": swap,
+                               "region_mask": garment_mask,
                                "n_train_rows": int(self.card.get("data", {}).get("rows", {}).get("train", 0)) or None})
 
     def __repr__(self) -> str:

@@ -68,14 +68,14 @@ def test_report_records_modality_and_validates(fashion_nets, small_fashion):
 
     images, meta = small_fashion
     report = audit.run(images, model=fashion_nets["fashion-cnn"].as_model(), metadata=meta, target="label",
-                       sensitive_features=["group"], auditors=["fairness", "attribution"])
+                       sensitive_features=["group"], auditors=["fairness", "privacy"])
     doc = report.to_dict()
     assert doc["subject"]["modality"] == "image" and doc["subject"]["n_rows"] == 300
     assert doc["subject"]["images"]["source"] == "array"
     statuses = {r["auditor"]: r["status"] for r in doc["results"]}
-    assert statuses["fairness"] in ("pass", "warn") and statuses["attribution"] == "skipped"
-    skipped = next(r for r in doc["results"] if r["auditor"] == "attribution")
-    assert skipped["reason"] == audit._api.MSG_MODALITY.format(name="attribution", modality="image",
+    assert statuses["fairness"] in ("pass", "warn") and statuses["privacy"] == "skipped"
+    skipped = next(r for r in doc["results"] if r["auditor"] == "privacy")
+    assert skipped["reason"] == audit._api.MSG_MODALITY.format(name="privacy", modality="image",
                                                                modalities=["table"])
     schema = json.loads((Path(audit.__file__).parent / "schema" / "report.schema.json").read_text(encoding="utf-8"))
     jsonschema.validate(json.loads(json.dumps(doc)), schema)
