@@ -240,7 +240,7 @@ def run(data: Any, model: Any = None, *, target: str | None = None, prediction: 
         checks: Any = None, task: str | None = None, name: str | None = None, title: str | None = None,
         random_state: int = 0, train_data: Any = None, engine: str | None = None,
         pos_label: Any = None, sample_weight: str | None = None,
-        metadata: Any = None, path_column: str | None = None,
+        metadata: Any = None, path_column: str | None = None, train_metadata: Any = None,
         progress: Callable[[str], None] | None = None) -> AuditReport:
     """Audit ``model`` on ``data`` with the given auditors and checks; returns an AuditReport.
 
@@ -260,6 +260,8 @@ def run(data: Any, model: Any = None, *, target: str | None = None, prediction: 
     or a folder of image files, and ``metadata`` a frame with one row per image (target,
     sensitive features, ids; with a folder, ``path_column`` names each image's file). The
     report's ``subject.modality`` is then ``"image"``; auditors that audit tables only are skipped.
+    ``train_data`` then holds the training images and ``train_metadata`` their rows (membership
+    inference compares the model's loss on them with the held-out images').
     """
     policy = load_policy(checks)
     built = build_auditors(auditors, auditor_options)
@@ -267,13 +269,14 @@ def run(data: Any, model: Any = None, *, target: str | None = None, prediction: 
         from .subject import ImageSubject
 
         for given, role in ((prediction, "prediction"), (score, "score"), (features, "features"),
-                            (train_data, "train_data"), (engine, "engine")):
+                            (engine, "engine")):
             if given is not None:
                 raise UsageError(MSG_IMAGE_ROLE.format(role=role))
         image_subject = ImageSubject(data, model=model, metadata=metadata, target=target,
                                      sensitive_features=sensitive_features, path_column=path_column,
                                      quasi_identifiers=quasi_identifiers, task=task, name=name,
-                                     random_state=random_state, pos_label=pos_label, sample_weight=sample_weight)
+                                     random_state=random_state, pos_label=pos_label, sample_weight=sample_weight,
+                                     train_images=train_data, train_metadata=train_metadata)
         card = image_subject.model.card if image_subject.model is not None else None
         return run_auditors(image_subject, built, checks=policy, title=title, model_card=card, progress=progress)
     subject = AuditSubject(data, model=model, target=target, prediction=prediction, score=score,

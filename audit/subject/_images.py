@@ -237,7 +237,8 @@ class ImageSubject(AuditSubject):
                  sensitive_features: str | Sequence[str] | None = None, path_column: str | None = None,
                  quasi_identifiers: str | Sequence[str] | None = None, task: str | None = None,
                  name: str | None = None, random_state: int = 0, pos_label: Any = None,
-                 sample_weight: str | None = None, batch_size: int = DEFAULT_IMAGE_BATCH) -> None:
+                 sample_weight: str | None = None, batch_size: int = DEFAULT_IMAGE_BATCH,
+                 train_images: Any = None, train_metadata: Any = None) -> None:
         if task is not None and task not in TASKS:
             raise UsageError(MSG_BAD_TASK.format(tasks=list(TASKS), task=task))
         self.name = name
@@ -285,6 +286,13 @@ class ImageSubject(AuditSubject):
         self._loaded["y_true"] = check_finite(frame[self.target], self.target, "target") if self.target else None
         self._predict_images(task)
         self.classes, self.pos_label = self._resolve_labels()
+        #: The training images as a subject of their own (the same model and roles), for membership inference.
+        self.train_subject: ImageSubject | None = None
+        if train_images is not None:
+            self.train_subject = ImageSubject(train_images, model=self.model, metadata=train_metadata, target=target,
+                                              sensitive_features=sensitive_features, task=self.task,
+                                              random_state=random_state, pos_label=pos_label,
+                                              batch_size=batch_size)
 
     def _predict_images(self, task: str | None) -> None:
         """One pass over the images: raw outputs -> task, predictions, probabilities (and binary scores)."""
@@ -361,7 +369,7 @@ class ImageSubject(AuditSubject):
         from .._auditor import Requirement
 
         if Requirement(requirement) is Requirement.TRAIN_DATA:
-            return False
+            return self.train_subject is not None
         return super().has(requirement)
 
     def fingerprint(self) -> str:
@@ -376,6 +384,8 @@ class ImageSubject(AuditSubject):
     def describe(self) -> dict[str, Any]:
         out = super().describe()
         out["images"] = self.images.describe()
+        if self.train_subject is not None:
+            out["n_train_rows"] = int(self.train_subject.n_rows)
         if self.path_column is not None:
             out["images"]["path_column"] = self.path_column
         return out

@@ -67,15 +67,23 @@ def test_report_records_modality_and_validates(fashion_nets, small_fashion):
     import jsonschema
 
     images, meta = small_fashion
+
+    class TablesOnly(audit.BaseAuditor):  # a plugin that declares no modalities: tables only
+        name = "tables-only"
+        requires = frozenset()
+
+        def run(self, subject):
+            raise AssertionError("must not run on an image subject")
+
     report = audit.run(images, model=fashion_nets["fashion-cnn"].as_model(), metadata=meta, target="label",
-                       sensitive_features=["group"], auditors=["fairness", "privacy"])
+                       sensitive_features=["group"], auditors=["fairness", TablesOnly()])
     doc = report.to_dict()
     assert doc["subject"]["modality"] == "image" and doc["subject"]["n_rows"] == 300
     assert doc["subject"]["images"]["source"] == "array"
     statuses = {r["auditor"]: r["status"] for r in doc["results"]}
-    assert statuses["fairness"] in ("pass", "warn") and statuses["privacy"] == "skipped"
-    skipped = next(r for r in doc["results"] if r["auditor"] == "privacy")
-    assert skipped["reason"] == audit._api.MSG_MODALITY.format(name="privacy", modality="image",
+    assert statuses["fairness"] in ("pass", "warn") and statuses["tables-only"] == "skipped"
+    skipped = next(r for r in doc["results"] if r["auditor"] == "tables-only")
+    assert skipped["reason"] == audit._api.MSG_MODALITY.format(name="tables-only", modality="image",
                                                                modalities=["table"])
     schema = json.loads((Path(audit.__file__).parent / "schema" / "report.schema.json").read_text(encoding="utf-8"))
     jsonschema.validate(json.loads(json.dumps(doc)), schema)
