@@ -103,8 +103,34 @@ def _cmd_run(args: argparse.Namespace, progress: _Progress) -> int:
     from .subject import AuditSubject
 
     spec = load_spec(args.spec)
-    data, train, model, card = spec.load_data_and_model(getattr(args, "models", None))
     d = spec.data
+    if spec.is_image:
+        from .subject import ImageSubject
+
+        loaded = spec.load_images_and_model(getattr(args, "models", None))
+        for key in ("prediction", "score", "features", "train_path", "engine"):
+            if key in d:
+                raise UsageError(f"spec {spec.path!s}: [data] {key} does not apply to images (the model predicts "
+                                 "from them); remove it.")
+        progress("reading the images")
+        subject: Any = ImageSubject(loaded["images"], model=loaded["model"], metadata=loaded["metadata"],
+                                    target=d.get("target"), sensitive_features=d.get("sensitive_features"),
+                                    path_column=d.get("path_column"), quasi_identifiers=d.get("quasi_identifiers"),
+                                    task=d.get("task"), name=spec.name or spec.path.stem,
+                                    random_state=spec.random_state, pos_label=d.get("pos_label"),
+                                    sample_weight=d.get("sample_weight"), train_images=loaded.get("train_images"),
+                                    train_metadata=loaded.get("train_metadata"))
+        card = loaded["card"]
+        auditors = build_auditors(spec.auditors, spec.auditor_options) if spec.auditors is not None or \
+            spec.auditor_options else image_auditors()
+        report = run_auditors(subject, auditors, checks=spec.checks, title=spec.title, model_card=card,
+                              progress=progress)
+        out = Path(args.out)
+        report.save(out)
+        doc = report.to_dict()
+        _print_verdict(doc, doc["checks"], out / "report.html")
+        return report.exit_code
+    data, train, model, card = spec.load_data_and_model(getattr(args, "models", None))
     progress("validating the data")
     subject = AuditSubject(data, model=model, target=d.get("target"), prediction=d.get("prediction"),
                            score=d.get("score"), sensitive_features=d.get("sensitive_features"),

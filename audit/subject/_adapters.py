@@ -291,7 +291,10 @@ class Model:
         module = self.model
         was_training = getattr(module, "training", False)
         if self.kind != "callable" and hasattr(module, "eval"):
-            module.eval()
+            try:
+                module.eval()
+            except (NotImplementedError, RuntimeError):  # an exported program (torch.export) is inference-only
+                was_training = False
         try:
             with torch.no_grad():
                 out = self.call(module, x, len(x))
