@@ -90,6 +90,7 @@ class CounterfactualAuditor(BaseAuditor):
             pairs = [(a, b) for a in present for b in present if a != b]
             flips: dict[tuple[Any, Any], list[np.ndarray]] = {p: [] for p in pairs}
             changes: dict[tuple[Any, Any], list[np.ndarray]] = {p: [] for p in pairs}
+            known = getattr(subject, "class_probabilities", None)  # an image subject's, from its one pass
             for start, batch, proba in self._batches(subject):
                 g = groups[start:start + _length(batch)]
                 for a, b in pairs:
@@ -98,7 +99,9 @@ class CounterfactualAuditor(BaseAuditor):
                         continue
                     part = _take(batch, mask)
                     swapped = self._apply(swap, part, a, b, feature, subject)
-                    before, after = proba(part), proba(swapped)
+                    before = (_two_columns(np.asarray(known[start:start + len(mask)])[mask]) if known is not None
+                              else proba(part))
+                    after = proba(swapped)
                     flips[(a, b)].append(before.argmax(1) != after.argmax(1))
                     column = np.full(len(before), pos_column) if pos_column is not None else before.argmax(1)
                     rows = np.arange(len(before))
