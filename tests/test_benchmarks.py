@@ -16,7 +16,8 @@ def test_scale_benchmark_quick():
     assert "engines agree on every figure checked: True" in out.stdout
 
 
-@pytest.mark.parametrize("script", ["attribution.py", "pii_vs_presidio.py", "score_bootstrap.py", "users_models.py"])  # fairness: tests/fairness
+@pytest.mark.parametrize("script", ["attribution.py", "images.py", "pii_vs_presidio.py", "score_bootstrap.py",
+                                    "users_models.py"])  # fairness: tests/fairness
 def test_benchmark_quick_runs(script):
     out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / script), "--quick"], capture_output=True,
                          text=True, cwd=ROOT, env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
