@@ -9,11 +9,11 @@ from typing import Any
 import pandas as pd
 
 from . import _registry
-from ._auditor import Requirement
-from ._checks import Check, evaluate_checks, load_policy
+from ._base import Requirement
+from .gate._checks import Check, load_policy
 from ._exceptions import DataError, PluginError, SpecError, UsageError
-from ._report import AuditReport, environment
-from ._result import METRIC_COLUMNS, AuditResult, Finding, Severity, Status
+from ._results import AuditReport, environment
+from ._results import METRIC_COLUMNS, AuditResult, Finding, Severity, Status
 from .subject import AuditSubject, is_image_data
 
 __all__ = ["run", "run_auditors", "build_auditors", "auditor_modalities", "MSG_AUDITOR_OPTION", "MSG_MODALITY"]
@@ -73,7 +73,22 @@ def build_auditors(auditors: Sequence[Any] | None,
     if options:
         raise SpecError(f"options were given for auditor(s) {sorted(options)} that are not run; "
                         f"run them too or remove their [auditors.<name>] table.")
+    for auditor in built:  # declared option constraints: a bad option is a usage error before data is read
+        _validate_params(auditor)
     return built
+
+
+def _validate_params(auditor: Any) -> None:
+    validate = getattr(auditor, "validate_params", None)
+    if not callable(validate):
+        return
+    try:
+        validate()
+    except UsageError:
+        raise
+    except Exception as exc:  # the plugin's own check is broken: say so, naming it
+        name = getattr(auditor, "name", type(auditor).__name__)
+        raise PluginError(f"auditor {name!r}: validate_params() raised {type(exc).__name__}: {exc}") from None
 
 
 class BrokenPlugin:
@@ -207,7 +222,7 @@ def run_auditors(subject: AuditSubject, auditors: Sequence[Any], *, checks: Sequ
                  title: str | None = None, model_card: Mapping[str, Any] | None = None,
                  progress: Callable[[str], None] | None = None) -> AuditReport:
     """Run built auditors on a subject, apply checks, and assemble the report."""
-    from ._checks import validate_names
+    from .gate._checks import validate_names
 
     results: list[AuditResult] = []
     tainted: str | None = None
@@ -225,12 +240,13 @@ def run_auditors(subject: AuditSubject, auditors: Sequence[Any], *, checks: Sequ
         if model_changed:
             tainted = f"auditor {name!r} modified the model"
         results.append(result)
-    described = subject.describe()
-    outcomes = evaluate_checks(list(checks), {r.auditor: r for r in results}, subject=described)
-    return AuditReport(results, checks=outcomes, subject=described,
-                       environment=environment(subject.random_state),
-                       title=title or (f"Audit of {subject.name}" if subject.name else "rai-audit report"),
-                       model_card=model_card)
+    from .gate import apply
+
+    report = AuditReport(results, subject=subject.describe(), environment=environment(subject.random_state),
+                         title=title or (f"Audit of {subject.name}" if subject.name else "rai-audit report"),
+                         model_card=model_card)
+    report.checks = list(apply(report, list(checks)).outcomes)
+    return report
 
 
 def run(data: Any, model: Any = None, *, target: str | None = None, prediction: str | None = None,

@@ -13,10 +13,10 @@ import os
 from importlib import metadata
 from typing import Any
 
-from ._auditor import Requirement
 from ._exceptions import PluginError, UsageError
 
-__all__ = ["ENTRY_POINT_GROUP", "RegisteredAuditor", "available", "get", "names", "register", "unregister",
+__all__ = ["ENTRY_POINT_GROUP", "AuditorInfo", "RegisteredAuditor", "available", "catalogue", "description", "get",
+           "names", "register", "unregister",
            "MSG_UNKNOWN_AUDITOR", "MSG_BAD_PLUGIN", "MSG_NAME_CLASH"]
 
 ENTRY_POINT_GROUP = "audit.auditors"
@@ -42,6 +42,8 @@ _manual: dict[str, RegisteredAuditor] = {}
 
 
 def _validate(cls: Any, entry: str, dist: str) -> type:
+    from ._base import Requirement
+
     def bad(problem: str) -> PluginError:
         return PluginError(MSG_BAD_PLUGIN.format(entry=entry, dist=dist, problem=problem))
 
@@ -102,6 +104,93 @@ def _load(ep: metadata.EntryPoint) -> RegisteredAuditor:
         raise PluginError(MSG_BAD_PLUGIN.format(entry=ep.name, dist=dist,
                                                 problem=f"import failed: {type(exc).__name__}: {exc}")) from exc
     return RegisteredAuditor(ep.name, _validate(cls, ep.name, dist), dist, dist_version)
+
+
+def description(cls: type) -> str:
+    """An auditor's one-line description: the first line of its class docstring ("" when it has none)."""
+    doc = cls.__doc__ or ""
+    return next((line.strip() for line in doc.splitlines() if line.strip()), "")
+
+
+@dataclasses.dataclass(frozen=True)
+class AuditorInfo:
+    """What `rai-audit list` shows of an auditor: read from its source when it can be, so nothing is imported."""
+
+    name: str
+    description: str
+    distribution: str
+    distribution_version: str
+    target: str  # "module:Class", the entry point's value
+
+
+def _source_docstring(target: str, depth: int = 0) -> str | None:
+    """The class docstring of ``module:Class`` read from source without running the module (None when
+    it cannot be read that way: a dynamic class, a compiled module, an unresolvable re-export)."""
+    import ast
+    import importlib.machinery
+    import sys
+
+    module, _, qualname = target.partition(":")
+    if not module or not qualname or "." in qualname or depth > 3:
+        return None
+    head = module.rpartition(".")[0]
+    try:
+        if head:
+            parent = sys.modules.get(head)
+            if parent is None:  # find the parent's folder without running its __init__
+                spec = importlib.machinery.PathFinder.find_spec(head.partition(".")[0])
+                for part in head.split(".")[1:]:
+                    if spec is None or not spec.submodule_search_locations:
+                        return None
+                    spec = importlib.machinery.PathFinder.find_spec(f"{spec.name}.{part}",
+                                                                    list(spec.submodule_search_locations))
+                locations = None if spec is None else spec.submodule_search_locations
+            else:
+                locations = getattr(parent, "__path__", None)
+            if not locations:
+                return None
+            spec = importlib.machinery.PathFinder.find_spec(module, list(locations))
+        else:
+            spec = importlib.machinery.PathFinder.find_spec(module)
+        if spec is None or not spec.origin or not spec.origin.endswith(".py"):
+            return None
+        with open(spec.origin, encoding="utf-8") as f:
+            tree = ast.parse(f.read(), filename=spec.origin)
+    except (OSError, SyntaxError, ValueError, ImportError):
+        return None
+    package = module if spec.submodule_search_locations else head
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef) and node.name == qualname:
+            return ast.get_docstring(node) or ""
+        if isinstance(node, ast.ImportFrom) and any((a.asname or a.name) == qualname for a in node.names):
+            name = next(a.name for a in node.names if (a.asname or a.name) == qualname)
+            base = package.split(".")[: len(package.split(".")) - node.level + 1] if node.level else []
+            source = ".".join([*base, *([node.module] if node.module else [])])
+            return _source_docstring(f"{source}:{name}", depth + 1)
+    return None
+
+
+def catalogue() -> list[AuditorInfo]:
+    """Every auditor with its one-line description, for listing. Installed auditors are described from
+    their source where possible (no import: listing must not load torch); the rest are imported."""
+    declared = _entry_points()
+    out = []
+    for name, ep in declared.items():
+        _check_clash(name)
+        target = str(getattr(ep, "value", "")).split("[")[0].strip()
+        doc = _source_docstring(target)
+        if doc is None:
+            reg = _load(ep)
+            text, dist, version = description(reg.cls), reg.distribution, reg.distribution_version
+        else:
+            text = next((line.strip() for line in doc.splitlines() if line.strip()), "")
+            dist = ep.dist.name if ep.dist is not None else "unknown"
+            version = ep.dist.version if ep.dist is not None else ""
+        out.append(AuditorInfo(name, text, dist, version, target))
+    for name, reg in _manual.items():
+        out.append(AuditorInfo(name, description(reg.cls), reg.distribution, reg.distribution_version,
+                               f"{reg.cls.__module__}:{reg.cls.__qualname__}"))
+    return sorted(out, key=lambda i: i.name)
 
 
 def names() -> list[str]:

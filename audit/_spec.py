@@ -43,9 +43,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ._checks import Check, parse_checks
+from .gate._checks import Check, parse_checks
 from ._exceptions import SpecError, UsageError
-from ._toml import read_toml
+from ._files import read_toml
 
 __all__ = ["Spec", "load_spec", "MSG_SPEC_UNKNOWN_KEY", "MSG_SPEC_TYPE", "MSG_IMAGES_NPY"]
 
@@ -112,7 +112,7 @@ class Spec:
         def table(key: str) -> Any:
             if key not in self.data:
                 return None
-            from ._validation import read_table
+            from ._files import read_table
 
             return read_table(self.data[key])
 
@@ -146,7 +146,7 @@ class Spec:
         if ref or (mpath and Path(mpath).is_dir()):
             from .models import load_reference
 
-            net = load_reference(ref or mpath, **({"models_dir": models_dir} if models_dir else {}))
+            net = load_reference(str(ref or mpath), **({"models_dir": models_dir} if models_dir else {}))
             model, card = net, net.card
         elif mpath:
             model = _load_pickled_model(Path(mpath), bool(self.model.get("allow_pickle")), self.path)

@@ -58,13 +58,13 @@ def _policy_for_task(task: str | None) -> Path:
 
 def _cmd_list(args: argparse.Namespace) -> int:
     from . import _registry
-    from .models import REFERENCE_NETWORKS, VARIANT_NETWORKS
+    from .models._recipes import REFERENCE_NETWORKS, VARIANT_NETWORKS  # the recipes only: no torch
 
     print("auditors:")
-    for name, reg in _registry.available().items():
-        version = f" {reg.distribution_version}" if reg.distribution_version else ""
-        print(for_terminal(f"  {name:<14} {reg.cls.__module__}.{reg.cls.__qualname__}  "
-                           f"(from {reg.distribution}{version})"))
+    for info in _registry.catalogue():
+        version = f" {info.distribution_version}" if info.distribution_version else ""
+        print(for_terminal(f"  {info.name:<14} {info.description}  (from {info.distribution}{version}; "
+                           f"{info.target})"))
     print("reference networks:")
     for name in REFERENCE_NETWORKS:
         print(f"  {name}")
@@ -150,8 +150,8 @@ def _cmd_run(args: argparse.Namespace, progress: _Progress) -> int:
 
 def _print_verdict(doc: dict[str, Any], checks: list[dict[str, Any]], html: Path | None) -> None:
     """The verdict, each auditor, then every check that did not pass (failed, warned, errored or skipped)."""
-    from ._checks import format_check_counts
-    from ._ci import terminal_safe as safe
+    from .gate._rule import format_check_counts
+    from .gate._outputs import terminal_safe as safe
 
     print(f"rai-audit: {doc['status'].upper()}: {safe(doc['title'])}")
     for r in doc["results"]:
@@ -167,56 +167,51 @@ def _print_verdict(doc: dict[str, Any], checks: list[dict[str, Any]], html: Path
 
 
 def _cmd_gate(args: argparse.Namespace) -> int:
-    from ._checks import evaluate_checks, load_policy
-    from ._ci import junit_xml, markdown_summary
-    from ._io import write_files_atomically
-    from ._report import AuditReport, exit_code_for, overall_status
+    from ._files import write_files_atomically
+    from ._results import AuditReport
+    from .gate import apply
+    from .gate._outputs import junit_xml, markdown_summary
 
+    baseline = None
     if args.baseline:
-        from ._baseline import check_tolerances
+        from .gate._baseline import check_tolerances
 
         check_tolerances(args.tolerance_abs, args.tolerance_rel)
     report = AuditReport.load(args.report)
-    checks = load_policy(args.policy)
-    results = {r.auditor: r for r in report.results}
-    outcomes = evaluate_checks(checks, results, subject=report.subject)
     if args.baseline:
-        from ._baseline import regression_checks
-
-        old = AuditReport.load(args.baseline)
-        outcomes += regression_checks(checks, results, {r.auditor: r for r in old.results},
-                                      abs_tol=args.tolerance_abs, rel_tol=args.tolerance_rel)
-    status = overall_status(report.results, outcomes)
+        baseline = AuditReport.load(args.baseline)
+    verdict = apply(report, args.policy, baseline=baseline, tolerance_abs=args.tolerance_abs,
+                    tolerance_rel=args.tolerance_rel)
     doc = report.to_dict()
-    check_dicts = [o.to_dict() for o in outcomes]
+    check_dicts = [o.to_dict() for o in verdict.outcomes]
     if args.junit:
         write_files_atomically(Path(args.junit).parent, {Path(args.junit).name: junit_xml(doc, check_dicts)})
     if args.summary:
         write_files_atomically(Path(args.summary).parent,
-                               {Path(args.summary).name: markdown_summary(doc, check_dicts, str(status))})
-    doc["status"] = str(status)
+                               {Path(args.summary).name: markdown_summary(doc, check_dicts, str(verdict.status))})
+    doc["status"] = str(verdict.status)
     _print_verdict(doc, check_dicts, None)
     if os.environ.get("GITHUB_ACTIONS") == "true":
-        from ._ci import github_annotations
+        from .gate._outputs import github_annotations
 
         for line in github_annotations(doc, check_dicts):
             print(line)
-    return exit_code_for(status)
+    return verdict.exit_code
 
 
 def _cmd_diff(args: argparse.Namespace) -> int:
-    from ._diff import diff_reports, format_diff
-    from ._report import AuditReport
+    from .gate._diff import diff_reports, format_diff
+    from ._results import AuditReport
 
     old, new = AuditReport.load(args.old), AuditReport.load(args.new)
     if not (args.min_change >= 0 and math.isfinite(args.min_change)) or args.limit < 0:
         raise UsageError(f"--min-change and --limit must be >= 0; got {args.min_change} and {args.limit}.")
-    from ._baseline import check_tolerances
+    from .gate._baseline import check_tolerances
 
     check_tolerances(args.tolerance_abs, args.tolerance_rel)
     checks = None
     if args.policy:
-        from ._checks import load_policy
+        from .gate._checks import load_policy
 
         checks = load_policy(args.policy)
     diff = diff_reports(old.to_dict(), new.to_dict(), min_change=args.min_change, checks=checks,
@@ -228,7 +223,7 @@ def _cmd_diff(args: argparse.Namespace) -> int:
 
 def _cmd_demo(args: argparse.Namespace, progress: _Progress) -> int:
     from ._api import run
-    from ._io import write_files_atomically
+    from ._files import write_files_atomically
     from .models import REFERENCE_NETWORKS, load_reference, train
     from .report import render_index
 
@@ -295,7 +290,7 @@ def image_auditors() -> list[Any]:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rai-audit", description="Responsible-AI audit of ML models: fairness, "
                                      "attribution, privacy and energy, with a CI gate.")
-    from . import __version__
+    from ._version import __version__
 
     parser.add_argument("--version", action="version", version=f"rai-audit {__version__}")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress output")

@@ -17,27 +17,26 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import torch
 
-from .._auditor import BaseAuditor, Requirement
+from .._base import BaseAuditor, Interval, Requirement
 from .._exceptions import DataError, UsageError
-from .._result import METRIC_COLUMNS, AuditResult, Finding, Severity, Status, format_group, metrics_frame
+from .._results import AuditResult, Finding, Severity, format_group
 from . import _analysis as an
 from . import _messages as msg
-from ._inputs import Explained, NonFiniteInputs, baseline_row, prepare
-from ._methods import ADDITIVE_METHODS, GRADIENT_METHODS, Attribution, MethodSettings, attribute
-from ._trust import completeness_summary, infidelity_ratio, randomisation_check
+
+if TYPE_CHECKING:  # torch and Captum load when the auditor runs, not when it is listed or skipped
+    import torch
+
+    from ._inputs import Explained
+    from ._methods import Attribution, MethodSettings
 
 __all__ = ["AttributionAuditor"]
 
 logger = logging.getLogger(__name__)
-_EMPTY_ROW = dict.fromkeys(METRIC_COLUMNS)
-
-
 def _r(x: Any, digits: int = 4) -> float | None:
     """Evidence for people: 4 significant digits (the metrics keep full precision)."""
     if x is None or (isinstance(x, float) and not math.isfinite(x)):
@@ -88,6 +87,24 @@ class AttributionAuditor(BaseAuditor):
     #: Tables: per-column attributions; images: per-group mean heatmaps (``audit.attribution._images``).
     modalities = frozenset({"table", "image"})
 
+    constraints = {
+        "method": [str], "compare_methods": [Sequence], "baseline": [str], "n_steps": [Interval(int, 1, None)],
+        "internal_batch_size": [Interval(int, 1, None)], "perturbations_per_eval": [Interval(int, 1, None)],
+        "n_samples": [Interval(int, 1, None)], "max_rows": [Interval(int, 1, None), None],
+        "n_boot": [Interval(int, 0, None)], "ci": [Interval(float, 0, 1, "neither")], "intersections": [bool],
+        "min_group_size": [Interval(int, 0, None)], "sensitive_inputs": [Mapping, None],
+        "sensitive_share_threshold": [Interval(float, 0, 1)], "proxy_association": [Interval(float, 0, 1)],
+        "proxy_importance": [Interval(float, 0, 1)], "proxy_gap_share": [Interval(float, 0, 1)],
+        "completeness_tolerance": [Interval(float, 0, None)], "sanity_rows": [Interval(int, 0, None)],
+        "sanity_threshold": [Interval(float, -1, 1)], "infidelity_rows": [Interval(int, 0, None)],
+        "n_local": [Interval(int, 0, None)], "local_top_k": [Interval(int, 1, None)],
+        "target_class": [Interval(int, 0, None), None], "num_threads": [Interval(int, 1, None), None],
+        "random_state": [Interval(int, 0, None), None],
+        "image_methods": [Sequence], "max_images": [Interval(int, 1, None)],
+        "sanity_images": [Interval(int, 0, None)], "image_sanity_threshold": [Interval(float, -1, 1)],
+        "examples": [bool],
+    }
+
     def __init__(self, *, method: str = "auto", compare_methods: Sequence[str] = ("feature_ablation",),
                  baseline: str = "train_mean", n_steps: int = 50, internal_batch_size: int = 4096,
                  perturbations_per_eval: int = 16, n_samples: int = 25, max_rows: int | None = 2000,
@@ -135,8 +152,16 @@ class AttributionAuditor(BaseAuditor):
         self.examples = examples
         self.random_state = random_state
 
+    def get_params(self) -> dict[str, Any]:
+        params = super().get_params()
+        if isinstance(params.get("region_mask"), np.ndarray):  # report.json gets its shape, not every pixel
+            params["region_mask"] = f"boolean array of shape {list(params['region_mask'].shape)}"
+        return params
+
     # -- validation at the boundary -------------------------------------------------------------
     def _settings(self, seed: int) -> MethodSettings:
+        from ._methods import MethodSettings
+
         if isinstance(self.n_steps, bool) or not isinstance(self.n_steps, int) or self.n_steps < 2:
             raise UsageError(msg.BAD_N_STEPS.format(value=self.n_steps))
         return MethodSettings(n_steps=self.n_steps, internal_batch_size=int(self.internal_batch_size),
@@ -152,6 +177,8 @@ class AttributionAuditor(BaseAuditor):
         return np.sort(rng.choice(n, size=m, replace=False))
 
     def _methods(self, explained: Explained) -> tuple[str, list[str]]:
+        from ._methods import GRADIENT_METHODS
+
         primary = self.method
         if primary == "auto":
             primary = "integrated_gradients" if explained.module is not None else "feature_ablation"
@@ -171,6 +198,8 @@ class AttributionAuditor(BaseAuditor):
 
     # -- the verb -------------------------------------------------------------------------------
     def run(self, subject: Any) -> AuditResult:
+        import torch
+
         seed = subject.random_state if self.random_state is None else int(self.random_state)
         previous = torch.get_num_threads()
         if self.num_threads:
@@ -182,6 +211,8 @@ class AttributionAuditor(BaseAuditor):
 
     def _run_images(self, subject: Any, seed: int) -> AuditResult:
         from ._images import image_attribution
+
+        from .._results import Status
 
         if subject.model.torch_module() is None:
             return AuditResult(self.name, self.version, Status.SKIPPED, params=self.get_params(),
@@ -198,13 +229,14 @@ class AttributionAuditor(BaseAuditor):
             region_mask=self.region_mask if self.region_mask is not None else subject.model.metadata.get("region_mask"),
             sanity_images=int(self.sanity_images), sanity_threshold=float(self.image_sanity_threshold),
             examples=bool(self.examples), ci=float(self.ci), n_steps=int(self.n_steps), seed=seed)
-        worst = any(f.severity is not Severity.INFO for f in findings)
-        return AuditResult(self.name, self.version, Status.WARN if worst else Status.PASS, metrics=metrics_frame(rows),
-                           findings=tuple(findings), params=self.get_params(), details=details)
+        return AuditResult.build(self, rows, findings, details=details)
 
     def _run(self, subject: Any, seed: int) -> AuditResult:
         if getattr(subject, "modality", "table") == "image":
             return self._run_images(subject, seed)
+        from ._inputs import NonFiniteInputs, baseline_row, prepare
+        from ._methods import attribute
+
         settings = self._settings(seed)
         rng = np.random.default_rng(seed)
         idx = self._sample(subject.n_rows, rng)
@@ -280,12 +312,7 @@ class AttributionAuditor(BaseAuditor):
         self._trust(rows, findings, details, explained, runs, base, background, settings)
         details["local"] = self._local(subject, idx, frame, main, names, decomposition)
 
-        order = list(Severity)
-        findings.sort(key=lambda f: -order.index(f.severity))
-        worst = max((f.severity for f in findings), key=order.index, default=Severity.INFO)
-        status = Status.WARN if worst in (Severity.WARNING, Severity.HIGH) else Status.PASS
-        return AuditResult(self.name, self.version, status, metrics=metrics_frame([{**_EMPTY_ROW, **r} for r in rows]), findings=tuple(findings),
-                           params=self.get_params(), details=details)
+        return AuditResult.build(self, rows, findings, details=details)
 
     # -- pieces -----------------------------------------------------------------------------------
     def _sensitive_share(self, rows: list, findings: list, sens_inputs: Mapping[str, list[str]],
@@ -345,6 +372,8 @@ class AttributionAuditor(BaseAuditor):
 
     def _decompose(self, rows: list, findings: list, details: dict, groups: list, main: Attribution,
                    names: list[str], primary: str) -> dict[tuple[str, ...], dict[str, Any]]:
+        from ._methods import ADDITIVE_METHODS
+
         by_over: dict[tuple[str, ...], list[tuple[dict, np.ndarray]]] = {}
         for over, group, mask in groups:
             if mask.sum() >= max(self.min_group_size, 1):
@@ -433,6 +462,9 @@ class AttributionAuditor(BaseAuditor):
     def _trust(self, rows: list, findings: list, details: dict, explained: Explained,
                runs: Mapping[str, Attribution], base: torch.Tensor, background: torch.Tensor | None,
                settings: MethodSettings) -> None:
+        from ._methods import ADDITIVE_METHODS, attribute
+        from ._trust import completeness_summary, infidelity_ratio, randomisation_check
+
         sanity: dict[str, Any] = {}
         unreliable: dict[str, list[str]] = {}
         k = min(self.sanity_rows, len(explained.inputs))

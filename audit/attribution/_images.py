@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from .._exceptions import UsageError
-from .._result import Finding, Severity
+from .._results import Finding, Severity
 
 __all__ = ["IMAGE_METHODS", "image_attribution", "heatmaps", "ssim", "MSG_IMAGE_METHOD", "MSG_NO_CONV",
            "MSG_MASK_SHAPE", "READING"]

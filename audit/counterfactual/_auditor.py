@@ -19,10 +19,10 @@ from typing import Any
 
 import numpy as np
 
-from .._auditor import BaseAuditor, Requirement
+from .._base import BaseAuditor, Interval, Requirement
 from .._exceptions import UsageError
 from .._intervals import wilson_interval
-from .._result import AuditResult, Finding, Severity, Status, metrics_frame
+from .._results import AuditResult, Finding, Severity, Status, metrics_frame
 from . import _messages as msg
 
 __all__ = ["CounterfactualAuditor", "METRICS"]
@@ -52,6 +52,8 @@ class CounterfactualAuditor(BaseAuditor):
     requires = frozenset({Requirement.MODEL, Requirement.SENSITIVE_FEATURES})
     modalities = frozenset({"table", "image"})
     metrics = METRICS
+    constraints = {"swap": [Callable, None], "feature": [str, None], "max_flip_rate": [Interval(float, 0, 1)],
+                   "ci": [Interval(float, 0, 1, "neither")], "batch_size": [Interval(int, 1, None)]}
 
     def __init__(self, *, swap: Callable[..., Any] | None = None, feature: str | None = None,
                  max_flip_rate: float = 0.1, ci: float = 0.95, batch_size: int = 256) -> None:
@@ -61,18 +63,8 @@ class CounterfactualAuditor(BaseAuditor):
         self.ci = ci
         self.batch_size = batch_size
 
-    def get_params(self) -> dict[str, Any]:
-        params = super().get_params()
-        if params["swap"] is not None:  # a function is shown by its name, never called or serialised
-            params["swap"] = getattr(params["swap"], "__qualname__", type(params["swap"]).__name__)
-        return params
-
     # -- the work ----------------------------------------------------------------------------
     def run(self, subject: Any) -> AuditResult:
-        if not 0.0 < float(self.ci) < 1.0:
-            raise UsageError(msg.BAD_CI.format(ci=self.ci))
-        if isinstance(self.batch_size, bool) or not isinstance(self.batch_size, int) or self.batch_size < 1:
-            raise UsageError(msg.BAD_BATCH.format(batch_size=self.batch_size))
         if subject.task not in ("binary", "multiclass"):
             return self._skipped(msg.NOT_CLASSIFIER.format(task=subject.task))
         plan = self._plan(subject)

@@ -1,12 +1,10 @@
 """Messages of the counterfactual auditor, as constants (tests assert them verbatim)."""
 from __future__ import annotations
 
-__all__ = ["BAD_CI", "BAD_BATCH", "NOT_CLASSIFIER", "UNKNOWN_FEATURE", "WHICH_FEATURE", "NOT_CALLABLE", "NO_SWAP",
+__all__ = ["NOT_CLASSIFIER", "UNKNOWN_FEATURE", "WHICH_FEATURE", "NOT_CALLABLE", "NO_SWAP",
            "TOO_MANY_GROUPS", "ONE_GROUP", "NO_PROBA", "SWAP_FAILED", "SWAP_SHAPE", "SWAP_NOT_FINITE", "FLIPS",
            "STABLE"]
 
-BAD_CI = "counterfactual: ci must be a confidence level between 0 and 1 (e.g. 0.95); got {ci!r}."
-BAD_BATCH = "counterfactual: batch_size must be a whole number of at least 1; got {batch_size!r}."
 NOT_CLASSIFIER = "the counterfactual test compares predicted classes; this subject's task is {task!r}."
 UNKNOWN_FEATURE = "counterfactual: feature {feature!r} is not a sensitive feature of the subject; expected one of {features}."
 WHICH_FEATURE = ("counterfactual: the subject has sensitive features {features}; name the one whose groups are "

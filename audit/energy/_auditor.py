@@ -40,9 +40,9 @@ from typing import Any
 
 import numpy as np
 
-from .._auditor import BaseAuditor, Requirement
+from .._base import BaseAuditor, Interval, Requirement
 from .._exceptions import UsageError
-from .._result import AuditResult, Finding, Severity, Status
+from .._results import AuditResult, Finding, Severity
 from ._compress import Variant, build_variants
 from ._cost import (EFFECTIVE_FLOPS_PER_CORE_SECOND, INT8_COST_RATIO, INT8_SOURCE, THROUGHPUT_SOURCE,
                     TRAINING_FLOPS_FACTOR, TRAINING_SOURCE, count_flops, energy_joules, parameter_bytes,
@@ -99,6 +99,17 @@ class EnergyAuditor(BaseAuditor):
     requires = frozenset({Requirement.MODEL})
     #: FLOPs, timing and the compressed variants' group metrics need the model's inputs only.
     modalities = frozenset({"table", "image"})
+
+    constraints = {
+        "country": [str], "pue": [Interval(float, 1, None)], "carbon_intensity": [Interval(float, 0, None), None],
+        "cpu_model": [str, None], "watts_per_core": [Interval(float, 0, None, "neither"), None],
+        "memory_watts_per_gb": [Interval(float, 0, None)], "predictions_per_day": [Interval(float, 0, None)],
+        "retrains_per_year": [Interval(float, 0, None)], "training_energy_kwh": [Interval(float, 0, None), None],
+        "training_epochs": [Interval(int, 1, None), None], "batch_size": [Interval(int, 1, None)],
+        "compression": [bool], "prune_amounts": [Sequence], "gap_tolerance": [Interval(float, 0, 1)],
+        "min_saving": [Interval(float, 0, 1)], "min_group_size": [Interval(int, 0, None)], "measure": [bool],
+        "measure_seconds": [Interval(float, 0, None, "neither")], "random_state": [Interval(int, 0, None), None],
+    }
 
     def __init__(self, *, country: str = DEFAULT_COUNTRY, pue: float = DEFAULT_PUE,
                  carbon_intensity: float | None = None, cpu_model: str | None = None,
@@ -269,11 +280,7 @@ class EnergyAuditor(BaseAuditor):
                                            "this report is not byte-reproducible", "runs": measured}
         for note in notes:
             findings.append(Finding(Severity.INFO, "energy.note", note))
-        worst = any(f.severity in (Severity.WARNING, Severity.HIGH) for f in findings)
-        order = list(Severity)
-        findings.sort(key=lambda f: -order.index(f.severity))
-        return AuditResult(self.name, self.version, Status.WARN if worst else Status.PASS, metrics=_frame(rows),
-                           findings=tuple(findings), params=self.get_params(), details=details)
+        return AuditResult.build(self, rows, findings, details=details)
 
     # -- pieces ------------------------------------------------------------------------------
     def _training(self, adapter: Any, subject: Any, flops_pred: float | None,
@@ -468,8 +475,3 @@ def _has_conv(module: Any) -> bool:
 
     return any(isinstance(m, (torch.nn.Conv1d, torch.nn.Conv2d, torch.nn.Conv3d)) for m in module.modules())
 
-
-def _frame(rows: list[dict[str, Any]]) -> Any:
-    from .._result import metrics_frame
-
-    return metrics_frame(rows)

@@ -7,6 +7,6 @@ statistics come back as a group-by count table, never as rows.
 """
 from __future__ import annotations
 
-from ._lazy import ENGINES, LazyTable, open_table
+from ._lazy import COUNT_COLUMN, ENGINES, LazyTable, open_table
 
-__all__ = ["ENGINES", "LazyTable", "open_table"]
+__all__ = ["COUNT_COLUMN", "ENGINES", "LazyTable", "open_table"]

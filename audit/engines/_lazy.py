@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .._exceptions import UsageError
-from .._validation import MSG_UNREADABLE, MSG_UNSUPPORTED_FORMAT, glob_files, is_glob
+from .._files import MSG_UNREADABLE, MSG_UNSUPPORTED_FORMAT, glob_files, is_glob
 
 __all__ = ["ENGINES", "LazyTable", "open_table", "MSG_UNKNOWN_ENGINE", "MSG_ENGINE_MISSING", "COUNT_COLUMN",
            "sample_positions", "MAX_CELL_CHARS", "bin_codes"]
@@ -440,7 +440,7 @@ def open_table(source: Any, engine: str | None = None) -> LazyTable:
             conn = duckdb.connect()
             relation = conn.read_parquet(str(source)) if is_parquet else conn.read_csv(str(source))
             return LazyTable(relation, label=str(path))
-        from .._validation import read_table
+        from .._files import read_table
 
         return LazyTable(read_table(path), label=str(path))
     except UsageError:

@@ -8,10 +8,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._auditor import BaseAuditor, Requirement
+from .._base import BaseAuditor, Interval, Requirement
 from .._exceptions import UsageError
 from .._intervals import wilson_interval
-from .._result import AuditResult, Finding, Severity, Status, format_group
+from .._results import AuditResult, Finding, Severity, format_group
 from . import _messages as msg
 
 __all__ = ["FairnessAuditor"]
@@ -65,6 +65,16 @@ def _finite(x: Any) -> bool:
     return x is not None and not (isinstance(x, float) and math.isnan(x))
 
 
+def _per_group(m: pd.DataFrame, metric: str, cache: dict) -> pd.DataFrame:
+    """The per-group rows (group not null) of ``metric``, from one split of ``m`` by metric kept in ``cache``
+    (the details and findings ask about the same few metrics many times)."""
+    split = cache.get("by_metric")
+    if split is None:
+        grouped = m[m["group"].notna()]
+        split = cache["by_metric"] = {name: sub for name, sub in grouped.groupby("metric", sort=False)}
+    return split.get(metric, m.iloc[:0])
+
+
 class FairnessAuditor(BaseAuditor):
     """Bias metrics by group and intersectional group, with bootstrap intervals.
 
@@ -105,6 +115,15 @@ class FairnessAuditor(BaseAuditor):
     #: Group metrics need labels, predictions and groups only: any input the predictions came from.
     modalities = frozenset({"table", "image"})
 
+    constraints = {
+        "n_boot": [Interval(int, 0, None)], "ci": [Interval(float, 0, 1, "neither")],
+        "min_group_size": [Interval(int, 0, None)], "min_cell_size": [Interval(int, 0, None)],
+        "intersections": [bool], "reference_group": [Mapping, None], "population_shares": [Mapping, None],
+        "representation_threshold": [Interval(float, 0, 1)], "disparate_impact_threshold": [Interval(float, 0, 1)],
+        "fdr": [Interval(float, 0, 1, "neither")], "calibration_bins": [Interval(int, 1, None)],
+        "random_state": [Interval(int, 0, None), None],
+    }
+
     def __init__(self, *, n_boot: int = 200, ci: float = 0.95, min_group_size: int = 30,
                  min_cell_size: int = 10, intersections: bool = True, reference_group: Mapping[str, Any] | None = None,
                  population_shares: Mapping[str, Mapping[str, float]] | None = None,
@@ -127,7 +146,7 @@ class FairnessAuditor(BaseAuditor):
 
     def run(self, subject: Any) -> AuditResult:
         from ..engines._lazy import COUNT_COLUMN
-        from . import calibration_table, group_metrics, group_metrics_from_counts
+        from ._engine import calibration_table, group_metrics, group_metrics_from_counts
 
         min_cell_size = self.min_cell_size
         if isinstance(min_cell_size, bool) or not isinstance(min_cell_size, int) or min_cell_size < 0:
@@ -160,7 +179,8 @@ class FairnessAuditor(BaseAuditor):
         if suppressed:
             details["suppressed_groups"] = [dict(g) for g in suppressed.values()]
         details["undefined"] = self._undefined(metrics, suppressed)
-        details["aggregate_groups"] = self._aggregate_groups(metrics)
+        cache: dict = {}  # questions about this metrics frame, answered once
+        details["aggregate_groups"] = self._aggregate_groups(metrics, cache)
         significance = self._significance(metrics)
         details["significance"] = {"method": "Pearson chi-square test of homogeneity of the rate across the compared "
                                              "groups; equalized odds: Bonferroni of the TPR and FPR tests; "
@@ -173,13 +193,10 @@ class FairnessAuditor(BaseAuditor):
                 {**b, "n": None, "mean_score": None, "fraction_positive": None, "suppressed": True}
                 if b["group"] is not None and _group_key(b["group"]) in suppressed else b
                 for b in cal.to_dict(orient="records")]
-        findings = self._findings(metrics, subject.task, details, suppressed, significance)
+        findings = self._findings(metrics, subject.task, details, suppressed, significance, cache)
         if hasattr(subject, "input_findings"):
             findings = [*subject.input_findings(), *findings]
-        worst = max((f.severity for f in findings), key=list(Severity).index, default=Severity.INFO)
-        status = Status.WARN if worst in (Severity.WARNING, Severity.HIGH) else Status.PASS
-        return AuditResult(self.name, self.version, status, metrics=metrics, findings=tuple(findings),
-                           params=self.get_params(), details=details)
+        return AuditResult.build(self, metrics, findings, details=details)
 
     # -- what the details say about groups ------------------------------------------------------
     @staticmethod
@@ -210,10 +227,16 @@ class FairnessAuditor(BaseAuditor):
                            "reason": UNDEFINED_REASONS[row.metric]})
         return {"total": len(listed), "rates": listed[:_MAX_LISTED]}
 
-    def _compared_groups(self, m: pd.DataFrame, component: str, over: list[str], label: Any) -> set[tuple]:
-        """Groups whose ``component`` rate is defined and has ``min_group_size`` of its denominator."""
+    def _compared_groups(self, m: pd.DataFrame, component: str, over: list[str], label: Any,
+                         cache: dict) -> set[tuple]:
+        """Groups whose ``component`` rate is defined and has ``min_group_size`` of its denominator
+        (worked out once per question: ``cache`` belongs to one metrics frame)."""
+        key = ("compared", component, tuple(over), label)
+        if key in cache:
+            return set(cache[key])
+
         def rows(metric: str) -> pd.DataFrame:
-            sub = m[(m["metric"] == metric) & m["group"].notna()]  # cheap filters first: the maps are slow
+            sub = _per_group(m, metric, cache)  # one split of the frame by metric, not one filter per call
             return sub[sub["over"].map(lambda o: o is not None and list(o) == over)
                        & sub["label"].map(lambda x: x == label)]
 
@@ -222,17 +245,18 @@ class FairnessAuditor(BaseAuditor):
             ["group", "n"]].itertuples(index=False)}
         base = {_group_key(g): v for g, v in rows("base_rate")[["group", "value"]].itertuples(index=False)}
         out = set()
-        for key, value in values.items():
+        for key_, value in values.items():
             if not _finite(value):
                 continue
-            n = float(sizes.get(key) or 0)
-            positives = round(n * float(base.get(key, float("nan")))) if _finite(base.get(key)) else 0
+            n = float(sizes.get(key_) or 0)
+            positives = round(n * float(base.get(key_, float("nan")))) if _finite(base.get(key_)) else 0
             support = {"true_positive_rate": positives, "false_positive_rate": n - positives}.get(component, n)
             if support >= self.min_group_size:
-                out.add(key)
+                out.add(key_)
+        cache[key] = frozenset(out)
         return out
 
-    def _aggregate_groups(self, m: pd.DataFrame) -> list[dict[str, Any]]:
+    def _aggregate_groups(self, m: pd.DataFrame, cache: dict) -> list[dict[str, Any]]:
         """For each fairness definition, how many groups it compares and how many it leaves out."""
         out = []
         rows = m[m["metric"].isin(_DEFINITIONS) & m["group"].isna() & m["over"].notna()]
@@ -250,7 +274,7 @@ class FairnessAuditor(BaseAuditor):
             # a group is compared when it enters at least one component's aggregate
             eligible: set[tuple] = set()
             for component in components:
-                eligible |= self._compared_groups(m, component, over, row.label)
+                eligible |= self._compared_groups(m, component, over, row.label, cache)
             compared = len(eligible)
             out.append({"metric": row.metric, "over": over, "label": row.label, "groups": total,
                         "compared": compared, "left_out": total - compared,
@@ -274,7 +298,9 @@ class FairnessAuditor(BaseAuditor):
 
     # -- findings: what a reviewer should read first ----------------------------------------------
     def _findings(self, m: pd.DataFrame, task: str, details: dict[str, Any],
-                  suppressed: Mapping[tuple, Any], significance: Mapping[tuple, Mapping[str, Any]]) -> list[Finding]:
+                  suppressed: Mapping[tuple, Any], significance: Mapping[tuple, Mapping[str, Any]],
+                  cache: dict | None = None) -> list[Finding]:
+        cache = {} if cache is None else cache
         out: list[Finding] = []
         counts = m[(m["metric"] == "count") & m["group"].map(lambda g: g is not None)]
         small = counts[(counts["value"] > 0) & (counts["value"] < self.min_group_size)]
@@ -352,7 +378,7 @@ class FairnessAuditor(BaseAuditor):
                 if test and test["q_value"] is not None:
                     text += (f", {'a significant' if test['significant'] else 'not a significant'} difference "
                              f"(q = {test['q_value']:.3g}, false discovery rate {self.fdr:g})")
-                extremes = self._extremes(m, name, row.over, suppressed)
+                extremes = self._extremes(m, name, row.over, suppressed, cache)
                 if extremes is not None:
                     component, lo, hi = extremes
                     evidence.update(metric=component,
@@ -364,14 +390,14 @@ class FairnessAuditor(BaseAuditor):
         order = list(Severity)
         return sorted(out, key=lambda f: -order.index(f.severity))
 
-    def _extremes(self, m: pd.DataFrame, name: str, over: Any,
-                  suppressed: Mapping[tuple, Any]) -> tuple[str, pd.Series, pd.Series] | None:
+    def _extremes(self, m: pd.DataFrame, name: str, over: Any, suppressed: Mapping[tuple, Any],
+                  cache: dict) -> tuple[str, pd.Series, pd.Series] | None:
         """The per-group rate behind a headline disparity, with its lowest and highest compared group."""
         best = None
         for component in _COMPONENTS.get(name, ()):
-            per = m[(m["metric"] == component) & m["label"].isna()]
-            per = per[per["over"].map(lambda o: o is not None and list(o) == list(over))]
-            compared = self._compared_groups(m, component, list(over), None)
+            per = _per_group(m, component, cache)
+            per = per[per["label"].isna() & per["over"].map(lambda o: o is not None and list(o) == list(over))]
+            compared = self._compared_groups(m, component, list(over), None, cache)
             per = per[per["group"].map(lambda g: g is not None and _group_key(g) in compared
                                        and _group_key(g) not in suppressed)]
             if len(per) == 0:

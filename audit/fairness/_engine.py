@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .._exceptions import DataError, UsageError
-from .._result import metrics_frame
+from .._results import metrics_frame
 from . import _messages as msg
 from ._bootstrap import cell_replicates, percentile_interval, row_weight_replicates, smoothed_tables
 from ._counts import (ScoreOrder, auc_by_group, calibration_bins, cell_table, group_sums,
@@ -554,7 +554,7 @@ def group_metrics(y_true: Any, y_pred: Any, *, sensitive_features: Any, y_score:
 
     Returns
     -------
-    pandas.DataFrame with columns ``audit._result.METRIC_COLUMNS``: overall rows
+    pandas.DataFrame with columns ``audit._results.METRIC_COLUMNS``: overall rows
     (group None, over None), then per grouping (each feature in the given order, then the
     intersection) the per-group rows, groups in level order, then the aggregate rows
     (group None, ``over`` = the grouping's features, n = the rows of the groups compared).

@@ -15,16 +15,9 @@ see :func:`resolve_models_dir` for where that folder is found. Three image netwo
 """
 from __future__ import annotations
 
-from ._datasets import AGE_BANDS, DATASETS, Dataset, load_dataset
-from ._image_nets import IMAGE_NETWORKS, ImageReferenceNetwork, load_image_reference, train_image
-from ._network import build_mlp, parameter_count
-from ._preprocess import TabularPreprocessor
-from ._mitigated import MITIGATED_NETWORKS, MitigatedNetwork, load_mitigated
-from ._planted import PLANTED_KINDS, plant
-from ._recipes import ALL_NETWORKS, REFERENCE_NETWORKS, VARIANT_NETWORKS
-from ._reference import (MODELS_DIR_ENV, REQUIRED_FILES, ReferenceNetwork, load_reference,
-                         resolve_models_dir)
-from ._train import train, train_all
+from typing import TYPE_CHECKING
+
+from .._exports import lazy_exports
 
 __all__ = [
     "IMAGE_NETWORKS", "ImageReferenceNetwork", "load_image_reference", "train_image",
@@ -33,3 +26,33 @@ __all__ = [
     "load_dataset", "load_reference", "parameter_count", "resolve_models_dir", "train",
     "train_all",
 ]
+
+# Names load on first use: `rai-audit list` reads the recipes without importing torch.
+__getattr__, __dir__ = lazy_exports(__name__, {
+    "AGE_BANDS": "._datasets:AGE_BANDS", "DATASETS": "._datasets:DATASETS", "Dataset": "._datasets:Dataset",
+    "load_dataset": "._datasets:load_dataset",
+    "build_mlp": "._network:build_mlp", "parameter_count": "._network:parameter_count",
+    "TabularPreprocessor": "._preprocess:TabularPreprocessor",
+    "MITIGATED_NETWORKS": "._mitigated:MITIGATED_NETWORKS", "MitigatedNetwork": "._mitigated:MitigatedNetwork",
+    "load_mitigated": "._mitigated:load_mitigated",
+    "PLANTED_KINDS": "._planted:PLANTED_KINDS", "plant": "._planted:plant",
+    "ALL_NETWORKS": "._recipes:ALL_NETWORKS", "REFERENCE_NETWORKS": "._recipes:REFERENCE_NETWORKS",
+    "VARIANT_NETWORKS": "._recipes:VARIANT_NETWORKS",
+    "MODELS_DIR_ENV": "._reference:MODELS_DIR_ENV", "REQUIRED_FILES": "._reference:REQUIRED_FILES",
+    "ReferenceNetwork": "._reference:ReferenceNetwork", "load_reference": "._reference:load_reference",
+    "resolve_models_dir": "._reference:resolve_models_dir",
+    "train": "._train:train", "train_all": "._train:train_all",
+    "IMAGE_NETWORKS": "._image_nets:IMAGE_NETWORKS", "ImageReferenceNetwork": "._image_nets:ImageReferenceNetwork",
+    "load_image_reference": "._image_nets:load_image_reference", "train_image": "._image_nets:train_image",
+})
+
+if TYPE_CHECKING:
+    from ._datasets import AGE_BANDS, DATASETS, Dataset, load_dataset
+    from ._image_nets import IMAGE_NETWORKS, ImageReferenceNetwork, load_image_reference, train_image
+    from ._mitigated import MITIGATED_NETWORKS, MitigatedNetwork, load_mitigated
+    from ._network import build_mlp, parameter_count
+    from ._planted import PLANTED_KINDS, plant
+    from ._preprocess import TabularPreprocessor
+    from ._recipes import ALL_NETWORKS, REFERENCE_NETWORKS, VARIANT_NETWORKS
+    from ._reference import MODELS_DIR_ENV, REQUIRED_FILES, ReferenceNetwork, load_reference, resolve_models_dir
+    from ._train import train, train_all

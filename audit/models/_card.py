@@ -87,7 +87,7 @@ def card_metrics(dataset: Dataset, y_true: np.ndarray, y_pred: np.ndarray,
                             sensitive_features=groups.rename(feature)).by_group
         rows = []
         for group, values in frame.iterrows():
-            row = {"group": str(group)}
+            row: dict[str, Any] = {"group": str(group)}
             row.update({m: values[m] for m in metrics})
             row["count"] = int(row["count"])
             rows.append(row)

@@ -13,15 +13,17 @@ import hashlib
 import io
 import json
 import logging
+import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from .._exceptions import DataError, UsageError
+
+if TYPE_CHECKING:  # numpy and pandas load when a dataset does: `rai-audit list` reads the recipes only
+    import numpy as np
+    import pandas as pd
 
 __all__ = [
     "AGE_BANDS", "DATASETS", "DATA_DIR", "Dataset", "SHA256", "age_band", "load_dataset",
@@ -55,15 +57,18 @@ SHA256: dict[str, str] = {
 #: upper exclusive). Chosen to separate young adults, prime working age, late career and
 #: retirement age, the usual split in employment and credit fairness analyses.
 AGE_BANDS: tuple[tuple[str, float, float], ...] = (
-    ("<25", -np.inf, 25.0),
+    ("<25", -math.inf, 25.0),
     ("25-44", 25.0, 45.0),
     ("45-64", 45.0, 65.0),
-    ("65+", 65.0, np.inf),
+    ("65+", 65.0, math.inf),
 )
 
 
 def age_band(age: pd.Series) -> pd.Series:
     """Map ages (years) to the labels of :data:`AGE_BANDS`; a missing age stays missing."""
+    import numpy as np
+    import pandas as pd
+
     values = pd.to_numeric(age, errors="coerce").to_numpy(dtype=float)
     out = np.full(values.shape, None, dtype=object)
     for label, low, high in AGE_BANDS:
@@ -152,6 +157,8 @@ def _stratified_split(y: np.ndarray | None, n: int, test_size: float, seed: int
     Implemented with numpy's PCG64 generator rather than scikit-learn's splitter so the
     split depends only on numpy's documented permutation, not on a library version.
     """
+    import numpy as np
+
     rng = np.random.default_rng(seed)
     strata = [np.arange(n)] if y is None else [np.flatnonzero(y == v) for v in np.unique(y)]
     test_parts = []
@@ -183,6 +190,8 @@ _ADULT_NUMERIC = ("age", "capital_gain", "capital_loss", "hours_per_week")
 
 
 def _adult_frame(text: str) -> pd.DataFrame:
+    import pandas as pd
+
     frame = pd.read_csv(io.StringIO(text), header=None, names=_ADULT_COLUMNS,
                         skipinitialspace=True, na_values=["?"], dtype=object)
     frame = frame.dropna(how="all")
@@ -202,7 +211,7 @@ def _adult_frame(text: str) -> pd.DataFrame:
 def _load_adult(data_dir: Path | None, **_: Any) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     train = _adult_frame(_gunzip_text("adult/adult.data.gz", data_dir))
     test_text = _gunzip_text("adult/adult.test.gz", data_dir)
-    first, _, rest = test_text.partition("\n")
+    first, _newline, rest = test_text.partition("\n")
     if not first.startswith("|"):
         raise DataError(f"adult.test.gz: expected a junk first line starting with '|', "
                         f"got {first[:40]!r}; the vendored file is not the UCI test file")
@@ -229,6 +238,9 @@ _COMPAS_RECORDS = ("id", "c_case_number", "compas_screening_date", "c_jail_in", 
 
 def _load_compas(data_dir: Path | None, *, test_size: float, seed: int
                  ) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    import numpy as np
+    import pandas as pd
+
     text = _gunzip_text("compas/compas-scores-two-years.csv.gz", data_dir)
     # Read without pandas' silent ".1" renaming, so duplicated names are handled here.
     raw = pd.read_csv(io.StringIO(text), header=None, skiprows=1, dtype=object,
@@ -296,6 +308,8 @@ _GERMAN_CATEGORICAL = tuple(c for c in _GERMAN_COLUMNS[:-1] if c not in _GERMAN_
 
 def _load_german(data_dir: Path | None, *, test_size: float, seed: int
                  ) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    import pandas as pd
+
     maps = json.loads(verified_bytes("german/values_maps.json", data_dir))
     text = _gunzip_text("german/german.data.gz", data_dir)
     frame = pd.read_csv(io.StringIO(text), sep=" ", header=None, names=_GERMAN_COLUMNS,

@@ -104,7 +104,7 @@ def load_mitigated(name: str, models_dir: str | os.PathLike[str] | None = None) 
 
     if name not in MITIGATED_NETWORKS:
         raise UsageError(f"unknown mitigated model {name!r}; expected one of {list(MITIGATED_NETWORKS)}")
-    spec = dict(MITIGATED_NETWORKS[name])
+    spec: dict[str, Any] = dict(MITIGATED_NETWORKS[name])
     network = load_reference(spec.pop("network"), models_dir)
     model = MitigatedNetwork(network, **spec)
     train = network.train_frame()

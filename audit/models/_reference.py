@@ -15,6 +15,7 @@ import json
 import os
 import pickle
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -66,7 +67,7 @@ def check_split(split: Any) -> None:
         raise UsageError(MSG_SPLIT.format(key="seed", expected="a whole number from 0 to 2**32 - 1", got=seed))
 
 
-def dataset_for_recipe(recipe: dict[str, Any]) -> Dataset:
+def dataset_for_recipe(recipe: Mapping[str, Any]) -> Dataset:
     """Load the dataset and split a recipe names."""
     split = recipe.get("split", {})
     check_split(split)

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from .._exceptions import UsageError
-from .._validation import check_frame
+from ..subject._validation import check_frame
 from . import _messages as msg
 
 __all__ = ["Anonymity", "SensitiveDiversity", "anonymity", "equivalence_classes", "MAX_DENSE_CELLS"]

@@ -8,9 +8,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._auditor import BaseAuditor
+from .._base import BaseAuditor, Interval
 from .._exceptions import UsageError
-from .._result import AuditResult, Finding, Severity, Status, metrics_frame
+from .._results import AuditResult, Finding, Severity
 from . import _messages as msg
 from ._anonymity import Anonymity, anonymity
 from ._columns import ColumnPII, scan_frame, suggest_quasi_identifiers
@@ -75,6 +75,15 @@ class PrivacyAuditor(BaseAuditor):
     requires: frozenset = frozenset()
     #: Tables; image subjects: their metadata table, the images-of-people finding and loss-based membership.
     modalities = frozenset({"table", "image"})
+
+    constraints = {
+        "quasi_identifiers": [Sequence, None], "sensitive_attribute": [str, None],
+        "sample_size": [Interval(int, 1, None)], "min_share": [Interval(float, 0, 1)], "regions": [Sequence],
+        "risk_threshold": [Interval(float, 0, 1)], "min_k": [Interval(int, 1, None)],
+        "max_membership_advantage": [Interval(float, 0, 1)], "min_group_size": [Interval(int, 0, None)],
+        "scan_train_data": [bool], "candidate_sample": [Interval(int, 1, None)], "ner": [str, None],
+        "contains_people": [bool, None],
+    }
 
     def __init__(self, *, quasi_identifiers: Sequence[str] | None = None, sensitive_attribute: str | None = None,
                  sample_size: int = 10_000, min_share: float = 0.8, regions: Sequence[str] = DEFAULT_REGIONS,
@@ -169,13 +178,7 @@ class PrivacyAuditor(BaseAuditor):
         rows.append({"metric": "collected_not_needed", "value": len(minimisation["collected_not_needed"]),
                      "n": len(columns)})
         findings += mini_findings
-        order = list(Severity)
-        findings.sort(key=lambda f: -order.index(f.severity))
-        worst = max((f.severity for f in findings), key=order.index, default=Severity.INFO)
-        status = Status.WARN if worst in (Severity.WARNING, Severity.HIGH) else Status.PASS
-        rows = [{"group": None, "over": None, "label": None, "ci_low": None, "ci_high": None, **r} for r in rows]
-        return AuditResult(self.name, self.version, status, metrics=metrics_frame(rows), findings=tuple(findings),
-                           params=self.get_params(), details=details)
+        return AuditResult.build(self, rows, findings, details=details)
 
     # -- pieces ---------------------------------------------------------------------------------
     def _qi_source(self, subject: Any) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from .._validation import check_frame
+from ..subject._validation import check_frame
 from ._anonymity import Anonymity, anonymity
 from ._columns import ColumnPII, scan_frame, suggest_quasi_identifiers
 

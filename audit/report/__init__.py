@@ -7,14 +7,15 @@ only, never row-level data). Every string that came from data is HTML-escaped.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from ._html import Markup, esc, fmt_num, table
 from ._page import render_fragment, render_index_page, render_page
+from ._views import SectionContext, metrics_table
 
-if TYPE_CHECKING:
-    from .._result import AuditResult
-
-__all__ = ["render_html", "render_index", "render_result_html"]
+#: What a plugin's view may use (see ``examples/plugin/``): its section context, escaping, tables.
+__all__ = ["render_html", "render_index", "render_result_html", "SectionContext", "Markup", "esc", "fmt_num",
+           "table", "metrics_table"]
 
 
 def render_html(report: Mapping[str, Any]) -> str:
@@ -34,6 +35,10 @@ def render_index(entries: Sequence[Mapping[str, Any]], title: str = "rai-audit r
     return render_index_page(entries, title)
 
 
-def render_result_html(result: AuditResult) -> str:
-    """A compact HTML fragment for one result (used by ``AuditResult._repr_html_`` in Jupyter)."""
-    return render_fragment(result.to_dict())
+def render_result_html(result: Any) -> str:
+    """A compact HTML fragment for one result (a result dict, or an object with ``to_dict()``).
+
+    ``AuditResult._repr_html_`` uses it in Jupyter; the package renders dicts only, so it
+    never imports the result classes.
+    """
+    return render_fragment(result if isinstance(result, Mapping) else result.to_dict())

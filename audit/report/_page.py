@@ -55,7 +55,7 @@ def _list(value: Any) -> list[Any]:
 def _verdict(report: Mapping[str, Any], checks: list[Mapping[str, Any]], results: list[Mapping[str, Any]]) -> str:
     status = str(report.get("status"))
     if checks:
-        from .._checks import format_check_counts
+        from ..gate._rule import format_check_counts
 
         check_text = f"{len(checks)} check{'s' if len(checks) != 1 else ''}: {format_check_counts(checks)}"
     else:
@@ -282,7 +282,7 @@ def render_index_page(entries: Sequence[Mapping[str, Any]], title: str) -> str:
         summary = str(e.get("summary") or "")
         checks = e.get("checks")
         if isinstance(checks, Sequence) and not isinstance(checks, (str, bytes)):
-            from .._checks import format_check_counts
+            from ..gate._rule import format_check_counts
 
             counts = f"checks: {format_check_counts(checks)}" if checks else "no checks"
             summary = f"{counts}; {summary}" if summary else counts

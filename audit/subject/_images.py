@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .._exceptions import DataError, UsageError
-from .._validation import as_column_list, check_columns, check_finite, check_frame
+from ._validation import as_column_list, check_columns, check_finite, check_frame
 from ._adapters import as_model
 from ._subject import MSG_BAD_TASK, TASKS, AuditSubject
 
@@ -366,7 +366,7 @@ class ImageSubject(AuditSubject):
         return self._loaded.get("proba")
 
     def has(self, requirement: str) -> bool:
-        from .._auditor import Requirement
+        from .._base import Requirement
 
         if Requirement(requirement) is Requirement.TRAIN_DATA:
             return self.train_subject is not None

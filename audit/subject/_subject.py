@@ -14,8 +14,9 @@ import pandas as pd
 from .._exceptions import DataError, UsageError
 from ._adapters import Model, as_model
 from ._adapters import same_label as _same_label
-from .._validation import (MSG_EMPTY_DATA, MSG_NAN_IN_COLUMN, as_column_list, check_columns, check_finite,
-                          check_frame, check_numeric, glob_files, is_glob)
+from .._files import glob_files, is_glob
+from ._validation import (MSG_EMPTY_DATA, MSG_NAN_IN_COLUMN, as_column_list, check_columns, check_finite,
+                          check_frame, check_numeric)
 from ..engines import LazyTable, open_table
 from ..engines._batches import DEFAULT_BATCH_ROWS, iter_batches, rebatch
 
@@ -552,7 +553,7 @@ class AuditSubject:
 
     def has(self, requirement: str) -> bool:
         """Whether this subject can satisfy one auditor requirement (see ``Requirement``)."""
-        from .._auditor import Requirement
+        from .._base import Requirement
 
         req = Requirement(requirement)
         return {
@@ -603,7 +604,7 @@ class AuditSubject:
         a sensitive column with more than :data:`MISSING_SHARE` missing, probabilities in a
         prediction column, a target with one class. Counts and column names only.
         """
-        from .._result import Finding, Severity
+        from .._results import Finding, Severity
 
         out: list[Finding] = []
         n = self.n_rows

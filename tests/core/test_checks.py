@@ -3,8 +3,8 @@ import math
 import pytest
 
 from audit import AuditResult, SpecError, Status
-from audit._checks import (MSG_CHECK_BOUND, MSG_CHECK_KEYS, MSG_CHECK_METRIC, evaluate_checks, parse_checks)
-from audit._result import metrics_frame
+from audit.gate._checks import (MSG_CHECK_BOUND, MSG_CHECK_KEYS, MSG_CHECK_METRIC, evaluate_checks, parse_checks)
+from audit._results import metrics_frame
 
 
 def _result(rows, status=Status.PASS):
@@ -27,7 +27,7 @@ def test_every_row_must_pass_without_over():
     [check] = parse_checks([{"metric": "fairness.demographic_parity_difference", "max": 0.2}])
     [out] = evaluate_checks([check], {"fairness": _result(ROWS)})
     assert out.status == Status.FAIL
-    assert out.over == ("race",)
+    assert out.row_over == ("race",)
     assert math.isclose(out.value, 0.30)
     assert "across race" in out.message and "by 0.1" in out.message
 

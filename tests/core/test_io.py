@@ -2,7 +2,7 @@ import os
 
 import pytest
 
-from audit._io import write_files_atomically
+from audit._files import write_files_atomically
 
 
 def test_writes_all_files(tmp_path):

@@ -11,7 +11,7 @@ import pytest
 import audit
 from audit import DataError, UsageError
 from audit.engines import open_table
-from audit._validation import MSG_UNREADABLE
+from audit._files import MSG_UNREADABLE
 from audit.engines._lazy import MSG_UNKNOWN_ENGINE
 
 

@@ -67,3 +67,40 @@ def test_register_and_unregister_in_process():
     finally:
         _registry.unregister("echo-test")
     assert "echo-test" not in _registry.available()
+
+
+def _plugin_package(tmp_path, monkeypatch, body: str):
+    """A third-party package ``rai_fake_plugin`` whose auditor lives in a private module re-exported by
+    its ``__init__``, declared as an entry point in ``audit.auditors``; ``body`` is that module's text."""
+    pkg = tmp_path / "rai_fake_plugin"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("from ._impl import Drift as DriftAuditor\n")
+    (pkg / "_impl.py").write_text(body)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    from importlib import metadata
+
+    real = metadata.entry_points
+    ep = metadata.EntryPoint(name="drift", value="rai_fake_plugin:DriftAuditor", group=_registry.ENTRY_POINT_GROUP)
+    monkeypatch.setattr(metadata, "entry_points", lambda **kw: [*real(**kw), ep])
+
+
+_DRIFT = ('class Drift:\n    """Population drift between two tables.\n\n    More words.\n    """\n\n'
+          '    name = "drift"\n    version = "1"\n    requires = frozenset()\n\n'
+          '    def run(self, subject):\n        raise NotImplementedError\n')
+
+
+def test_catalogue_describes_a_plugin_from_its_source_without_importing_it(tmp_path, monkeypatch):
+    import sys
+
+    _plugin_package(tmp_path, monkeypatch, "raise ImportError('importing me is what listing must not do')\n" + _DRIFT)
+    found = {i.name: i for i in _registry.catalogue()}
+    assert found["drift"].description == "Population drift between two tables."
+    assert found["drift"].target == "rai_fake_plugin:DriftAuditor"
+    assert "rai_fake_plugin" not in sys.modules
+    assert found["fairness"].description.startswith("Bias metrics by group") and found["fairness"].distribution == "rai-audit"
+
+
+def test_catalogue_imports_a_plugin_whose_class_it_cannot_read(tmp_path, monkeypatch):
+    dynamic = _DRIFT.replace("class Drift:", "class _Base:") + "\nDrift = type('Drift', (_Base,), {'__doc__': 'Made at import.'})\n"
+    _plugin_package(tmp_path, monkeypatch, dynamic)
+    assert {i.name: i.description for i in _registry.catalogue()}["drift"] == "Made at import."

@@ -4,7 +4,7 @@ import pytest
 
 from audit import DataError, UsageError
 from audit.subject import AuditSubject
-from audit._validation import MSG_DUPLICATE_COLUMNS, MSG_EMPTY_DATA, MSG_NAN_IN_COLUMN
+from audit.subject._validation import MSG_DUPLICATE_COLUMNS, MSG_EMPTY_DATA, MSG_NAN_IN_COLUMN
 
 
 @pytest.fixture

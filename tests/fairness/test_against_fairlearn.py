@@ -218,7 +218,7 @@ def our_aggregate(frame, metric, over):
 def test_output_shape_and_order():
     y_true, y_pred, sensitive = synthetic_binary(500, seed=4)
     frame = group_metrics(y_true, y_pred, sensitive_features=sensitive, zero_division=0)
-    from audit._result import METRIC_COLUMNS
+    from audit._results import METRIC_COLUMNS
     assert tuple(frame.columns) == METRIC_COLUMNS
     overs = [None if o is None else tuple(o) for o in frame["over"]]
     first = [o for i, o in enumerate(overs) if o not in overs[:i]]

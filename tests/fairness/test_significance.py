@@ -8,13 +8,23 @@ from scipy.stats import chi2_contingency
 
 from audit import AuditSubject, Severity
 from audit.fairness import FairnessAuditor, group_metrics
-from audit.fairness._significance import benjamini_hochberg, homogeneity_p_value
+from audit.fairness._significance import benjamini_hochberg, chi2_sf, homogeneity_p_value
 
 
 def _aggregate(frame, metric, over):
     rows = frame[(frame["metric"] == metric) & frame["group"].isna() & frame["over"].map(lambda o: o == over)]
     assert len(rows) == 1, (metric, over, len(rows))
     return rows.iloc[0]
+
+
+@pytest.mark.parametrize("df", [1, 2, 3, 4, 7, 8, 59, 60, 499, 2000])
+def test_chi_square_survival_matches_scipy(df):
+    from scipy.special import chdtrc
+
+    for x in [*np.geomspace(1e-6, 4 * df + 200, 60), df - 0.5, float(df), df + 0.5]:
+        expected = float(chdtrc(df, x))
+        assert chi2_sf(df, float(x)) == pytest.approx(expected, rel=1e-10, abs=1e-300), (df, x)
+    assert chi2_sf(df, 0.0) == 1.0 and chi2_sf(df, float("inf")) == 0.0 and np.isnan(chi2_sf(df, float("nan")))
 
 
 def test_p_value_is_pearson_chi_square_on_the_count_table():

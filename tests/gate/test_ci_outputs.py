@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from audit._ci import (ANNOTATION_LIMIT, SUMMARY_LIMIT, escape_data, escape_property, github_annotations,
+from audit.gate._outputs import (ANNOTATION_LIMIT, SUMMARY_LIMIT, escape_data, escape_property, github_annotations,
                        junit_xml, markdown_summary)
 
 

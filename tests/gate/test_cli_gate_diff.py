@@ -9,7 +9,7 @@ import pytest
 
 import audit
 from audit import ExitCode
-from audit._diff import diff_reports, format_diff
+from audit.gate._diff import diff_reports, format_diff
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.slow
@@ -135,7 +135,7 @@ def test_diff_flags_the_regression_the_gate_flags_first(two_reports, tmp_path):
 
 
 def test_duplicates_fold_and_undefined_is_not_absent():
-    from audit._diff import UNDEFINED
+    from audit.gate._diff import UNDEFINED
 
     def doc(values, status="pass"):
         metrics = [{"metric": m, "group": None, "over": ["race"], "label": None, "value": v} for m, v in values.items()]

@@ -6,8 +6,8 @@ from importlib import resources
 import pytest
 
 from audit import AuditResult, Finding, Severity, SpecError, Status
-from audit._checks import MSG_CHECK_FIELD, evaluate_checks, load_policy, parse_checks
-from audit._result import metrics_frame
+from audit.gate._checks import MSG_CHECK_FIELD, evaluate_checks, load_policy, parse_checks
+from audit._results import metrics_frame
 from tests.conftest import ROOT
 
 POLICIES = [resources.files("audit") / "policies" / "classification.toml",
@@ -39,9 +39,9 @@ def test_shipped_policies_gate_main_effects_not_intersections(path):
     fairness = [c for c in checks if c.auditor == "fairness"]
     assert fairness and all(c.over == "each" for c in fairness)
     outcomes = evaluate_checks(checks, {"fairness": RESULT, "privacy": PRIVACY})
-    assert [o.status for o in outcomes if o.check.auditor == "fairness"] == [Status.PASS] * len(fairness)
-    assert all(len(o.over) == 1 for o in outcomes if o.check.auditor == "fairness")
-    assert all(o.status == Status.SKIPPED for o in outcomes if o.check.auditor == "privacy")
+    assert [o.status for o in outcomes if o.auditor == "fairness"] == [Status.PASS] * len(fairness)
+    assert all(len(o.row_over) == 1 for o in outcomes if o.auditor == "fairness")
+    assert all(o.status == Status.SKIPPED for o in outcomes if o.auditor == "privacy")
 
 
 def test_without_over_every_row_counts_and_an_explicit_intersection_is_gated():
@@ -51,9 +51,9 @@ def test_without_over_every_row_counts_and_an_explicit_intersection_is_gated():
         {"metric": "fairness.demographic_parity_difference", "max": 0.1, "bound": "ci",
          "over": ["sex", "race", "age_band"]}])
     a, b, c = evaluate_checks([every, each, inter], {"fairness": RESULT})
-    assert a.status == Status.FAIL and a.over == ("sex", "race", "age_band")
-    assert b.status == Status.PASS and b.over in (("sex",), ("race",))
-    assert c.status == Status.FAIL and c.over == ("sex", "race", "age_band")
+    assert a.status == Status.FAIL and a.row_over == ("sex", "race", "age_band")
+    assert b.status == Status.PASS and b.row_over in (("sex",), ("race",))
+    assert c.status == Status.FAIL and c.row_over == ("sex", "race", "age_band")
     assert b.to_dict()["over"] == "each" and c.to_dict()["over"] == ["sex", "race", "age_band"]
 
 
@@ -114,14 +114,14 @@ def test_a_binary_check_names_the_positive_class_when_the_subject_says_it():
 
 # -- E: undefined values never pass ----------------------------------------------------------------
 def test_a_null_aggregate_fails_and_says_it_is_undefined():
-    from audit._checks import MSG_OUTCOME_UNDEFINED, _WHY_UNDEFINED_AGGREGATE
+    from audit.gate._checks import MSG_OUTCOME_UNDEFINED, _WHY_UNDEFINED_AGGREGATE
 
     rows = [_agg("equalized_odds_difference", ["sex"], 0.02, 0.01, 0.03),
             _agg("equalized_odds_difference", ["race"], None, None, None)]
     result = AuditResult("fairness", "1", Status.PASS, metrics=metrics_frame(rows))
     [check] = parse_checks([{"metric": "fairness.equalized_odds_difference", "max": 0.1, "over": "each"}])
     [out] = evaluate_checks([check], {"fairness": result})
-    assert out.status == Status.FAIL and out.value is None and out.over == ("race",)
+    assert out.status == Status.FAIL and out.value is None and out.row_over == ("race",)
     assert out.message == MSG_OUTCOME_UNDEFINED.format(metric="fairness.equalized_odds_difference",
                                                        where="across race", why=_WHY_UNDEFINED_AGGREGATE)
     [warn] = parse_checks([{"metric": "fairness.equalized_odds_difference", "max": 0.1, "severity": "warn"}])
@@ -130,14 +130,14 @@ def test_a_null_aggregate_fails_and_says_it_is_undefined():
     rows[0]["value"] = 0.5
     [out] = evaluate_checks([check], {"fairness": AuditResult("fairness", "1", Status.PASS,
                                                               metrics=metrics_frame(rows))})
-    assert out.status == Status.FAIL and out.over == ("sex",) and "above the maximum" in out.message
+    assert out.status == Status.FAIL and out.row_over == ("sex",) and "above the maximum" in out.message
 
 
 def test_a_null_group_rate_fails_and_a_json_null_survives_the_round_trip(tmp_path):
     import json
 
     from audit import AuditReport
-    from audit._ci import junit_xml, markdown_summary
+    from audit.gate._outputs import junit_xml, markdown_summary
 
     rows = [{"metric": "true_positive_rate", "group": {"race": "A"}, "value": 0.8, "n": 50, "over": ["race"]},
             {"metric": "true_positive_rate", "group": {"race": "B"}, "value": None, "n": 12, "over": ["race"]}]

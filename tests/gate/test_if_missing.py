@@ -10,10 +10,10 @@ import pytest
 
 import audit
 from audit import AuditReport, AuditResult, ExitCode, Finding, Severity, SpecError, Status
-from audit._checks import (MSG_AUDITOR_SKIPPED, MSG_CHECK_FIELD, MSG_METRIC_MISSING, MSG_NOT_RUN,
+from audit.gate._checks import (MSG_AUDITOR_SKIPPED, MSG_CHECK_FIELD, MSG_METRIC_MISSING, MSG_NOT_RUN,
                            MSG_SKIPPED_SUFFIX, MSG_UNKNOWN_AUDITOR, MSG_UNKNOWN_METRIC, evaluate_checks,
                            parse_checks)
-from audit._result import metrics_frame
+from audit._results import metrics_frame
 from audit.privacy._auditor import SKIP_NO_TRAIN
 from tests.conftest import run_cli
 
@@ -221,7 +221,7 @@ def test_run_applies_if_missing_from_the_spec(tmp_path, predictions_frame):
 
 
 def test_check_counts_read_failed_warned_passed():
-    from audit._checks import format_check_counts
+    from audit.gate._rule import format_check_counts
 
     assert format_check_counts([{"status": s} for s in ("fail", "warn", "fail")]) == "2 failed, 1 warned, 0 passed"
     assert format_check_counts([{"status": s} for s in ("pass", "skipped", "error")]) == \

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from audit import AuditResult, Finding, Severity, Status
-from audit._baseline import MSG_NO_REGRESSION, MSG_REGRESSION, regression_checks
-from audit._checks import MSG_OUTCOME_FAIL, MSG_OUTCOME_PASS, evaluate_checks, parse_checks
-from audit._result import metrics_frame
+from audit.gate._baseline import MSG_NO_REGRESSION, MSG_REGRESSION, regression_checks
+from audit.gate._checks import MSG_OUTCOME_FAIL, MSG_OUTCOME_PASS, evaluate_checks, parse_checks
+from audit._results import metrics_frame
 
 ROWS = [
     {"metric": "selection_rate", "group": {"sex": "F"}, "value": 0.2, "ci_low": 0.1, "ci_high": 0.3, "n": 40,
@@ -82,7 +82,7 @@ def test_baseline_regression_needs_both_tolerances_exceeded():
     assert bad.message == MSG_REGRESSION.format(
         metric="fairness.selection_rate", where="sex=F", direction="fell", old="0.2", new="0.15",
         change="-0.05", relative="-25%", allowed="0.04", abs_tol="0.01", rel_tol=0.2)
-    assert bad.check.name == "no regression vs baseline: fairness.selection_rate"
+    assert bad.name == "no regression vs baseline: fairness.selection_rate"
     # an improvement never fails, however large
     [better] = regression_checks(checks, {"fairness": _shifted(+0.3)}, old, abs_tol=0.0, rel_tol=0.0)
     assert better.status == Status.PASS

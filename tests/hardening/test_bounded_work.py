@@ -61,7 +61,7 @@ def test_nesting_50000_deep_is_a_usage_error_not_a_traceback(tmp_path, capsys, w
 
 
 def test_an_oversized_policy_is_a_usage_error(tmp_path) -> None:
-    from audit._checks import load_policy
+    from audit.gate._checks import load_policy
 
     path = tmp_path / "p.toml"
     path.write_text("# " + "x" * MAX_TOML_BYTES + "\n", encoding="utf-8")
@@ -89,3 +89,10 @@ def test_recipe_split_values_are_checked(split, key) -> None:
 
     with pytest.raises(UsageError, match=f"recipe split {key} must be"):
         dataset_for_recipe({"dataset": "german", "split": {"method": "stratified", **split}})
+
+
+def test_result_module_copies_of_the_limits_match_format() -> None:
+    from audit import _format
+    from audit import _results as _result
+
+    assert (_result._VALUE_LIMIT, _result._TEXT_LIMIT) == (_format.VALUE_LIMIT, _format.TEXT_LIMIT)

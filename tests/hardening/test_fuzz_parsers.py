@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 
 import audit
 from audit import UsageError
-from audit._checks import load_policy
+from audit.gate._checks import load_policy
 from audit._spec import load_spec
-from audit._validation import read_table
+from audit._files import read_table
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 

@@ -24,9 +24,9 @@ from hypothesis import strategies as st
 
 import audit
 from audit import _format, cli
-from audit._ci import github_annotations, junit_xml, markdown_summary
-from audit._diff import diff_reports, format_diff
-from audit._result import metrics_frame
+from audit.gate._outputs import github_annotations, junit_xml, markdown_summary
+from audit.gate._diff import diff_reports, format_diff
+from audit._results import metrics_frame
 
 HOSTILE = [
     "a\n::stop-commands::TOKEN",
@@ -70,7 +70,7 @@ def _hostile_result(texts: list[str]) -> audit.AuditResult:
 
 
 def _report(texts: list[str], title: str) -> audit.AuditReport:
-    from audit._checks import evaluate_checks, parse_checks
+    from audit.gate._checks import evaluate_checks, parse_checks
 
     hostile = _hostile_result(texts)
     crashed = audit.AuditResult("crashed", "1", audit.Status.ERROR, reason="boom " + " ".join(texts))
@@ -233,7 +233,7 @@ def test_fuzz_a_real_audit_with_a_plugin(column: str, value: str, label: str, me
     frame["p"] = np.where(rng.random(n) < 0.7, frame["y"], 1 - frame["y"])
 
     def run(self, subject):
-        from audit._result import metrics_frame
+        from audit._results import metrics_frame
 
         rows = [{"metric": "m", "value": 0.9, "group": {column: "v" + value}, "over": [column], "label": label}]
         return audit.AuditResult("plug", "1", audit.Status.FAIL, metrics=metrics_frame(rows),

@@ -13,8 +13,8 @@ import pytest
 
 import audit
 from audit import cli
-from audit._ci import github_annotations, junit_xml, markdown_summary
-from audit._diff import diff_reports, format_diff
+from audit.gate._outputs import github_annotations, junit_xml, markdown_summary
+from audit.gate._diff import diff_reports, format_diff
 from audit.subject._subject import MSG_PSEUDONYMISED, pseudonyms
 
 N = 240
@@ -125,7 +125,7 @@ def test_a_table_without_personal_data_is_left_as_it_is() -> None:
 
 def test_a_bad_score_cell_is_counted_never_quoted() -> None:
     from audit._exceptions import DataError
-    from audit._validation import MSG_NOT_NUMERIC
+    from audit.subject._validation import MSG_NOT_NUMERIC
 
     frame = _frame("g2", ["w", "x", "y", "z"]).assign(s=[0.3] * (N - 1) + ["jane.doe@example.com"])
     with pytest.raises(DataError) as err:

@@ -14,10 +14,10 @@ import pytest
 
 import audit
 from audit import cli
-from audit._baseline import MSG_TOLERANCE
-from audit._checks import MSG_POLICY_EMPTY, evaluate_checks
-from audit._io import write_files_atomically
-from audit._result import _jsonable
+from audit.gate._baseline import MSG_TOLERANCE
+from audit.gate._checks import MSG_POLICY_EMPTY, evaluate_checks
+from audit._files import write_files_atomically
+from audit._results import _jsonable
 
 SCHEMA = json.loads((resources.files("audit") / "schema" / "report.schema.json").read_text())
 
@@ -40,7 +40,7 @@ def _plugin(value, ci_low=None) -> audit.BaseAuditor:
     def run(self, subject):
         rows = [{"metric": "score_gap", "value": value, "ci_low": ci_low, "ci_high": None},
                 {"metric": "score_gap", "value": value, "over": ["g"]}]
-        from audit._result import metrics_frame
+        from audit._results import metrics_frame
 
         return audit.AuditResult("plug", "1", audit.Status.PASS, metrics=metrics_frame(rows))
 
@@ -72,7 +72,7 @@ def test_the_gate_on_a_saved_report_reaches_the_runs_verdict(tmp_path, frame, va
     capsys.readouterr()
     assert rc == report.exit_code == doc["exit_code"]
     loaded = audit.AuditReport.load(tmp_path / "r")
-    again = evaluate_checks(audit._checks.parse_checks(CHECKS), {r.auditor: r for r in loaded.results},
+    again = evaluate_checks(audit.gate._checks.parse_checks(CHECKS), {r.auditor: r for r in loaded.results},
                             subject=loaded.subject)
     assert _jsonable([o.to_dict() for o in again]) == doc["checks"]
     finite = isinstance(value, (int, float)) and math.isfinite(value)  # True is read as 1.0, as pandas does
@@ -98,8 +98,8 @@ def test_an_infinite_value_is_written_and_read_back_and_the_message_says_so(fram
 
 
 def test_an_undefined_aggregate_fails_unless_the_check_says_skip() -> None:
-    from audit._checks import MSG_SKIPPED_SUFFIX, parse_checks
-    from audit._result import metrics_frame
+    from audit.gate._checks import MSG_SKIPPED_SUFFIX, parse_checks
+    from audit._results import metrics_frame
 
     result = audit.AuditResult("fairness", "1", audit.Status.PASS, metrics=metrics_frame(
         [{"metric": "demographic_parity_difference", "value": None, "over": ["g"]}]))

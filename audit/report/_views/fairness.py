@@ -144,7 +144,7 @@ class _RowCheck:
 
 def _row_checks(checks: Sequence[Mapping[str, Any]], auditor: str, row: Mapping[str, Any]) -> list[_RowCheck]:
     """The checks that gate this row (same metric, an ``over`` that selects it), without repeats."""
-    from ..._checks import over_matches
+    from ...gate._rule import over_matches
 
     found: list[_RowCheck] = []
     for c in checks:
@@ -183,7 +183,7 @@ def _threshold_text(rc: _RowCheck) -> str:
 
 def _row_outcome(rc: _RowCheck, row: Mapping[str, Any]) -> Any:
     """This row judged against one check: a pass/warn/fail badge, or ``undefined`` (never a pass)."""
-    from ..._checks import judge_row
+    from ...gate._rule import judge_row
 
     if row.get("suppressed") is True:
         return SUPPRESSED

@@ -25,9 +25,10 @@ from typing import Any
 
 import pandas as pd
 
-from . import _metric_catalog as _catalog
-from ._exceptions import SpecError, UsageError
-from ._result import AuditResult, Status, _cut_value, _group_value, format_group, group_key, suppressed_groups
+from .. import _metric_catalog as _catalog
+from .._exceptions import SpecError, UsageError
+from ._rule import EACH, _defined, check_counts, format_check_counts, judge_row
+from .._results import AuditResult, CheckOutcome, Status, _group_value, format_group, group_key, suppressed_groups
 
 __all__ = ["Check", "CheckOutcome", "parse_checks", "load_policy", "evaluate_checks", "validate_names", "select_rows",
            "judge_row", "check_counts", "format_check_counts", "EACH",
@@ -67,7 +68,6 @@ MSG_OUTCOME_PASS = "{metric}: worst is {where}, {basis} {value}, within the {op}
 _ALLOWED = ("metric", "max", "min", "severity", "bound", "over", "group", "label", "if_missing", "name",
             "description")
 #: ``over = "each"``: every sensitive feature on its own (the rows whose ``over`` names one feature).
-EACH = "each"
 _WHY_UNDEFINED_AGGREGATE = ("an aggregate is undefined when a rate it compares has a zero denominator in a "
                             "group, or fewer than two groups are large enough to compare")
 _WHY_UNDEFINED_GROUP = ("a rate is undefined when its denominator is zero in this group (e.g. a true positive "
@@ -100,28 +100,14 @@ class Check:
         return self.metric.split(".", 1)[1]
 
 
-@dataclasses.dataclass(frozen=True)
-class CheckOutcome:
-    """The verdict on one check, with the worst row that decided it."""
-
-    check: Check
-    status: Status
-    message: str
-    value: float | None = None
-    group: Mapping[str, Any] | None = None
-    over: tuple[str, ...] | None = None
-    label: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        c = self.check
-        over: Any = c.over if isinstance(c.over, str) else (list(c.over) if c.over is not None else None)
-        return {"metric": c.metric, "op": c.op, "threshold": c.threshold, "bound": c.bound,
-                "severity": c.severity, "over": over, "if_missing": c.if_missing,
-                "value": self.value,
-                "group": ({_cut_value(str(k)): _cut_value(v) for k, v in self.group.items()}
-                          if self.group is not None else None),
-                "label": self.label, "status": str(self.status), "message": self.message,
-                **({"name": c.name} if c.name else {})}
+def outcome(check: Check, status: Status, message: str, *, value: float | None = None,
+            group: Mapping[str, Any] | None = None, over: tuple[str, ...] | None = None,
+            label: str | None = None) -> CheckOutcome:
+    """The flat verdict record for ``check``; ``over`` is the deciding row's features."""
+    return CheckOutcome(metric=check.metric, op=check.op, threshold=check.threshold, bound=check.bound,
+                        severity=check.severity, status=status, message=message, over=check.over,
+                        if_missing=check.if_missing, value=value, group=group, label=label,
+                        name=check.name or None, row_over=over)
 
 
 def parse_checks(rows: Iterable[Mapping[str, Any]]) -> list[Check]:
@@ -178,7 +164,7 @@ def load_policy(source: str | os.PathLike[str] | Sequence[Mapping[str, Any]] | N
     if source is None:
         return []
     if isinstance(source, (str, os.PathLike)):
-        from ._toml import read_toml
+        from .._files import read_toml
 
         doc = read_toml(Path(source), what="policy")
         unknown = sorted(set(doc) - {"checks", "title", "description"})
@@ -188,22 +174,13 @@ def load_policy(source: str | os.PathLike[str] | Sequence[Mapping[str, Any]] | N
         if not doc.get("checks"):
             raise SpecError(MSG_POLICY_EMPTY.format(path=source))
         return parse_checks(doc.get("checks", []))
-    if isinstance(source, Sequence):
+    if isinstance(source, Sequence) and not isinstance(source, str):
         return parse_checks(source)
     raise UsageError(f"checks must be a path to a policy TOML file or a list of check dicts; "
                      f"got {type(source).__name__}.")
 
 
 # -- reading rows ----------------------------------------------------------------------------------
-def _defined(x: Any) -> bool:
-    if x is None or x is pd.NA:
-        return False
-    try:
-        return not math.isnan(float(x))
-    except (TypeError, ValueError):
-        return False
-
-
 def _is_suppressed(flag: Any) -> bool:
     """A row marked ``suppressed`` (a small cell whose rates are withheld); None/NA/NaN mean not."""
     if flag is None or flag is pd.NA or (isinstance(flag, float) and math.isnan(flag)):
@@ -223,60 +200,6 @@ def select_rows(result: AuditResult, check: Check) -> pd.DataFrame:
     if small:
         rows = rows.assign(suppressed=[g is not None and group_key(g) in small for g in rows["group"]])
     return rows
-
-
-def over_matches(check_over: Any, row_over: Any) -> bool:
-    """Whether a check's ``over`` (None, ``"each"`` or a list of features) selects a row with ``row_over``."""
-    if check_over is None:
-        return True
-    if row_over is None or isinstance(row_over, str):
-        return False
-    if check_over == EACH:
-        return len(row_over) == 1
-    return list(check_over) == list(row_over)
-
-
-def judge_row(op: str, threshold: float, bound: str, severity: str, value: Any, ci_low: Any = None,
-              ci_high: Any = None) -> tuple[Status, float, bool, float] | None:
-    """One row against one threshold: (status, the value used, whether it is a CI bound, excess).
-
-    None when the row's value is undefined: an undefined row never passes. A non-finite value
-    used (an infinite estimate, or an infinite CI bound with ``bound = "ci"``) never passes either:
-    its excess is infinite.
-    """
-    if not _defined(value):
-        return None
-    used, from_ci = float(value), False
-    if bound == "ci":
-        b = ci_low if op == "max" else ci_high
-        if _defined(b):
-            used, from_ci = float(b), True
-    excess = (used - threshold if op == "max" else threshold - used) if math.isfinite(used) else math.inf
-    status = Status.PASS if excess <= 0 else (Status.FAIL if severity == "fail" else Status.WARN)
-    return status, used, from_ci, excess
-
-
-# -- counting verdicts -----------------------------------------------------------------------------
-def check_counts(statuses: Iterable[Any]) -> dict[str, int]:
-    """How many checks failed, could not be evaluated (error), warned, passed and were skipped."""
-    counts = {"fail": 0, "error": 0, "warn": 0, "pass": 0, "skipped": 0}
-    for s in statuses:
-        key = str(s.get("status") if isinstance(s, Mapping) else getattr(s, "status", s))
-        if key in counts:
-            counts[key] += 1
-    return counts
-
-
-def format_check_counts(statuses: Iterable[Any]) -> str:
-    """``2 failed, 1 warned, 0 passed`` (errors and skipped checks added only when there are some)."""
-    c = check_counts(statuses)
-    parts = [f"{c['fail']} failed"]
-    if c["error"]:
-        parts.append(f"{c['error']} could not be evaluated")
-    parts += [f"{c['warn']} warned", f"{c['pass']} passed"]
-    if c["skipped"]:
-        parts.append(f"{c['skipped']} skipped")
-    return ", ".join(parts)
 
 
 # -- messages --------------------------------------------------------------------------------------
@@ -442,14 +365,14 @@ def _missing_reason(result: AuditResult, name: str) -> str:
 
 def _missing(check: Check, message: str) -> CheckOutcome:
     if check.if_missing == "skip":
-        return CheckOutcome(check, Status.SKIPPED, message + MSG_SKIPPED_SUFFIX)
-    return CheckOutcome(check, Status.FAIL, message)
+        return outcome(check, Status.SKIPPED, message + MSG_SKIPPED_SUFFIX)
+    return outcome(check, Status.FAIL, message)
 
 
 def _auditor_exists(name: str) -> bool:
     if name in _catalog.AUDITOR_METRICS:
         return True
-    from . import _registry
+    from .. import _registry
 
     return name in _registry.names()
 
@@ -470,7 +393,7 @@ def _has_catalogue(auditor: str) -> bool:
 def _evaluate_one(check: Check, result: AuditResult | None, subject: Mapping[str, Any]) -> CheckOutcome:
     if result is None:
         if not _auditor_exists(check.auditor):
-            from . import _registry
+            from .. import _registry
 
             known = sorted(set(_catalog.AUDITOR_METRICS) | set(_registry.names()))
             close = difflib.get_close_matches(check.auditor, known, n=1)
@@ -481,7 +404,7 @@ def _evaluate_one(check: Check, result: AuditResult | None, subject: Mapping[str
             raise _unknown_metric(check, ())
         return _missing(check, MSG_NOT_RUN.format(metric=check.metric, auditor=check.auditor))
     if result.status == Status.ERROR:
-        return CheckOutcome(check, Status.ERROR, f"{check.metric}: auditor {check.auditor!r} {result.status}: "
+        return outcome(check, Status.ERROR, f"{check.metric}: auditor {check.auditor!r} {result.status}: "
                                                  f"{result.reason or 'no reason given'}")
     present = set(result.metrics["metric"])
     if result.status == Status.SKIPPED:
@@ -499,7 +422,7 @@ def _evaluate_one(check: Check, result: AuditResult | None, subject: Mapping[str
     if len(rows) == 0:
         filters = [f"over={check.over!r}" if isinstance(check.over, str) else f"over={list(check.over or [])}",
                    f"group={dict(check.group or {})}"] + ([f"label={check.label!r}"] if check.label else [])
-        return CheckOutcome(check, Status.FAIL, MSG_NO_ROW.format(metric=check.metric, filters=" ".join(filters)))
+        return outcome(check, Status.FAIL, MSG_NO_ROW.format(metric=check.metric, filters=" ".join(filters)))
     worst: tuple[float, float, bool, Any] | None = None
     undefined: list[Any] = []
     suppressed: list[Any] = []
@@ -526,7 +449,7 @@ def _evaluate_one(check: Check, result: AuditResult | None, subject: Mapping[str
             status, message = Status.SKIPPED, message + MSG_SKIPPED_SUFFIX
         else:
             status = Status.FAIL if check.severity == "fail" else Status.WARN
-        return CheckOutcome(check, status, message,
+        return outcome(check, status, message,
                             value=None, group=row.group, over=tuple(row.over) if row.over is not None else None,
                             label=row.label)
     assert worst is not None
@@ -557,7 +480,7 @@ def _evaluate_one(check: Check, result: AuditResult | None, subject: Mapping[str
         status = Status.PASS
         msg = MSG_OUTCOME_PASS.format(metric=check.metric, where=where, basis=basis, value=_g(value), op=op_word,
                                       threshold=_g(check.threshold), margin=_g(-excess))
-    return CheckOutcome(check, status, msg, value=float(value), group=row.group,
+    return outcome(check, status, msg, value=float(value), group=row.group,
                         over=tuple(row.over) if row.over is not None else None, label=row.label)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ._format import for_annotation, for_annotation_property, for_markdown, for_terminal, for_xml_attr, for_xml_text
+from .._format import for_annotation, for_annotation_property, for_markdown, for_terminal, for_xml_attr, for_xml_text
 
 __all__ = ["junit_xml", "markdown_summary", "github_annotations", "check_title", "escape_data", "escape_property",
            "terminal_safe", "SUMMARY_LIMIT", "ANNOTATION_LIMIT"]
@@ -80,7 +80,7 @@ def markdown_summary(report: Mapping[str, Any], checks: Sequence[Mapping[str, An
     """A GitHub-flavoured Markdown summary (verdict, failed checks, auditors), within 1 MiB."""
     icon = {"pass": "✅", "warn": "⚠️", "fail": "❌", "error": "💥", "skipped": "⏭️"}.get(status, "")
     lines = [f"## {icon} rai-audit: {status.upper()} — {_md(report.get('title', ''))}", ""]
-    from ._checks import format_check_counts
+    from ._rule import format_check_counts
 
     bad = [c for c in checks if c["status"] != "pass"]
     if checks:

@@ -14,8 +14,8 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ._checks import Check, CheckOutcome, select_rows
-from ._result import AuditResult, Status
+from .._results import AuditResult, CheckOutcome, Status
+from ._checks import Check, outcome, select_rows
 
 __all__ = ["regression_checks", "compare_rows", "check_tolerances", "MSG_REGRESSION", "MSG_NO_REGRESSION",
            "MSG_TOLERANCE"]
@@ -34,7 +34,7 @@ MSG_TOLERANCE = ("--tolerance-{which} must be a finite number >= 0; got {got!r}.
 
 def check_tolerances(abs_tol: Any, rel_tol: Any) -> None:
     """Raise a UsageError unless both tolerances are finite numbers at least 0."""
-    from ._exceptions import UsageError
+    from .._exceptions import UsageError
 
     for which, got, example in (("abs", abs_tol, "0.01"), ("rel", rel_tol, "0.1")):
         ok = isinstance(got, (int, float)) and not isinstance(got, bool) and math.isfinite(got) and got >= 0
@@ -78,7 +78,7 @@ def regression_checks(checks: Sequence[Check], new: Mapping[str, AuditResult], o
         base = dataclasses.replace(check, name=f"no regression vs baseline: {check.metric}")
         a, b = new.get(check.auditor), old.get(check.auditor)
         if a is None or b is None or a.status in (Status.SKIPPED, Status.ERROR):
-            outcomes.append(CheckOutcome(base, Status.PASS if b is None else
+            outcomes.append(outcome(base, Status.PASS if b is None else
                                          Status.SKIPPED if check.if_missing == "skip" else Status.FAIL,
                                          f"{check.metric}: no baseline to compare with." if b is None else
                                          f"{check.metric}: the new report has no usable result for "
@@ -89,7 +89,7 @@ def regression_checks(checks: Sequence[Check], new: Mapping[str, AuditResult], o
             if worst is None or change - allowed > worst[0] - worst[2]:
                 worst = (change, row, allowed, old_value)
         if worst is None:
-            outcomes.append(CheckOutcome(base, Status.PASS, f"{check.metric}: no row in common with the baseline."))
+            outcomes.append(outcome(base, Status.PASS, f"{check.metric}: no row in common with the baseline."))
             continue
         change, row, allowed, old_value = worst
         where = ", ".join(f"{k}={v}" for k, v in (row.group or {}).items()) or \
@@ -106,6 +106,6 @@ def regression_checks(checks: Sequence[Check], new: Mapping[str, AuditResult], o
         else:
             status = Status.PASS
             msg = MSG_NO_REGRESSION.format(**fields)
-        outcomes.append(CheckOutcome(base, status, msg, value=float(row.value), group=row.group,
+        outcomes.append(outcome(base, status, msg, value=float(row.value), group=row.group,
                                      over=tuple(row.over) if row.over is not None else None, label=row.label))
     return outcomes

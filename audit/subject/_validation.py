@@ -8,27 +8,23 @@ from __future__ import annotations
 import difflib
 import os
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ._exceptions import DataError, UsageError
+from .._exceptions import DataError, UsageError
+from .._files import read_table
 
 __all__ = [
-    "MSG_MISSING_COLUMN", "MSG_EMPTY_DATA", "MSG_UNREADABLE", "MSG_UNSUPPORTED_DATA",
+    "MSG_MISSING_COLUMN", "MSG_EMPTY_DATA", "MSG_UNSUPPORTED_DATA",
     "MSG_NAN_IN_COLUMN", "MSG_LENGTH_MISMATCH", "MSG_DUPLICATE_COLUMNS", "MSG_ROLE_TYPE",
-    "MSG_UNSUPPORTED_FORMAT",
-    "check_columns", "check_frame", "read_table", "as_column_list", "check_finite", "check_numeric",
-    "MSG_NOT_NUMERIC", "is_glob", "glob_files",
+    "check_columns", "check_frame", "as_column_list", "check_finite", "check_numeric",
+    "MSG_NOT_NUMERIC",
 ]
 
 MSG_MISSING_COLUMN = "column {column!r} given as {role} is not in the data{hint}; the data has columns {available}."
 MSG_EMPTY_DATA = "the data has no rows; expected at least one row to audit. Check the file or the filter that produced it."
-MSG_UNREADABLE = "cannot read {path!s}: {reason}. Check that the path exists and is a CSV or Parquet file."
-MSG_UNSUPPORTED_FORMAT = ("cannot read {path!s}: unsupported file type {suffix!r}; "
-                          "expected .csv, .csv.gz, .tsv or .parquet.")
 MSG_UNSUPPORTED_DATA = ("data of type {type} is not supported; expected a pandas or polars DataFrame, "
                         "a pyarrow Table, or a path to a CSV or Parquet file.")
 MSG_NAN_IN_COLUMN = ("column {column!r} ({role}) has {count} missing or non-finite value(s) out of {n} rows; "
@@ -51,52 +47,6 @@ def as_column_list(value: Any, role: str) -> tuple[str, ...]:
         if all(isinstance(v, str) for v in out):
             return out
     raise UsageError(MSG_ROLE_TYPE.format(role=role, type=type(value).__name__))
-
-
-def is_glob(path: str | os.PathLike[str]) -> bool:
-    """Whether a path's last part is a pattern (``*``, ``?`` or ``[...]``) rather than a name."""
-    return any(ch in Path(path).name for ch in "*?[")
-
-
-def glob_files(path: str | os.PathLike[str]) -> list[Path]:
-    """The files a pattern path matches, in name order."""
-    p = Path(path)
-    return sorted(p.parent.glob(p.name))
-
-
-def read_table(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """Read a CSV or Parquet file into pandas, turning every failure into a UsageError naming the path."""
-    p = Path(path)
-    name = p.name.lower()
-    if is_glob(p):  # every matching file, in name order, as one table
-        matches = glob_files(p)
-        if not matches:
-            raise UsageError(MSG_UNREADABLE.format(path=p, reason="no file matches this pattern"))
-        return pd.concat([read_table(m) for m in matches], ignore_index=True)
-    from ._files import check_csv_header, check_data_path
-
-    check_data_path(p)  # a FIFO, a device, a looping or escaping folder: a usage error before reading
-    try:
-        if name.endswith((".parquet", ".pq")) or p.is_dir():
-            return pd.read_parquet(p)  # a folder: a Parquet dataset (its files, hive partitions included)
-        if name.endswith((".csv", ".csv.gz", ".txt")):
-            check_csv_header(p)
-            return pd.read_csv(p)
-        if name.endswith((".tsv", ".tsv.gz")):
-            check_csv_header(p, sep="\t")
-            return pd.read_csv(p, sep="\t")
-    except UsageError:
-        raise
-    except FileNotFoundError:
-        raise UsageError(MSG_UNREADABLE.format(path=p, reason="no such file")) from None
-    except IsADirectoryError:
-        raise UsageError(MSG_UNREADABLE.format(path=p, reason="it is a directory")) from None
-    except PermissionError:
-        raise UsageError(MSG_UNREADABLE.format(path=p, reason="permission denied")) from None
-    except Exception as exc:  # parser errors of pandas/pyarrow: report them as the user's file problem
-        reason = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else 'unreadable'}"
-        raise UsageError(MSG_UNREADABLE.format(path=p, reason=reason[:300])) from None
-    raise UsageError(MSG_UNSUPPORTED_FORMAT.format(path=p, suffix="".join(p.suffixes) or p.name))
 
 
 def check_frame(data: Any) -> pd.DataFrame:

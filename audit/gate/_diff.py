@@ -19,8 +19,8 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ._metric_catalog import better_or_worse
-from ._result import decode_number
+from .._metric_catalog import better_or_worse
+from .._results import decode_number
 
 __all__ = ["Change", "ReportDiff", "diff_reports", "format_diff", "UNDEFINED", "GATED"]
 
@@ -125,7 +125,7 @@ def _check_key(c: Mapping[str, Any]) -> tuple[Any, ...]:
 def _policy_from_report(doc: Mapping[str, Any]) -> list[Any]:
     """The checks a report carries, as :class:`audit.Check` objects (baseline checks left out)."""
     from ._checks import parse_checks
-    from ._exceptions import SpecError
+    from .._exceptions import SpecError
 
     rows, seen = [], set()
     for c in doc.get("checks", []) or []:
@@ -151,7 +151,7 @@ def _gated_keys(old: Mapping[str, Any], new: Mapping[str, Any], checks: Sequence
                 abs_tol: float, rel_tol: float) -> set[tuple[Any, ...]]:
     """Metric rows whose change against ``old`` the no-regression gate calls a regression."""
     from ._baseline import compare_rows
-    from ._result import AuditResult, Status
+    from .._results import AuditResult, Status
 
     policy = list(checks) if checks is not None else _policy_from_report(new)
     if not policy:
@@ -216,7 +216,7 @@ def diff_reports(old: Mapping[str, Any], new: Mapping[str, Any], *, min_change: 
     for key in sorted(set(old_checks) | set(new_checks), key=str):
         a, b = old_checks.get(key), new_checks.get(key)
         if a is None or b is None or a.get("status") != b.get("status"):
-            from ._ci import check_title
+            from ._outputs import check_title
 
             name = check_title(b or a)  # type: ignore[arg-type]
             changes.append(Change("check", name, "status", None if a is None else a.get("status"),
@@ -230,7 +230,7 @@ def diff_reports(old: Mapping[str, Any], new: Mapping[str, Any], *, min_change: 
         name, where = (b or a)[0], (b or a)[1]  # type: ignore[index]
         va, vb = (None if a is None else a[2]), (None if b is None else b[2])
         if a is not None and b is not None:
-            if _finite(va) and _finite(vb) and abs(vb - va) <= min_change:
+            if _finite(va) and _finite(vb) and abs(float(vb) - float(va)) <= min_change:
                 unchanged += 1
                 continue
             if va is vb or (not isinstance(va, _Undefined) and not isinstance(vb, _Undefined) and va == vb):
@@ -267,13 +267,13 @@ def _direction_text(c: Change) -> str:
 
 def _plain(text: Any) -> str:
     """One line of printable text: whitespace folded, control and format characters shown as escapes."""
-    from ._ci import terminal_safe
+    from ._outputs import terminal_safe
 
     return terminal_safe(text)
 
 
 def _md_cell(text: str) -> str:
-    from ._format import for_markdown
+    from .._format import for_markdown
 
     return for_markdown(text)
 

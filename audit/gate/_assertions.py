@@ -9,9 +9,8 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ._checks import Check, CheckOutcome, evaluate_checks, load_policy
-from ._report import AuditReport, overall_status
-from ._result import Status
+from .._results import AuditReport, CheckOutcome, Status
+from ._checks import Check
 
 __all__ = ["assert_passes", "MSG_NOT_A_REPORT"]
 
@@ -27,7 +26,7 @@ def _as_report(report: Any) -> AuditReport:
         return AuditReport.from_dict(report)
     if isinstance(report, (str, os.PathLike)):
         return AuditReport.load(report)
-    from ._exceptions import UsageError
+    from .._exceptions import UsageError
 
     raise UsageError(MSG_NOT_A_REPORT.format(got=type(report).__name__))
 
@@ -42,31 +41,23 @@ def assert_passes(report: Any, policy: str | os.PathLike[str] | Sequence[Mapping
     it passes, so a test can look further.
     """
     __tracebackhide__ = True
+    from . import apply
+
     rep = _as_report(report)
-    if policy is None:
-        outcomes: list[Any] = list(rep.checks)
-    else:
-        if isinstance(policy, Sequence) and not isinstance(policy, (str, bytes)) \
-                and all(isinstance(c, Check) for c in policy):
-            parsed = list(policy)
-        else:
-            parsed = load_policy(policy)  # type: ignore[arg-type]
-        outcomes = evaluate_checks(parsed, {r.auditor: r for r in rep.results}, subject=rep.subject)
-    dicts = [o.to_dict() if isinstance(o, CheckOutcome) else dict(o) for o in outcomes]
-    bad_status = {"fail", "error"} | ({"warn"} if fail_on_warn else set())
-    bad = [c for c in dicts if c["status"] in bad_status]
+    verdict = apply(rep, policy)
+    bad = [o.to_dict() for o in verdict.not_passed(fail_on_warn=fail_on_warn)]
     crashed = [r for r in rep.results if r.status == Status.ERROR]
     if not bad and not crashed:
-        return [o for o in outcomes if isinstance(o, CheckOutcome)]
-    status = overall_status(rep.results, [o for o in outcomes if isinstance(o, CheckOutcome)]) \
-        if all(isinstance(o, CheckOutcome) for o in outcomes) else rep.status
-    from ._format import for_terminal as safe
+        return list(verdict.outcomes)
+    status = verdict.status
+    n_checks = len(verdict.outcomes)
+    from .._format import for_terminal as safe
 
     lines = [f"rai-audit: {safe(repr(rep.title))} did not pass its policy (status {str(status).upper()}): "
-             f"{len(bad)} of {len(dicts)} check{'s' if len(dicts) != 1 else ''} "
+             f"{len(bad)} of {n_checks} check{'s' if n_checks != 1 else ''} "
              f"{'did not pass' if fail_on_warn else 'failed'}"
              + (f", {len(crashed)} auditor{'s' if len(crashed) != 1 else ''} crashed" if crashed else "") + "."]
-    from ._ci import check_title
+    from ._outputs import check_title
 
     for c in bad:
         lines.append(f"  {_SYMBOL.get(c['status'], '-')} {c['status'].upper()} {safe(check_title(c))}")
