@@ -42,13 +42,14 @@ __getattr__, __dir__ = lazy_exports(__name__, {
     "ReferenceNetwork": "._reference:ReferenceNetwork", "load_reference": "._reference:load_reference",
     "resolve_models_dir": "._reference:resolve_models_dir",
     "train": "._train:train", "train_all": "._train:train_all",
-    "IMAGE_NETWORKS": "._image_nets:IMAGE_NETWORKS", "ImageReferenceNetwork": "._image_nets:ImageReferenceNetwork",
+    "IMAGE_NETWORKS": "._image_recipes:IMAGE_NETWORKS", "ImageReferenceNetwork": "._image_nets:ImageReferenceNetwork",
     "load_image_reference": "._image_nets:load_image_reference", "train_image": "._image_nets:train_image",
 })
 
 if TYPE_CHECKING:
     from ._datasets import AGE_BANDS, DATASETS, Dataset, load_dataset
-    from ._image_nets import IMAGE_NETWORKS, ImageReferenceNetwork, load_image_reference, train_image
+    from ._image_nets import ImageReferenceNetwork, load_image_reference, train_image
+    from ._image_recipes import IMAGE_NETWORKS
     from ._mitigated import MITIGATED_NETWORKS, MitigatedNetwork, load_mitigated
     from ._network import build_mlp, parameter_count
     from ._planted import PLANTED_KINDS, plant

@@ -21,17 +21,13 @@ import numpy as np
 
 from .._exceptions import UsageError
 from ._datasets import verified_bytes
+from ._image_recipes import GROUPS
 
 __all__ = ["CLASSES", "GROUPS", "load_fashion", "render", "swap", "garment_mask", "draw_groups", "MSG_SWAP_GROUP"]
 
 #: Fashion-MNIST's ten classes, in label order (Xiao, Rasul & Vollgraf 2017).
 CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
            "Ankle boot")
-#: The two appearances: RGB of the background and of a fully inked garment pixel.
-GROUPS: dict[str, dict[str, tuple[float, float, float]]] = {
-    "A": {"background": (0.55, 0.35, 0.15), "foreground": (1.0, 1.0, 1.0)},
-    "B": {"background": (0.80, 0.85, 0.95), "foreground": (0.10, 0.20, 0.45)},
-}
 MSG_SWAP_GROUP = "swap: group {group!r} is not one of the reference generator's groups {groups}."
 
 

@@ -22,7 +22,6 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -30,44 +29,13 @@ import pandas as pd
 
 from .._exceptions import DataError, UsageError
 from ._fashion import CLASSES, GROUPS, draw_groups, garment_mask, load_fashion, render, swap
+from ._image_recipes import _IMAGE, IMAGE_NETWORKS, TEST_GROUP_SEED
 
 __all__ = ["IMAGE_NETWORKS", "ImageReferenceNetwork", "build_cnn", "load_image_reference", "train_image",
            "IMAGE_FILES"]
 
 #: Files every image reference network folder holds.
 IMAGE_FILES = ("recipe.json", "weights.pt", "card.json", "card.md")
-#: The seed of the test split's group draw (shared by the three networks).
-TEST_GROUP_SEED = 7
-
-
-def _recipe(name: str, groups: str, description: str) -> dict[str, Any]:
-    return {
-        "name": name, "dataset": "fashion-mnist", "task": "multiclass", "target": "label",
-        "sensitive_features": ["group"], "modality": "image",
-        "groups": {"train": groups, "test": "balanced", "seed": 0, "test_seed": TEST_GROUP_SEED,
-                   "minority_share": 0.05, "agreement": 0.95, "appearance": copy.deepcopy(GROUPS),
-                   "description": description},
-        "architecture": {"type": "cnn", "channels": [8, 16], "hidden": 32, "outputs": 10,
-                         "input_shape": [3, 28, 28]},
-        "loss": "CrossEntropyLoss", "seed": 0, "epochs": 12, "batch_size": 64,
-        "optimiser": {"name": "Adam", "lr": 2e-3, "weight_decay": 0.0},
-    }
-
-
-_IMAGE = {
-    "fashion-cnn": _recipe("fashion-cnn", "balanced",
-                           "each training image is group A or B with probability 1/2, independently of its class."),
-    "fashion-cnn-underrepresented": _recipe(
-        "fashion-cnn-underrepresented", "underrepresented",
-        "group B is 5 % of the training images (drawn independently of the class); the test split is "
-        "balanced, so the network meets group B ten times as often as it was trained on it."),
-    "fashion-cnn-spurious": _recipe(
-        "fashion-cnn-spurious", "spurious",
-        "classes 0-4 (T-shirt/top .. Coat) are group A and classes 5-9 (Sandal .. Ankle boot) group B for 95 % "
-        "of the training images: the appearance predicts the class in training, and not in the balanced test split."),
-}
-#: Name -> recipe of every image reference network (read-only).
-IMAGE_NETWORKS = MappingProxyType(_IMAGE)
 
 
 def build_cnn(architecture: dict[str, Any]) -> Any:

@@ -59,10 +59,12 @@ def is_image_data(data: Any) -> bool:
     module = type(data).__module__
     if module.startswith("torch"):
         return True
-    try:
-        from torch.utils.data import Dataset
-    except ImportError:  # pragma: no cover - torch is a dependency
+    import sys
+
+    if "torch" not in sys.modules:  # a torch Dataset means torch is imported already: never import it to ask
         return False
+    from torch.utils.data import Dataset
+
     return isinstance(data, Dataset)
 
 
