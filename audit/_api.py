@@ -15,9 +15,10 @@ from .gate._checks import Check, load_policy
 from ._exceptions import DataError, PluginError, SpecError, UsageError
 from ._results import AuditReport, environment
 from ._results import METRIC_COLUMNS, AuditResult, Finding, Severity, Status
-from .subject import AuditSubject
+from .subject import AuditSubject, is_image_data
 
-__all__ = ["run", "run_auditors", "build_auditors", "MSG_AUDITOR_OPTION", "MSG_MISSING_PACKAGES"]
+__all__ = ["run", "run_auditors", "build_auditors", "auditor_modalities", "MSG_AUDITOR_OPTION", "MSG_MODALITY",
+           "MSG_MISSING_PACKAGES"]
 
 logger = logging.getLogger("audit")
 
@@ -25,8 +26,13 @@ MSG_AUDITOR_OPTION = "auditor {name!r} has no option(s) {unknown}; its options a
 MSG_MISSING_PACKAGES = ("this auditor needs {modules}, which {verb} not installed: pip install \"rai-audit[{extras}]\" "
                         "(for torch's CPU-only build, first: pip install torch --index-url "
                         "https://download.pytorch.org/whl/cpu).")
+MSG_IMAGE_ROLE = ("{role}=... does not apply to an image subject (the model predicts from the images); "
+                  "leave it out, or audit a table of predictions without images or metadata=.")
+#: An auditor that does not declare the subject's modality (``modalities``; tables only without it) is skipped.
+MSG_MODALITY = ("auditor {name!r} audits {modalities} subjects, not {modality} ones (it declares modalities = "
+                "{modalities}); it is skipped.")
 #: Report order of the built-in auditors (a reviewer reads fairness first); plugins follow by name.
-BUILTIN_ORDER = ("fairness", "attribution", "privacy", "energy", "mitigation")
+BUILTIN_ORDER = ("fairness", "counterfactual", "attribution", "privacy", "energy", "mitigation")
 _REASON_LIMIT = 500
 
 
@@ -151,6 +157,11 @@ def _run_isolated(auditor: Any, subject: AuditSubject, tainted: str | None) -> A
         return error(auditor.problem)
     if tainted is not None:
         return error(f"not run: {tainted}, so this auditor would audit something else")
+    modality = getattr(subject, "modality", "table")
+    if modality not in auditor_modalities(auditor):
+        return AuditResult(name, version, Status.SKIPPED, params=params,
+                           reason=MSG_MODALITY.format(name=name, modality=modality,
+                                                      modalities=sorted(auditor_modalities(auditor))))
     unmet = [str(r) for r in sorted(getattr(auditor, "requires", ()), key=str) if not subject.has(Requirement(r))]
     if unmet:
         return AuditResult(name, version, Status.SKIPPED, params=params,
@@ -196,6 +207,14 @@ def _run_isolated(auditor: Any, subject: AuditSubject, tainted: str | None) -> A
         return error(problem)
     subject.adopt(view)
     return result
+
+
+def auditor_modalities(auditor: Any) -> frozenset[str]:
+    """The kinds of subject an auditor audits: its ``modalities`` attribute, ``{"table"}`` without one."""
+    declared = getattr(auditor, "modalities", None)
+    if declared is None or isinstance(declared, str):
+        return frozenset({declared}) if isinstance(declared, str) else frozenset({"table"})
+    return frozenset(str(m) for m in declared)
 
 
 def _is_builtin(auditor: Any) -> bool:
@@ -271,6 +290,7 @@ def run(data: Any, model: Any = None, *, target: str | None = None, prediction: 
         checks: Any = None, task: str | None = None, name: str | None = None, title: str | None = None,
         random_state: int = 0, train_data: Any = None, engine: str | None = None,
         pos_label: Any = None, sample_weight: str | None = None,
+        metadata: Any = None, path_column: str | None = None, train_metadata: Any = None,
         progress: Callable[[str], None] | None = None) -> AuditReport:
     """Audit ``model`` on ``data`` with the given auditors and checks; returns an AuditReport.
 
@@ -285,9 +305,30 @@ def run(data: Any, model: Any = None, *, target: str | None = None, prediction: 
     :class:`audit.UsageError`. ``engine`` ("polars", "duckdb", "pandas") scans a file
     path lazily; lazy and remote frames (polars LazyFrame, DuckDB, Dask, Spark) stay in
     their engine without it, and auditors that can bring back only aggregates do so.
+
+    Images: ``data`` is an array or tensor ``(N, C, H, W)`` / ``(N, H, W)``, a torch ``Dataset``
+    or a folder of image files, and ``metadata`` a frame with one row per image (target,
+    sensitive features, ids; with a folder, ``path_column`` names each image's file). The
+    report's ``subject.modality`` is then ``"image"``; auditors that audit tables only are skipped.
+    ``train_data`` then holds the training images and ``train_metadata`` their rows (membership
+    inference compares the model's loss on them with the held-out images').
     """
     policy = load_policy(checks)
     built = build_auditors(auditors, auditor_options)
+    if metadata is not None or path_column is not None or is_image_data(data):
+        from .subject import ImageSubject
+
+        for given, role in ((prediction, "prediction"), (score, "score"), (features, "features"),
+                            (engine, "engine")):
+            if given is not None:
+                raise UsageError(MSG_IMAGE_ROLE.format(role=role))
+        image_subject = ImageSubject(data, model=model, metadata=metadata, target=target,
+                                     sensitive_features=sensitive_features, path_column=path_column,
+                                     quasi_identifiers=quasi_identifiers, task=task, name=name,
+                                     random_state=random_state, pos_label=pos_label, sample_weight=sample_weight,
+                                     train_images=train_data, train_metadata=train_metadata)
+        card = image_subject.model.card if image_subject.model is not None else None
+        return run_auditors(image_subject, built, checks=policy, title=title, model_card=card, progress=progress)
     subject = AuditSubject(data, model=model, target=target, prediction=prediction, score=score,
                            sensitive_features=sensitive_features, quasi_identifiers=quasi_identifiers,
                            features=features, task=task, name=name, random_state=random_state,

@@ -52,6 +52,11 @@ _ATTRIBUTION = frozenset((
     "sensitive_attribution_share", "importance_rank_correlation", "importance_rank_agreement", "output_gap",
     "gap_contribution", "gap_residual", "proxy_association", "proxy_score", "completeness_error",
     "completeness_error_abs", "randomisation_similarity", "infidelity", "infidelity_ratio"))
+#: Image attribution (audit.attribution._images): per method, region share, group difference, randomisation check.
+_IMAGE_METHODS = ("grad_cam", "integrated_gradients", "occlusion")
+_ATTRIBUTION = _ATTRIBUTION | frozenset(
+    f"{m}_{s}" for m in _IMAGE_METHODS
+    for s in ("share_in_region", "group_difference_l1", "randomisation_rank_correlation", "randomisation_ssim"))
 _ENERGY = frozenset((
     "parameter_count", "flops_per_prediction", "inference_seconds_per_1000", "inference_energy_kwh_per_1000",
     "inference_co2e_kg_per_1000", "training_energy_kwh", "training_co2e_kg",
@@ -59,10 +64,14 @@ _ENERGY = frozenset((
     "annual_training_energy_kwh", "annual_energy_kwh", "annual_co2e_kg", "variant_inference_energy_kwh_per_1000",
     "variant_measured_inference_energy_kwh_per_1000"))
 
+_COUNTERFACTUAL = frozenset(("counterfactual_flip_rate", "counterfactual_score_change",
+                             "counterfactual_abs_score_change", "counterfactual_flip_rate_group_max"))
+
 #: The metric names each built-in auditor can report (some only for some subjects).
 AUDITOR_METRICS: dict[str, frozenset[str]] = {"fairness": _FAIRNESS, "privacy": _PRIVACY,
                                               "attribution": _ATTRIBUTION, "energy": _ENERGY,
-                                              "mitigation": frozenset()}
+                                              "mitigation": frozenset(),
+                                              "counterfactual": _COUNTERFACTUAL}
 
 
 def _generated(auditor: str, metric: str) -> bool:
@@ -125,7 +134,8 @@ _LOWER = frozenset((
     "membership_auc", "membership_advantage", "membership_tpr_at_1pct_fpr", "membership_tpr_at_01pct_fpr",
     "sensitive_attribution_share", "proxy_association", "proxy_score", "completeness_error",
     "completeness_error_abs", "randomisation_similarity", "infidelity", "infidelity_ratio",
-    "parameter_count", "flops_per_prediction") + tuple(_ENERGY))
+    "parameter_count", "flops_per_prediction", "counterfactual_flip_rate", "counterfactual_abs_score_change",
+    "counterfactual_flip_rate_group_max") + tuple(_ENERGY))
 
 
 def direction(metric: str) -> str | None:

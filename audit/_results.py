@@ -328,6 +328,9 @@ def _jsonable(v: Any) -> Any:
         if isinstance(v, (set, frozenset)):
             items = sorted(items, key=str)
         return [_jsonable(x) for x in items]
+    if callable(v) and not isinstance(v, type):  # a function option (a swap, a mask): its name, never its
+        name = getattr(v, "__qualname__", None) or type(v).__qualname__  # repr, which holds a memory address
+        return f"<function {name}>"
     return str(v)
 
 

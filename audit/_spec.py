@@ -14,8 +14,13 @@ prediction = "y_pred"                     # omit when [model] computes predictio
 score = "y_score"
 sensitive_features = ["sex", "race"]
 
+# Images instead of a table: images = "images/" (a folder, with path_column naming each row's file) or
+# "images.npy" (N, C, H, W); metadata = "metadata.csv" (one row per image); optional train_images and
+# train_metadata; or reference = "fashion-cnn" (an image reference network's test split).
+
 [model]                                   # optional
 reference = "adult-mlp"                   # a reference network by name, or
+# torchscript = "cnn.pt2"                 # an image model saved with torch.export.save (or torch.jit.save), or
 # path = "models/adult-mlp"               # a reference network folder, or
 # path = "model.pkl"                      # a pickled scikit-learn estimator, with
 # allow_pickle = true                     # explicit opt-in, since unpickling runs code
@@ -42,15 +47,20 @@ from .gate._checks import Check, parse_checks
 from ._exceptions import SpecError, UsageError
 from ._files import read_toml
 
-__all__ = ["Spec", "load_spec", "MSG_SPEC_UNKNOWN_KEY", "MSG_SPEC_TYPE"]
+__all__ = ["Spec", "load_spec", "MSG_SPEC_UNKNOWN_KEY", "MSG_SPEC_TYPE", "MSG_IMAGES_NPY"]
 
 MSG_SPEC_UNKNOWN_KEY = "spec {path!s}: unknown key(s) {keys} in {table}; allowed keys: {allowed}."
 MSG_SPEC_TYPE = "spec {path!s}: {key} must be {expected}; got {got!r}."
 
 _TOP = ("title", "name", "random_state", "data", "model", "auditors", "checks")
 _DATA = ("path", "train_path", "reference", "target", "prediction", "score", "sensitive_features", "quasi_identifiers",
-         "features", "task", "name", "engine", "pos_label", "sample_weight")
-_MODEL = ("reference", "path", "allow_pickle")
+         "features", "task", "name", "engine", "pos_label", "sample_weight",
+         "images", "metadata", "path_column", "train_images", "train_metadata")
+_MODEL = ("reference", "path", "allow_pickle", "torchscript")
+#: [data] keys of an image subject's files (paths, resolved against the spec's folder).
+_IMAGE_FILES = ("images", "metadata", "train_images", "train_metadata")
+MSG_IMAGES_NPY = ("spec {path!s}: [data] images {images!s} must be a folder of image files (with path_column) or a "
+                  ".npy array (N, C, H, W); got a {suffix!r} file.")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -66,6 +76,66 @@ class Spec:
     title: str | None
     name: str | None
     random_state: int
+
+    @property
+    def is_image(self) -> bool:
+        """Whether the spec describes an image subject ([data] images, or an image reference network)."""
+        from .models import IMAGE_NETWORKS
+
+        return "images" in self.data or self.data.get("reference") in IMAGE_NETWORKS
+
+    def load_images_and_model(self, models_dir: str | os.PathLike[str] | None = None) -> dict[str, Any]:
+        """The keyword arguments of an image subject (images, metadata, train images, model) and the model card."""
+        import pandas as pd
+
+        from .models import IMAGE_NETWORKS, load_image_reference
+
+        kw = {"models_dir": models_dir} if models_dir else {}
+        out: dict[str, Any] = {"model": None, "card": None}
+        ref = self.model.get("reference")
+        mpath = self.model.get("path")
+        if ref or (mpath and Path(mpath).is_dir()):
+            net = load_image_reference(ref or mpath, **kw)
+            out["model"], out["card"] = net.as_model(), net.card
+        elif self.model.get("torchscript"):
+            out["model"] = _load_torchscript(Path(self.model["torchscript"]))
+        elif mpath:
+            raise SpecError(f"spec {self.path!s}: an image model is an image reference network ([model] reference or "
+                            "a folder) or a TorchScript file ([model] torchscript = \"cnn.pt\").")
+        if self.data.get("reference") in IMAGE_NETWORKS:
+            net = load_image_reference(self.data["reference"], **kw)
+            out.update(images=net.test_images(), metadata=net.test_metadata())
+            if out["model"] is None:
+                out["model"], out["card"] = net.as_model(), net.card
+            return out
+
+        def table(key: str) -> Any:
+            if key not in self.data:
+                return None
+            from ._files import read_table
+
+            return read_table(self.data[key])
+
+        def images(key: str) -> Any:
+            if key not in self.data:
+                return None
+            where = Path(self.data[key])
+            if where.is_dir():
+                return where
+            if where.suffix.lower() != ".npy":
+                raise SpecError(MSG_IMAGES_NPY.format(path=self.path, images=where, suffix=where.suffix))
+            import numpy as np
+
+            try:
+                return np.load(where, allow_pickle=False)  # an object array would need unpickling: refused
+            except (OSError, ValueError) as exc:
+                raise UsageError(f"cannot read images {where!s}: {exc}.") from None
+
+        out.update(images=images("images"), metadata=table("metadata"), train_images=images("train_images"),
+                   train_metadata=table("train_metadata"))
+        if out["metadata"] is not None and not isinstance(out["metadata"], pd.DataFrame):
+            out["metadata"] = pd.DataFrame(out["metadata"])
+        return out
 
     def load_data_and_model(self, models_dir: str | os.PathLike[str] | None = None
                             ) -> tuple[Any, Any, Any, Any]:
@@ -98,6 +168,23 @@ def _check_keys(table: dict[str, Any], allowed: tuple[str, ...], where: str, pat
         raise SpecError(MSG_SPEC_UNKNOWN_KEY.format(path=path, keys=unknown, table=where, allowed=list(allowed)))
 
 
+def _load_torchscript(path: Path) -> Any:
+    """An exported program (``torch.export.save``, ``.pt2``) or a TorchScript module (``torch.jit.save``).
+
+    Either is the model's own graph, without a Python pickle of arbitrary objects.
+    """
+    import torch
+
+    try:
+        if path.suffix.lower() == ".pt2":
+            return torch.export.load(str(path)).module()
+        return torch.jit.load(str(path), map_location="cpu")
+    except (OSError, RuntimeError, ValueError) as exc:
+        raise UsageError(f"cannot load TorchScript model {path!s}: {(str(exc).splitlines() or [''])[0][:200]}; "
+                         "save it with torch.export.save(torch.export.export(model, (example,), dynamic_shapes=...), "
+                         "\"model.pt2\") or torch.jit.save(torch.jit.script(model), path).") from None
+
+
 def _load_pickled_model(path: Path, allowed: bool, spec_path: Path) -> Any:
     if not allowed:
         raise SpecError(f"spec {spec_path!s}: [model] path {str(path)!r} is a pickled object; unpickling runs "
@@ -125,11 +212,11 @@ def load_spec(path: str | os.PathLike[str]) -> Spec:
         raise SpecError(f"spec {path!s} has no [data] table; it needs at least path (or reference), "
                         "target or prediction, and sensitive_features.")
     _check_keys(data, _DATA, "[data]", path)
-    if ("path" in data) == ("reference" in data):
-        raise SpecError(f"spec {path!s}: [data] needs exactly one of path or reference.")
+    if sum(k in data for k in ("path", "reference", "images")) != 1:
+        raise SpecError(f"spec {path!s}: [data] needs exactly one of path, reference or images.")
     data = dict(data)
     for key in ("path", "train_path", "reference", "target", "prediction", "score", "task", "name", "engine",
-                "sample_weight"):
+                "sample_weight", *_IMAGE_FILES, "path_column"):
         if key in data and not isinstance(data[key], str):
             raise SpecError(MSG_SPEC_TYPE.format(path=path, key=f"[data] {key}", expected="a string", got=data[key]))
     if "pos_label" in data and not isinstance(data["pos_label"], (str, int, bool)) or isinstance(
@@ -144,7 +231,7 @@ def load_spec(path: str | os.PathLike[str]) -> Spec:
             elif not (isinstance(v, list) and all(isinstance(x, str) for x in v)):
                 raise SpecError(MSG_SPEC_TYPE.format(path=path, key=f"[data] {key}",
                                                      expected="a list of column names", got=v))
-    for key in ("path", "train_path"):
+    for key in ("path", "train_path", *_IMAGE_FILES):
         if key in data:
             data[key] = str(base / data[key])
 
@@ -153,10 +240,14 @@ def load_spec(path: str | os.PathLike[str]) -> Spec:
         raise SpecError(MSG_SPEC_TYPE.format(path=path, key="[model]", expected="a table", got=model))
     _check_keys(model, _MODEL, "[model]", path)
     model = dict(model)
-    if "reference" in model and "path" in model:
-        raise SpecError(f"spec {path!s}: [model] needs one of reference or path, not both.")
-    if "path" in model:
-        model["path"] = str(base / model["path"])
+    if sum(k in model for k in ("reference", "path", "torchscript")) > 1:
+        raise SpecError(f"spec {path!s}: [model] needs one of reference, path or torchscript, not several.")
+    for key in ("path", "torchscript"):
+        if key in model:
+            if not isinstance(model[key], str):
+                raise SpecError(MSG_SPEC_TYPE.format(path=path, key=f"[model] {key}", expected="a string",
+                                                     got=model[key]))
+            model[key] = str(base / model[key])
     if "allow_pickle" in model and not isinstance(model["allow_pickle"], bool):
         raise SpecError(MSG_SPEC_TYPE.format(path=path, key="[model] allow_pickle", expected="true or false",
                                              got=model["allow_pickle"]))

@@ -74,19 +74,24 @@ def _cmd_list(args: argparse.Namespace) -> int:
     print("planted-defect variants (rai-audit train NAME; see docs/validity.md):")
     for name in VARIANT_NETWORKS:
         print(f"  {name}")
+    from .models import IMAGE_NETWORKS
+
+    print("image reference networks (audit.models.load_image_reference):")
+    for name in IMAGE_NETWORKS:
+        print(f"  {name}")
     return ExitCode.OK
 
 
 def _cmd_train(args: argparse.Namespace, progress: _Progress) -> int:
-    from .models import ALL_NETWORKS, REFERENCE_NETWORKS, train
+    from .models import ALL_NETWORKS, IMAGE_NETWORKS, REFERENCE_NETWORKS, train, train_image
 
-    names = args.names or list(REFERENCE_NETWORKS)
-    unknown = [n for n in names if n not in ALL_NETWORKS]
+    names = args.names or [*REFERENCE_NETWORKS, *IMAGE_NETWORKS]
+    unknown = [n for n in names if n not in ALL_NETWORKS and n not in IMAGE_NETWORKS]
     if unknown:
-        raise UsageError(f"unknown reference network(s) {unknown}; known: {list(ALL_NETWORKS)}.")
+        raise UsageError(f"unknown reference network(s) {unknown}; known: {[*ALL_NETWORKS, *IMAGE_NETWORKS]}.")
     for name in names:
         progress(f"training {name}")
-        train(name, **_models_kw(args))
+        (train_image if name in IMAGE_NETWORKS else train)(name, **_models_kw(args))
         print(f"trained {name}")
     return ExitCode.OK
 
@@ -101,8 +106,34 @@ def _cmd_run(args: argparse.Namespace, progress: _Progress) -> int:
     from .subject import AuditSubject
 
     spec = load_spec(args.spec)
-    data, train, model, card = spec.load_data_and_model(getattr(args, "models", None))
     d = spec.data
+    if spec.is_image:
+        from .subject import ImageSubject
+
+        loaded = spec.load_images_and_model(getattr(args, "models", None))
+        for key in ("prediction", "score", "features", "train_path", "engine"):
+            if key in d:
+                raise UsageError(f"spec {spec.path!s}: [data] {key} does not apply to images (the model predicts "
+                                 "from them); remove it.")
+        progress("reading the images")
+        subject: Any = ImageSubject(loaded["images"], model=loaded["model"], metadata=loaded["metadata"],
+                                    target=d.get("target"), sensitive_features=d.get("sensitive_features"),
+                                    path_column=d.get("path_column"), quasi_identifiers=d.get("quasi_identifiers"),
+                                    task=d.get("task"), name=spec.name or spec.path.stem,
+                                    random_state=spec.random_state, pos_label=d.get("pos_label"),
+                                    sample_weight=d.get("sample_weight"), train_images=loaded.get("train_images"),
+                                    train_metadata=loaded.get("train_metadata"))
+        card = loaded["card"]
+        auditors = build_auditors(spec.auditors, spec.auditor_options) if spec.auditors is not None or \
+            spec.auditor_options else image_auditors()
+        report = run_auditors(subject, auditors, checks=spec.checks, title=spec.title, model_card=card,
+                              progress=progress)
+        out = Path(args.out)
+        report.save(out)
+        doc = report.to_dict()
+        _print_verdict(doc, doc["checks"], out / "report.html")
+        return report.exit_code
+    data, train, model, card = spec.load_data_and_model(getattr(args, "models", None))
     progress("validating the data")
     subject = AuditSubject(data, model=model, target=d.get("target"), prediction=d.get("prediction"),
                            score=d.get("score"), sensitive_features=d.get("sensitive_features"),
@@ -240,9 +271,47 @@ def _cmd_demo(args: argparse.Namespace, progress: _Progress) -> int:
                         "title": report.title, "checks": report.to_dict()["checks"],
                         "summary": f"task {net.task}; {report.subject['n_rows']} test rows"})
         print(f"{name}: {report.status} -> {out / name / 'report.html'}")
+    entries += _demo_images(out, args, progress)
     write_files_atomically(out, {"index.html": render_index(entries, title="rai-audit: reference network audits")})
     print(f"index: {out / 'index.html'}")
     return ExitCode.OK
+
+
+def _demo_images(out: Path, args: argparse.Namespace, progress: _Progress) -> list[dict[str, Any]]:
+    """Audit the image reference networks (trained first when missing); their index entries."""
+    from ._api import run
+    from .models import IMAGE_NETWORKS, load_image_reference, train_image
+
+    entries = []
+    policy = Path(str(resources.files("audit") / "policies" / "image.toml"))
+    for name in IMAGE_NETWORKS:
+        try:
+            net = load_image_reference(name, **_models_kw(args))
+        except UsageError:
+            progress(f"training {name} (no trained weights found)")
+            net = train_image(name, **_models_kw(args))
+        progress(f"auditing {name}")
+        report = run(net.test_images(), model=net.as_model(), metadata=net.test_metadata(), target="label",
+                     sensitive_features=["group"], auditors=image_auditors(), checks=policy, name=name,
+                     title=f"Audit of image reference network {name}", random_state=0, progress=progress)
+        report.save(out / name)
+        entries.append({"name": name, "href": f"{name}/report.html", "status": report.status,
+                        "title": report.title, "checks": report.to_dict()["checks"],
+                        "summary": f"image classifier, 10 classes; {report.subject['n_rows']} test images"})
+        print(f"{name}: {report.status} -> {out / name / 'report.html'}")
+    return entries
+
+
+def image_auditors() -> list[Any]:
+    """Every registered auditor, with the counterfactual one built in even where the install predates it."""
+    from . import _registry
+    from ._api import BUILTIN_ORDER
+    from .counterfactual import CounterfactualAuditor
+
+    names = [n for n in _registry.names() if n != "counterfactual"]
+    ordered = sorted(names, key=lambda n: (BUILTIN_ORDER.index(n) if n in BUILTIN_ORDER else len(BUILTIN_ORDER), n))
+    return [ordered[0], CounterfactualAuditor(), *ordered[1:]] if ordered[:1] == ["fairness"] else \
+        [CounterfactualAuditor(), *ordered]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -8,7 +8,7 @@ from tests.conftest import ROOT, run_cli
 pytestmark = pytest.mark.slow
 
 
-def test_demo_writes_four_reports_and_an_index(tmp_path):
+def test_demo_writes_seven_reports_and_an_index(tmp_path):
     r = run_cli("demo", "--out", tmp_path)
     assert r.returncode == ExitCode.OK, r.stderr
     index = (tmp_path / "index.html").read_text()
@@ -27,6 +27,18 @@ def test_demo_writes_four_reports_and_an_index(tmp_path):
         elif doc["status"] == "fail":  # a failing report carries its fix candidates and their Pareto view
             assert mitigation["details"]["candidates"][0]["name"] == "unchanged"
             assert "-pareto-title" in (tmp_path / name / "report.html").read_text()
+    for name in ("fashion-cnn", "fashion-cnn-underrepresented", "fashion-cnn-spurious"):
+        doc = json.loads((tmp_path / name / "report.json").read_text())
+        statuses = {r["auditor"]: r["status"] for r in doc["results"]}
+        assert statuses["fairness"] in ("pass", "warn") and statuses["counterfactual"] in ("pass", "warn"), statuses
+        assert "error" not in statuses.values(), [r.get("reason") for r in doc["results"]]
+        assert doc["subject"]["modality"] == "image" and doc["model_card"]["name"] == name
+        assert f'href="{name}/report.html"' in index
+        assert (tmp_path / name / "report.html").stat().st_size < 2_000_000
+    gated = {name: {c["metric"]: c["status"] for c in json.loads((tmp_path / name / "report.json").read_text())["checks"]}
+             for name in ("fashion-cnn", "fashion-cnn-spurious")}
+    assert gated["fashion-cnn"]["counterfactual.counterfactual_flip_rate"] == "pass"
+    assert gated["fashion-cnn-spurious"]["counterfactual.counterfactual_flip_rate"] == "fail"
 
 
 def test_train_command_writes_a_complete_folder(tmp_path):

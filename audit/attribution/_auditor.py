@@ -85,6 +85,8 @@ class AttributionAuditor(BaseAuditor):
     version = "1.0"
     requires = frozenset({Requirement.MODEL})
     needs_packages = {"torch": "torch", "captum": "torch"}
+    #: Tables: per-column attributions; images: per-group mean heatmaps (``audit.attribution._images``).
+    modalities = frozenset({"table", "image"})
 
     constraints = {
         "method": [str], "compare_methods": [Sequence], "baseline": [str], "n_steps": [Interval(int, 1, None)],
@@ -99,6 +101,9 @@ class AttributionAuditor(BaseAuditor):
         "n_local": [Interval(int, 0, None)], "local_top_k": [Interval(int, 1, None)],
         "target_class": [Interval(int, 0, None), None], "num_threads": [Interval(int, 1, None), None],
         "random_state": [Interval(int, 0, None), None],
+        "image_methods": [Sequence], "max_images": [Interval(int, 1, None)],
+        "sanity_images": [Interval(int, 0, None)], "image_sanity_threshold": [Interval(float, -1, 1)],
+        "examples": [bool],
     }
 
     def __init__(self, *, method: str = "auto", compare_methods: Sequence[str] = ("feature_ablation",),
@@ -111,6 +116,9 @@ class AttributionAuditor(BaseAuditor):
                  completeness_tolerance: float = 0.05, sanity_rows: int = 200, sanity_threshold: float = 0.6,
                  infidelity_rows: int = 200, n_local: int = 3, local_top_k: int = 5,
                  target_class: int | None = None, num_threads: int | None = 1,
+                 image_methods: Sequence[str] = ("grad_cam", "integrated_gradients", "occlusion"),
+                 max_images: int = 200, region_mask: Any = None, sanity_images: int = 50,
+                 image_sanity_threshold: float = 0.5, examples: bool = False,
                  random_state: int | None = None) -> None:
         self.method = method
         self.compare_methods = compare_methods
@@ -137,7 +145,19 @@ class AttributionAuditor(BaseAuditor):
         self.local_top_k = local_top_k
         self.target_class = target_class
         self.num_threads = num_threads
+        self.image_methods = image_methods
+        self.max_images = max_images
+        self.region_mask = region_mask
+        self.sanity_images = sanity_images
+        self.image_sanity_threshold = image_sanity_threshold
+        self.examples = examples
         self.random_state = random_state
+
+    def get_params(self) -> dict[str, Any]:
+        params = super().get_params()
+        if isinstance(params.get("region_mask"), np.ndarray):  # report.json gets its shape, not every pixel
+            params["region_mask"] = f"boolean array of shape {list(params['region_mask'].shape)}"
+        return params
 
     # -- validation at the boundary -------------------------------------------------------------
     def _settings(self, seed: int) -> MethodSettings:
@@ -190,7 +210,31 @@ class AttributionAuditor(BaseAuditor):
         finally:
             torch.set_num_threads(previous)
 
+    def _run_images(self, subject: Any, seed: int) -> AuditResult:
+        from ._images import image_attribution
+
+        from .._results import Status
+
+        if subject.model.torch_module() is None:
+            return AuditResult(self.name, self.version, Status.SKIPPED, params=self.get_params(),
+                               reason="image attribution needs a torch module (gradients, layers); this model is a "
+                                      f"{subject.model.kind}")
+        m = self.max_images
+        if isinstance(m, bool) or not isinstance(m, int) or m < 1:
+            raise UsageError(msg.BAD_MAX_ROWS.format(value=m))
+        if isinstance(self.image_methods, str):
+            raise UsageError("image_methods must be a list of method names, e.g. [\"grad_cam\"]; got a string.")
+        self._settings(seed)
+        rows, findings, details = image_attribution(
+            subject, methods=list(self.image_methods), max_images=m,
+            region_mask=self.region_mask if self.region_mask is not None else subject.model.metadata.get("region_mask"),
+            sanity_images=int(self.sanity_images), sanity_threshold=float(self.image_sanity_threshold),
+            examples=bool(self.examples), ci=float(self.ci), n_steps=int(self.n_steps), seed=seed)
+        return AuditResult.build(self, rows, findings, details=details)
+
     def _run(self, subject: Any, seed: int) -> AuditResult:
+        if getattr(subject, "modality", "table") == "image":
+            return self._run_images(subject, seed)
         from ._inputs import NonFiniteInputs, baseline_row, prepare
         from ._methods import attribute
 

@@ -97,6 +97,8 @@ class EnergyAuditor(BaseAuditor):
     name = "energy"
     version = "1.0"
     requires = frozenset({Requirement.MODEL})
+    #: FLOPs, timing and the compressed variants' group metrics need the model's inputs only.
+    modalities = frozenset({"table", "image"})
 
     constraints = {
         "country": [str], "pue": [Interval(float, 1, None)], "carbon_intensity": [Interval(float, 0, None), None],
@@ -177,8 +179,9 @@ class EnergyAuditor(BaseAuditor):
         seed = subject.random_state if self.random_state is None else self.random_state
         rng = np.random.default_rng(seed)
         n = subject.n_rows
-        sample = subject.rows(np.sort(rng.choice(n, size=min(int(self.batch_size), n), replace=False)),
-                              list(subject.features))
+        positions = np.sort(rng.choice(n, size=min(int(self.batch_size), n), replace=False))
+        image = getattr(subject, "modality", "table") == "image"
+        sample = subject.image_rows(positions) if image else subject.rows(positions, list(subject.features))
         adapter = subject.model
         module = adapter.torch_module()
         wpc = float(consts["cpu_watts_per_core"]["value"])
@@ -217,7 +220,8 @@ class EnergyAuditor(BaseAuditor):
                              "only): the inference estimate is zero; use measure=True.")
         else:  # no FLOPs to count: time predict() on the sample and estimate energy from that time
             features = list(subject.features)
-            timed = self._measure(lambda: adapter.predict(sample, features, subject.task), len(sample), consts)
+            timed = self._measure((lambda: subject.forward(sample)) if image else
+                                  (lambda: adapter.predict(sample, features, subject.task)), len(sample), consts)
             kwh_1000 = timed["energy_kwh_per_1000"]
             details["method"] = "timed"
             measured["original"] = timed
@@ -264,6 +268,9 @@ class EnergyAuditor(BaseAuditor):
                                     f"grid {consts['carbon_intensity']['country']}, PUE {pue:g}).",
                                     {"serving_kwh_per_year": _r(serve, 4), "training_kwh_per_year": _r(train_year, 4)}))
 
+        if module is not None and self.compression and _has_conv(module):
+            notes.append("int8 dynamic quantisation converts Linear layers only: this model's convolutions stay "
+                         "float32, so the int8 variant's theoretical cost ratio overstates its saving.")
         if module is not None and self.compression:
             table = self._compression(subject, module, encode, decode, sample, amounts, kwh_1000, consts,
                                       measured, notes, add, findings)
@@ -427,7 +434,11 @@ def _predict_all(subject: Any, variants: Sequence[Variant], encode: Callable, de
     feature table; the batches are cut at the same rows for a lazy table as for pandas.
     """
     parts: dict[str, list[np.ndarray]] = {v.name: [] for v in variants}
-    for batch in subject.batches(list(subject.features)):
+    if getattr(subject, "modality", "table") == "image":
+        batches: Any = (x for _, x in subject.images.batches(subject.batch_rows))
+    else:
+        batches = subject.batches(list(subject.features))
+    for batch in batches:
         x = encode(batch)
         for v in variants:
             parts[v.name].append(decode(adapter_forward(v.module, x)))
@@ -449,9 +460,18 @@ def _io(subject: Any) -> tuple[Callable[[Any], Any], Callable[[np.ndarray], np.n
     features = list(subject.features)
 
     def encode(frame: Any) -> Any:
+        if getattr(subject, "modality", "table") == "image":
+            return frame  # a batch of images is already what the module takes
         return model.encode(frame, features)
 
     def decode(out: np.ndarray) -> np.ndarray:
         return model.decode(out, task)
 
     return encode, decode
+
+
+def _has_conv(module: Any) -> bool:
+    import torch
+
+    return any(isinstance(m, (torch.nn.Conv1d, torch.nn.Conv2d, torch.nn.Conv3d)) for m in module.modules())
+

@@ -46,9 +46,17 @@ def _linears(module: Any) -> list[Any]:
     return [m for m in module.modules() if isinstance(m, torch.nn.Linear)]
 
 
+def _weighted(module: Any) -> list[Any]:
+    """The layers magnitude pruning thins: Linear and convolution layers (a CNN's FLOPs are in its convolutions)."""
+    import torch
+
+    kinds = (torch.nn.Linear, torch.nn.Conv1d, torch.nn.Conv2d, torch.nn.Conv3d)
+    return [m for m in module.modules() if isinstance(m, kinds)]
+
+
 def linear_density(module: Any) -> float:
-    """Share of non-zero weights over all Linear layers (1.0 without Linear layers)."""
-    layers = _linears(module)
+    """Share of non-zero weights over all Linear and convolution layers (1.0 without such layers)."""
+    layers = _weighted(module)
     total = sum(m.weight.numel() for m in layers)
     return 1.0 if total == 0 else float(sum(int((m.weight != 0).sum()) for m in layers) / total)
 
@@ -78,7 +86,7 @@ def _pruned(module: Any, amount: float) -> Variant:
         return Variant(name, None, note="no nn.Linear layer to prune; pruned variant skipped.")
     try:
         copied = copy.deepcopy(module).eval()
-        params = [(m, "weight") for m in _linears(copied)]
+        params = [(m, "weight") for m in _weighted(copied)]
         with torch.no_grad():
             prune.global_unstructured(params, pruning_method=prune.L1Unstructured, amount=amount)
             for m, p in params:
@@ -88,7 +96,7 @@ def _pruned(module: Any, amount: float) -> Variant:
                                         "variant skipped.")
     density = linear_density(copied)
     return Variant(name, copied, density, density,
-                   "theoretical: non-zero Linear weights only; dense kernels run the zeros too")
+                   "theoretical: non-zero Linear and convolution weights only; dense kernels run the zeros too")
 
 
 

@@ -112,6 +112,8 @@ class FairnessAuditor(BaseAuditor):
     name = "fairness"
     version = "1.0"
     requires = frozenset({Requirement.TARGET, Requirement.PREDICTIONS, Requirement.SENSITIVE_FEATURES})
+    #: Group metrics need labels, predictions and groups only: any input the predictions came from.
+    modalities = frozenset({"table", "image"})
 
     constraints = {
         "n_boot": [Interval(int, 0, None)], "ci": [Interval(float, 0, 1, "neither")],

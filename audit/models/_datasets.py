@@ -43,6 +43,14 @@ SHA256: dict[str, str] = {
         "afc545f541461a981a729a66b6f164db59d691d632e16c1dc9c50a950aaf12ee",
     "german/german.data.gz": "a4cc977b7fc38d60827f2f881d8377954ece4d7ade5d026e827307bb63395df2",
     "german/values_maps.json": "73a48f120cdb8019fb9f0ad84078ef1ba109f1100bbcc6cbcf925d60e6adcd4e",
+    "fashion-mnist/train-images-idx3-ubyte.gz":
+        "43293cd6d291761cb070201552a541a0c46b16bafbee82af7bcbff102286ec78",
+    "fashion-mnist/train-labels-idx1-ubyte.gz":
+        "6d5f1ae86a2399a0f2d1aae475d39d8367a73d801147b510e9266a8661779c3f",
+    "fashion-mnist/test-images-idx3-ubyte.gz":
+        "f63b5f3a005caedab708d16a900babd905c8331b1cd2188b91245c032cfe6acd",
+    "fashion-mnist/test-labels-idx1-ubyte.gz":
+        "09f5dc909c8586184bae0fbde44202a1b007bf6f2bd2bc952652fa22dc323f95",
 }
 
 #: Age bands used as a sensitive attribute by every dataset: (label, lower inclusive,

@@ -29,6 +29,16 @@ SKIP_NO_TARGET = "no target column: a per-row loss needs the true labels."
 SKIP_NO_SCORES = ("the model gives no scores (no predict_proba): a per-row loss cannot be computed, so the "
                   "loss-threshold attack was not run. Labels alone leak too, but this auditor does not measure it.")
 SKIP_TASK = "membership inference supports binary classification and regression; this task is {task}."
+SKIP_NO_TRAIN_IMAGES = ("no training images: membership inference compares the model's loss on training images "
+                        "(audit.run(..., train_data=<images>, train_metadata=<frame>)) with held-out ones.")
+#: What an image subject's inputs are, for the GDPR (the user says: images cannot be scanned for people here).
+PEOPLE_YES = ("the images depict people (contains_people=True): they are personal data (GDPR art. 4(1)), and "
+              "biometric data (art. 4(14), a special category under art. 9) when they are processed to identify "
+              "someone, e.g. by face recognition. Record a lawful basis, keep them only as long as needed, and show "
+              "only aggregates: this report holds no single image unless examples were opted in.")
+PEOPLE_UNKNOWN = ("whether the images depict people was not said: pass contains_people=True or False to the privacy "
+                  "auditor ([auditors.privacy] contains_people). Images of people are personal data (GDPR art. "
+                  "4(1)), biometric data when processed to identify (art. 4(14)).")
 
 _SEVERITY_BY_TYPE = {"DATE_TIME": Severity.INFO, "POSTCODE": Severity.INFO, "UK_POSTCODE": Severity.INFO,
                      "DATE_OF_BIRTH": Severity.WARNING, "IP_ADDRESS": Severity.WARNING, "MAC_ADDRESS": Severity.WARNING,
@@ -64,6 +74,8 @@ class PrivacyAuditor(BaseAuditor):
     name = "privacy"
     version = "1.0"
     requires: frozenset = frozenset()
+    #: Tables; image subjects: their metadata table, the images-of-people finding and loss-based membership.
+    modalities = frozenset({"table", "image"})
 
     constraints = {
         "quasi_identifiers": [Sequence, None], "sensitive_attribute": [str, None],
@@ -71,16 +83,20 @@ class PrivacyAuditor(BaseAuditor):
         "risk_threshold": [Interval(float, 0, 1)], "min_k": [Interval(int, 1, None)],
         "max_membership_advantage": [Interval(float, 0, 1)], "min_group_size": [Interval(int, 0, None)],
         "scan_train_data": [bool], "candidate_sample": [Interval(int, 1, None)], "ner": [str, None],
+        "contains_people": [bool, None],
     }
 
     def __init__(self, *, quasi_identifiers: Sequence[str] | None = None, sensitive_attribute: str | None = None,
                  sample_size: int = 10_000, min_share: float = 0.8, regions: Sequence[str] = DEFAULT_REGIONS,
                  risk_threshold: float = 0.2, min_k: int = 5, max_membership_advantage: float = 0.1,
                  min_group_size: int = 30, scan_train_data: bool = True, candidate_sample: int = 2_000,
-                 ner: str | None = None) -> None:
+                 ner: str | None = None, contains_people: bool | None = None) -> None:
         pipeline = parse_ner(ner)  # a malformed value or a pipeline that is not installed: a usage error
         if pipeline is not None:  # before any data is read (a spec's [auditors.privacy] ner = ...)
             check_installed(pipeline)
+        if contains_people is not None and not isinstance(contains_people, bool):
+            raise UsageError(f"contains_people must be true, false or left out; got {contains_people!r}.")
+        self.contains_people = contains_people
         self.quasi_identifiers = quasi_identifiers
         self.sensitive_attribute = sensitive_attribute
         self.sample_size = sample_size
@@ -154,6 +170,14 @@ class PrivacyAuditor(BaseAuditor):
                                      "by_group": risk.by_group, "attack": "loss threshold (Yeom et al. 2018)"}
             rows += self._membership_rows(risk)
             findings += self._membership_findings(risk)
+        if getattr(subject, "modality", "table") == "image":
+            if self.contains_people is True:
+                findings.append(Finding(Severity.HIGH, "privacy.images_of_people", PEOPLE_YES,
+                                        {"contains_people": True, "n_images": int(subject.n_rows)}))
+            elif self.contains_people is None:
+                findings.append(Finding(Severity.INFO, "privacy.images_of_people_unknown", PEOPLE_UNKNOWN,
+                                        {"contains_people": None}))
+            details["contains_people"] = self.contains_people
         minimisation, mini_findings = self._minimisation(subject, columns, data_pii, roles)
         details["minimisation"] = minimisation
         rows.append({"metric": "collected_not_needed", "value": len(minimisation["collected_not_needed"]),
@@ -227,6 +251,8 @@ class PrivacyAuditor(BaseAuditor):
                         f"{a.prosecutor_average_risk:.3f}.", evidence)]
 
     def _membership(self, subject: Any) -> tuple[MembershipRisk | None, str]:
+        if getattr(subject, "modality", "table") == "image":
+            return self._image_membership(subject)
         if subject.train_data is None:
             return None, SKIP_NO_TRAIN
         if subject.model is None:
@@ -257,6 +283,22 @@ class PrivacyAuditor(BaseAuditor):
         groups = [f for f in subject.sensitive_features if f in train.columns]
         # sensitive_frame: only the group columns, so a lazy subject's table is not loaded whole
         return membership_inference(member, other, member_groups=train.loc[:, groups].reset_index(drop=True),
+                                    non_member_groups=subject.sensitive_frame.loc[:, groups].reset_index(drop=True),
+                                    min_group_size=self.min_group_size), ""
+
+    def _image_membership(self, subject: Any) -> tuple[MembershipRisk | None, str]:
+        """The loss-threshold attack with the model's cross-entropy on training images against held-out ones."""
+        train = getattr(subject, "train_subject", None)
+        if train is None:
+            return None, SKIP_NO_TRAIN_IMAGES
+        if subject.y_true is None or train.y_true is None:
+            return None, SKIP_NO_TARGET
+        if subject.task not in ("binary", "multiclass") or subject.class_probabilities is None:
+            return None, SKIP_TASK.format(task=subject.task)
+        member = _cross_entropy(train.class_probabilities, train.y_true, subject)
+        other = _cross_entropy(subject.class_probabilities, subject.y_true, subject)
+        groups = [f for f in subject.sensitive_features if f in train.sensitive_features]
+        return membership_inference(member, other, member_groups=train.sensitive_frame.loc[:, groups].reset_index(drop=True),
                                     non_member_groups=subject.sensitive_frame.loc[:, groups].reset_index(drop=True),
                                     min_group_size=self.min_group_size), ""
 
@@ -342,3 +384,14 @@ def _positive_label(y: Any) -> Any:
     if 1 in set(values.tolist()):
         return 1
     return sorted(values.tolist(), key=str)[-1]
+
+
+def _cross_entropy(proba: Any, y_true: Any, subject: Any) -> np.ndarray:
+    """Per-image loss ``-log p(true class)`` (clipped at 1e-12), the classes in the model's output order."""
+    from ..subject._adapters import same_label
+
+    p = np.asarray(proba, dtype=np.float64)
+    classes = subject.model.model_classes(p.shape[1]) or list(range(p.shape[1]))
+    index = np.asarray([next((i for i, c in enumerate(classes) if same_label(c, y)), -1) for y in y_true])
+    picked = np.where(index >= 0, p[np.arange(len(p)), np.clip(index, 0, None)], 0.0)
+    return -np.log(np.clip(picked, 1e-12, 1.0))

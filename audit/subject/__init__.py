@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ._adapters import Model, as_model, is_keras
+from ._images import ImageSubject, is_image_data
 from ._subject import TASKS, AuditSubject
 
-__all__ = ["AuditSubject", "Model", "TASKS", "as_model", "is_keras"]
+__all__ = ["AuditSubject", "ImageSubject", "Model", "TASKS", "as_model", "is_image_data", "is_keras"]

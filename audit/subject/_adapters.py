@@ -278,6 +278,55 @@ class Model:
         """Labels (in the model's label space) or values for raw rows."""
         return self.backend.predict(self, frame, features, task)
 
+    def forward_tensor(self, x: Any) -> np.ndarray:
+        """The model's raw output for an input it takes as it is (a batch of images), as float64 numpy.
+
+        A torch module runs in eval mode without gradients; a callable is called on the batch.
+        """
+        import torch
+
+        if self.kind not in ("torch", "keras", "callable"):
+            raise UsageError(MSG_UNSUPPORTED_MODEL.format(type=f"{type(self.model).__name__} (for images: a torch "
+                                                               "nn.Module or a callable)"))
+        module = self.model
+        was_training = getattr(module, "training", False)
+        if self.kind != "callable" and hasattr(module, "eval"):
+            try:
+                module.eval()
+            except (NotImplementedError, RuntimeError):  # an exported program (torch.export) is inference-only
+                was_training = False
+        try:
+            with torch.no_grad():
+                out = self.call(module, x, len(x))
+        finally:
+            if was_training and hasattr(module, "train"):
+                module.train(True)
+        arr = (out.detach().cpu().numpy() if isinstance(out, torch.Tensor) else np.asarray(out)).astype(np.float64)
+        if arr.ndim == 0 or len(arr) != len(x):
+            raise UsageError(MSG_MODEL_FAILED.format(kind=self.kind, cls=type(self.model).__name__, n=len(x),
+                                                     error_type="ValueError",
+                                                     error=f"it returned shape {tuple(arr.shape)} for {len(x)} inputs"))
+        return arr.reshape(len(x)) if arr.ndim == 2 and arr.shape[1] == 1 else arr
+
+    def proba_of(self, out: np.ndarray) -> np.ndarray:
+        """Class probabilities from :meth:`forward_tensor`'s output (a callable's probabilities pass through)."""
+        if self.kind == "callable":
+            if out.ndim == 1 and np.all((out >= 0) & (out <= 1)):
+                return np.column_stack([1.0 - out, out])
+            if out.ndim == 2 and np.all(out >= 0) and np.allclose(out.sum(axis=1), 1.0, atol=1e-6):
+                return out
+        return _probabilities(out)
+
+    def score_from_proba(self, probs: np.ndarray, pos_label: Any = None) -> np.ndarray:
+        """The positive class's column of class probabilities (binary tasks)."""
+        classes = self.model_classes(probs.shape[1])
+        column = probs.shape[1] - 1
+        if pos_label is not None and classes is not None:
+            hits = [i for i, c in enumerate(classes) if same_label(c, pos_label)]
+            if hits:
+                column = hits[0]
+        return np.asarray(probs[:, column], dtype=np.float64)
+
     def call(self, fn: Any, x: Any, n: int) -> Any:
         """``fn(x)``; a failure of the user's model on the table's rows is a usage error naming it."""
         try:

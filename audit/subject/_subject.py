@@ -88,6 +88,9 @@ class AuditSubject:
         ``batch_rows`` rows, holding one batch of features at a time.
     """
 
+    #: What the inputs are: ``"table"`` (rows of feature columns) or ``"image"`` (:class:`ImageSubject`).
+    modality = "table"
+
     def __init__(self, data: Any, *, model: Any = None, target: str | None = None,
                  prediction: str | None = None, score: str | None = None,
                  sensitive_features: str | Sequence[str] | None = None,
@@ -657,6 +660,7 @@ class AuditSubject:
         """JSON-able description for report.json (roles and sizes, never values)."""
         return {
             "name": self.name,
+            "modality": self.modality,
             "n_rows": int(self.n_rows),
             "n_train_rows": None if self.train_data is None else int(len(self.train_data)),
             "task": self.task,

@@ -25,7 +25,8 @@ def test_unknown_key_is_named(tmp_path):
     assert str(err.value) == MSG_SPEC_UNKNOWN_KEY.format(
         path=p, keys=["sensitve_features"], table="[data]",
         allowed=["path", "train_path", "reference", "target", "prediction", "score", "sensitive_features",
-                 "quasi_identifiers", "features", "task", "name", "engine", "pos_label", "sample_weight"])
+                 "quasi_identifiers", "features", "task", "name", "engine", "pos_label", "sample_weight",
+                 "images", "metadata", "path_column", "train_images", "train_metadata"])
 
 
 def test_unknown_top_level_key(tmp_path):
@@ -73,7 +74,7 @@ def test_pickled_model_needs_opt_in(tmp_path):
 
 
 @pytest.mark.parametrize("text, match", [
-    ('[data]\ntarget = "y"\n', "exactly one of path or reference"),
+    ('[data]\ntarget = "y"\n', "exactly one of path, reference or images"),
     ('random_state = -1\n[data]\npath = "d.csv"\n', "random_state must be a non-negative integer"),
     ('[data]\npath = "d.csv"\nsensitive_features = [1, 2]\n', "must be a list of column names"),
     ('title = 3\n[data]\npath = "d.csv"\n', "title must be a string"),

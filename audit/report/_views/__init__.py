@@ -16,6 +16,7 @@ from typing import Any
 from .._html import Markup, esc, humanize, status_badge, to_json_text, truncate
 from ._generic import Renderer, SectionContext, metrics_table, render_findings, render_generic, section_anchor
 from .attribution import render_attribution
+from .counterfactual import render_counterfactual
 from .energy import render_energy
 from .fairness import render_fairness
 from .mitigation import render_mitigation
@@ -27,7 +28,8 @@ __all__ = ["VIEWS", "VIEW_GROUP", "view_for", "SectionContext", "Renderer", "ren
 #: Auditor name -> renderer of its own view; anything else uses :func:`render_generic`.
 VIEWS: dict[str, Renderer] = {"fairness": render_fairness, "attribution": render_attribution,
                               "privacy": render_privacy, "energy": render_energy,
-                              "mitigation": render_mitigation}
+                              "mitigation": render_mitigation,
+                              "counterfactual": render_counterfactual}
 
 #: The entry-point group in which a plugin distribution declares its auditor's view.
 VIEW_GROUP = "audit.views"

@@ -124,6 +124,10 @@ def render_attribution(result: Mapping[str, Any], ctx: Any) -> list[str]:
     """Global importance, per-group importance, gap waterfalls, proxies, trust verdicts, local cases."""
     metrics = [r for r in result.get("metrics") or [] if isinstance(r, Mapping)]
     details = result.get("details") if isinstance(result.get("details"), Mapping) else {}
+    if details.get("modality") == "image":
+        from ._heatmaps import render_image_attribution
+
+        return render_image_attribution(result, details)
     method = str(details.get("method", "attribution"))
     output = str(details.get("output", "model output"))
     out: list[str] = []
