@@ -277,12 +277,13 @@ class ImageSubject(AuditSubject):
                                                "quasi_identifiers")
         self.features: tuple[str, ...] = ()
         self.path_column = path_column
-        self._check_role_types(frame)
+        self._hold(frame)  # the metadata is the Table every question is asked of, as for a table subject
+        self._check_role_types()
         self.pseudonymised: dict[str, str] = {}
         self._label_pseudonyms: dict[Any, str] = {}
         self.pseudonymised_pii: tuple[Any, ...] = ()
         frame = self._pseudonymise(frame, random_state)
-        self._loaded["data"] = frame
+        self._hold(frame)
         self.train_data = None
         self._pos_label_given = pos_label if pos_label is not None else self.model.pos_label
         self._loaded["y_true"] = check_finite(frame[self.target], self.target, "target") if self.target else None
