@@ -106,7 +106,7 @@ def test_an_unknown_auditor_is_a_usage_error():
     text = str(err.value)
     assert text.startswith("check #1 (fairnes.demographic_parity_difference): no auditor is called 'fairnes'; "
                            "known auditors: [")
-    assert "'attribution', 'counterfactual', 'energy', 'fairness', 'privacy'" in text
+    assert "'attribution', 'counterfactual', 'energy', 'fairness', 'mitigation', 'privacy'" in text
     assert text.endswith("] (did you mean 'fairness.demographic_parity_difference'?).")
     assert MSG_UNKNOWN_AUDITOR.startswith("check #{index} ({metric}): no auditor is called {auditor!r}")
 

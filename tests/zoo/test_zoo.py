@@ -223,7 +223,9 @@ def test_cli_runs_a_pickled_pipeline(tmp_path, name: str) -> None:
     assert result.returncode in (0, 1), result.stderr
     doc = json.loads((tmp_path / "out" / "report.json").read_text())
     statuses = {r["auditor"]: r["status"] for r in doc["results"]}
-    assert all(s not in ("error", "skipped") for s in statuses.values()), statuses
+    # mitigation runs only when a fairness check fails: a passing run skips it with "no fix needed"
+    assert all(s not in ("error", "skipped") for a, s in statuses.items() if a != "mitigation"), statuses
+    assert statuses["mitigation"] in ("skipped", "pass", "warn"), statuses
     attribution = next(r for r in doc["results"] if r["auditor"] == "attribution")
     assert {m["label"] for m in attribution["metrics"] if m["metric"] == "attribution_share"} == set(
         ADULT_CAT + ADULT_NUM)
