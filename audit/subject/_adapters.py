@@ -368,15 +368,7 @@ class Model:
         if task != "binary":
             return None
         probs = self.proba(frame, features)
-        if probs is None:
-            return None
-        classes = self.model_classes(probs.shape[1])
-        column = probs.shape[1] - 1
-        if pos_label is not None and classes is not None:
-            hits = [i for i, c in enumerate(classes) if same_label(c, pos_label)]
-            if hits:
-                column = hits[0]
-        return np.asarray(probs[:, column], dtype=np.float64)
+        return None if probs is None else self.score_from_proba(probs, pos_label)
 
     def class_column(self, label: Any, n_outputs: int) -> int | None:
         """The output column of class ``label`` (None when the model's classes do not name it)."""
