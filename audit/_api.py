@@ -5,17 +5,19 @@ import inspect
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from . import _registry
 from ._base import Requirement
-from .gate._checks import Check, load_policy
 from ._exceptions import DataError, PluginError, SpecError, UsageError
-from ._results import AuditReport, environment
-from ._results import METRIC_COLUMNS, AuditResult, Finding, Severity, Status
+from ._results import METRIC_COLUMNS, AuditReport, AuditResult, Finding, Severity, Status, environment
+from .gate._checks import Check, load_policy
 from .subject import AuditSubject, is_image_data
+
+if TYPE_CHECKING:
+    from .subject import Subject
 
 __all__ = ["run", "run_auditors", "build_auditors", "auditor_modalities", "MSG_AUDITOR_OPTION", "MSG_MODALITY",
            "MSG_MISSING_PACKAGES"]
@@ -65,7 +67,7 @@ def build_auditors(auditors: Sequence[Any] | None,
             kwargs = dict(options.pop(item, {}) or {})
             if named:  # what an auditor takes when a user asks for it, unless the user set it
                 kwargs = {**dict(getattr(cls, "on_request", None) or {}), **kwargs}
-            params = inspect.signature(cls.__init__).parameters
+            params = inspect.signature(cls.__init__).parameters  # type: ignore[misc]  # the class, not an instance
             accepts_any = any(p.kind == p.VAR_KEYWORD for p in params.values())
             unknown = sorted(k for k in kwargs if k not in params or k == "self")
             if unknown and not accepts_any:
@@ -111,7 +113,7 @@ class BrokenPlugin:
         self.name = name
         self.problem = problem
 
-    def run(self, subject: Any) -> AuditResult:
+    def run(self, subject: Subject) -> AuditResult:
         raise PluginError(self.problem)
 
 
@@ -193,7 +195,7 @@ def _run_isolated(auditor: Any, subject: AuditSubject, tainted: str | None) -> A
         logger.error("auditor %s crashed", name, exc_info=True)
         return error(f"{type(exc).__name__}: {exc}")
     changed = subject.modified_in(view)
-    model_changed = weights is not None and subject.model.fingerprint() != weights
+    model_changed = weights is not None and subject.model is not None and subject.model.fingerprint() != weights
     if model_changed:
         changed.append("the model's weights")
     if changed:
@@ -230,7 +232,8 @@ def result_problem(result: Any, name: str) -> str | None:
     try:
         Status(result.status)
     except ValueError:
-        return f"run() returned an unknown status {str(result.status)[:40]!r}; expected one of {[s.value for s in Status]}"
+        return (f"run() returned an unknown status {str(result.status)[:40]!r}; "
+                f"expected one of {[s.value for s in Status]}")
     metrics = result.metrics
     if not isinstance(metrics, pd.DataFrame) or tuple(metrics.columns) != METRIC_COLUMNS:
         return f"run() returned metrics that are not a frame with the columns {list(METRIC_COLUMNS)}"

@@ -13,10 +13,13 @@ import inspect
 import math
 import numbers
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar, Protocol, Union, runtime_checkable
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Union, runtime_checkable
 
 from ._exceptions import SpecError
 from ._results import AuditResult
+
+if TYPE_CHECKING:
+    from ..subject import Subject
 
 __all__ = ["Requirement", "Auditor", "BaseAuditor", "Interval", "OneOf", "Constraint", "admits", "describe",
            "MSG_BAD_OPTION"]
@@ -137,7 +140,7 @@ class Auditor(Protocol):
     version: ClassVar[str]
     requires: ClassVar[frozenset[Requirement]]
 
-    def run(self, subject: Any) -> AuditResult: ...
+    def run(self, subject: Subject) -> AuditResult: ...
 
 
 class BaseAuditor:

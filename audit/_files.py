@@ -25,7 +25,8 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 __all__ = ["read_table", "read_toml", "write_files_atomically", "is_glob", "glob_files", "MSG_UNREADABLE",
-           "MSG_UNSUPPORTED_FORMAT", "check_data_path", "check_csv_header", "check_file_size", "check_depth", "MAX_FOLDER_ENTRIES",
+           "MSG_UNSUPPORTED_FORMAT", "check_data_path", "check_csv_header", "check_file_size", "check_depth",
+           "MAX_FOLDER_ENTRIES",
            "MAX_TOML_BYTES", "MAX_REPORT_BYTES", "MAX_DEPTH", "MSG_NOT_REGULAR", "MSG_FOLDER_LINK", "MSG_FOLDER_SIZE",
            "MSG_FOLDER_ENTRY", "MSG_DUPLICATE_HEADER", "MSG_TOO_LARGE", "MSG_TOO_DEEP"]
 
@@ -58,9 +59,12 @@ def _kind(mode: int) -> str | None:
 
 
 def check_data_path(path: str | os.PathLike[str]) -> None:
-    """Raise a UsageError unless ``path`` is a regular file, or a folder whose every entry is a regular
-    file or folder inside it (links only to files inside the folder), with at most
-    :data:`MAX_FOLDER_ENTRIES` entries. A missing path is left to the reader's own message."""
+    """Raise a UsageError unless ``path`` is a regular file or a well-formed folder.
+
+    A folder is well formed when its every entry is a regular file or folder inside it (links only to
+    files inside the folder), with at most :data:`MAX_FOLDER_ENTRIES` entries. A missing
+    path is left to the reader's own message.
+    """
     p = Path(path)
     try:
         mode = os.stat(p).st_mode
@@ -121,8 +125,10 @@ MSG_TOO_DEEP = ("cannot read {what} {path!s}: its tables and arrays nest more th
 
 
 def check_file_size(path: str | os.PathLike[str], limit: int, what: str) -> None:
-    """Raise a UsageError when ``path`` is not a regular file (a FIFO would block) or larger than ``limit``.
-    A missing path is left to the reader's own message."""
+    """Raise a UsageError unless ``path`` is a regular file within ``limit`` bytes.
+
+    A FIFO would block the reader; a missing path is left to the reader's own message.
+    """
     try:
         st = os.stat(path)
     except OSError:

@@ -1,4 +1,4 @@
-"""Text for the outside world: one neutralising function per sink (a leaf: imports nothing of ours).
+r"""Text for the outside world: one neutralising function per sink (a leaf: imports nothing of ours).
 
 Everything the package writes that came from data (column names, group values, class
 labels, plugin messages, exception text) goes through the function for its sink before
@@ -19,7 +19,7 @@ HTML                        :func:`for_html`
 What each does to data, and why:
 
 * control characters (C0, C1, DEL), ANSI escape sequences and Unicode format characters
-  (bidi overrides and isolates, zero-width joiners) are shown as ``\\x1b`` / ``\\u202e``
+  (bidi overrides and isolates, zero-width joiners) are shown as ``\x1b`` / ``\u202e``
   instead of acting on the reader's terminal or reordering the text around them;
 * newlines and other whitespace runs in a single-line field are folded to one space, so a
   value cannot start a line of its own;
@@ -27,7 +27,7 @@ What each does to data, and why:
   ``::stop-commands::`` or ``::add-mask::``) gets a backslash in front, so the runner does
   not read it as a command;
 * in Markdown, the characters that make links, images, autolinks, code spans, table
-  cells and HTML (``[ ] < > ` | \\ &``) are escaped, so a value renders as the text it is;
+  cells and HTML (``[ ] < > ` | \ &``) are escaped, so a value renders as the text it is;
 * in XML, characters XML 1.0 forbids are shown as escapes, so the document always parses.
 """
 from __future__ import annotations
@@ -51,7 +51,7 @@ TEXT_LIMIT = 100_000
 
 
 def escape_char(ch: str) -> str:
-    """``\\x1b`` for a character below 256, ``\\u202e`` (or ``\\U0001f600``) above."""
+    r"""``\x1b`` for a character below 256, ``\u202e`` (or ``\U0001f600``) above."""
     o = ord(ch)
     return f"\\x{o:02x}" if o < 256 else (f"\\u{o:04x}" if o < 0x10000 else f"\\U{o:08x}")
 
@@ -106,8 +106,11 @@ def for_terminal_block(text: Any) -> str:
 
 
 def for_annotation(text: Any) -> str:
-    """A GitHub workflow command's message: visible, then escaped as GitHub's toolkit does (``%``, CR and
-    LF as ``%25``, ``%0D``, ``%0A``), so the command stays on one line whatever the data holds."""
+    """A GitHub workflow command's message, kept on one line.
+
+    A GitHub workflow command's message: visible, then escaped as GitHub's toolkit does (``%``, CR and
+    LF as ``%25``, ``%0D``, ``%0A``), so the command stays on one line whatever the data holds.
+    """
     return visible(text, keep="\r\n").replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 

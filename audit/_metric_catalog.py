@@ -121,7 +121,8 @@ def can_report(auditor: str, metric: str, present: Iterable[str] = ()) -> bool:
 
 # -- direction: which way is better -------------------------------------------------------------
 _HIGHER = frozenset((
-    "true_positive_rate", "true_negative_rate", "negative_predictive_value", "accuracy_score", "balanced_accuracy_score", "precision_score",
+    "true_positive_rate", "true_negative_rate", "negative_predictive_value", "accuracy_score",
+    "balanced_accuracy_score", "precision_score",
     "f1_score", "roc_auc_score", "r2_score", "disparate_impact_ratio", "representation_ratio",
     "k_anonymity", "equivalence_classes", "l_diversity_distinct", "l_diversity_entropy", "method_rank_agreement",
     "importance_rank_correlation", "importance_rank_agreement"))

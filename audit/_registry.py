@@ -49,15 +49,16 @@ def _validate(cls: Any, entry: str, dist: str) -> type:
 
     if not isinstance(cls, type):
         raise bad(f"expected a class, got {type(cls).__name__}")
+    klass: Any = cls  # a class of unknown shape: each attribute is checked below
     for attr in ("name", "version", "requires", "run"):
-        if not hasattr(cls, attr):
+        if not hasattr(klass, attr):
             raise bad(f"the class has no attribute {attr!r}")
-    if not callable(cls.run):
+    if not callable(klass.run):
         raise bad("run is not callable")
-    if cls.name != entry:
-        raise bad(f"the class's name {cls.name!r} differs from the entry-point name {entry!r}")
+    if klass.name != entry:
+        raise bad(f"the class's name {klass.name!r} differs from the entry-point name {entry!r}")
     try:
-        {Requirement(r) for r in cls.requires}
+        {Requirement(r) for r in klass.requires}
     except (ValueError, TypeError):
         raise bad(f"requires holds an unknown requirement; known: {[r.value for r in Requirement]}") from None
     return cls
@@ -124,8 +125,11 @@ class AuditorInfo:
 
 
 def _source_docstring(target: str, depth: int = 0) -> str | None:
-    """The class docstring of ``module:Class`` read from source without running the module (None when
-    it cannot be read that way: a dynamic class, a compiled module, an unresolvable re-export)."""
+    """The class docstring of ``module:Class``, read from source.
+
+    Read without running the module; None when it cannot be read that way (a dynamic class, a
+    compiled module, an unresolvable re-export).
+    """
     import ast
     import importlib.machinery
     import sys
@@ -171,8 +175,11 @@ def _source_docstring(target: str, depth: int = 0) -> str | None:
 
 
 def catalogue() -> list[AuditorInfo]:
-    """Every auditor with its one-line description, for listing. Installed auditors are described from
-    their source where possible (no import: listing must not load torch); the rest are imported."""
+    """Every auditor with its one-line description, for listing.
+
+    Installed auditors are described from
+    their source where possible (no import: listing must not load torch); the rest are imported.
+    """
     declared = _entry_points()
     out = []
     for name, ep in declared.items():
@@ -219,10 +226,10 @@ def get(name: str) -> RegisteredAuditor:
     return _load(declared[name])
 
 
-def register(cls: type, *, distribution: str = "<in-process>") -> type:
+def register(cls: Any, *, distribution: str = "<in-process>") -> type:
     """Register an auditor class in this process (tests, notebooks). Returns the class."""
-    _manual[cls.name] = RegisteredAuditor(cls.name, _validate(cls, getattr(cls, "name", "?"), distribution),
-                                          distribution, "")
+    validated = _validate(cls, getattr(cls, "name", "?"), distribution)
+    _manual[cls.name] = RegisteredAuditor(cls.name, validated, distribution, "")
     return cls
 
 

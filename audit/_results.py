@@ -13,9 +13,9 @@ import math
 import os
 import platform
 import sys
+from collections.abc import Iterable, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
-from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -44,8 +44,11 @@ _NON_FINITE = {POS_INFINITY: math.inf, NEG_INFINITY: -math.inf, NOT_A_NUMBER: ma
 
 
 def decode_number(v: Any) -> Any:
-    """A number field of report.json as a float: ``"Infinity"``, ``"-Infinity"`` and ``"NaN"`` decoded,
-    anything else returned as it is."""
+    """A number field of report.json as a float.
+
+    ``"Infinity"``, ``"-Infinity"`` and ``"NaN"`` decoded,
+    anything else returned as it is.
+    """
     return _NON_FINITE.get(v, v) if isinstance(v, str) else v
 
 
@@ -60,7 +63,7 @@ def _encode_float(f: float) -> float | str | None:
 class Status(str, enum.Enum):
     """Outcome of an auditor or a whole report, worst last."""
 
-    PASS = "pass"
+    PASS = "pass"  # noqa: S105 - a status, not a password
     WARN = "warn"
     FAIL = "fail"
     SKIPPED = "skipped"
@@ -303,8 +306,10 @@ _VALUE_LIMIT = 200  # audit._format.VALUE_LIMIT, likewise
 
 
 def _jsonable(v: Any) -> Any:
-    """Convert numpy/pandas scalars and containers into plain JSON values (NaN -> None, an infinity ->
-    :data:`POS_INFINITY` / :data:`NEG_INFINITY`)."""
+    """Convert numpy/pandas scalars and containers into plain JSON values.
+
+    NaN becomes None, an infinity :data:`POS_INFINITY` / :data:`NEG_INFINITY`.
+    """
     if v is None or v is pd.NA or v is pd.NaT:
         return None
     if isinstance(v, (bool, np.bool_)):
@@ -404,7 +409,7 @@ def environment(random_state: int) -> dict[str, Any]:
 
 
 def overall_status(results: Sequence[AuditResult], checks: Sequence[CheckOutcome]) -> Status:
-    """error > fail > warn > pass; skipped when no auditor ran at all."""
+    """Error > fail > warn > pass; skipped when no auditor ran at all."""
     if any(r.status == Status.ERROR for r in results) or any(c.status == Status.ERROR for c in checks):
         return Status.ERROR
     if any(c.status == Status.FAIL for c in checks):
@@ -489,8 +494,11 @@ class AuditReport:
         }
 
     def to_json(self, doc: Mapping[str, Any] | None = None) -> str:
-        """report.json's text: stable key order, no NaN (null instead), infinities as ``"Infinity"`` /
-        ``"-Infinity"``, UTF-8 (a lone surrogate from data written as its ``\\udXXX`` JSON escape)."""
+        r"""report.json's text, byte for byte the same for the same report.
+
+        report.json's text: stable key order, no NaN (null instead), infinities as ``"Infinity"`` /
+        ``"-Infinity"``, UTF-8 (a lone surrogate from data written as its ``\udXXX`` JSON escape).
+        """
         text = json.dumps(self.to_dict() if doc is None else doc, indent=2, ensure_ascii=False,
                           allow_nan=False) + "\n"
         return text.encode("utf-8", "backslashreplace").decode("utf-8")

@@ -43,9 +43,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-from .gate._checks import Check, parse_checks
 from ._exceptions import SpecError, UsageError
 from ._files import read_toml
+from .gate._checks import Check, parse_checks
 
 __all__ = ["Spec", "load_spec", "MSG_SPEC_UNKNOWN_KEY", "MSG_SPEC_TYPE", "MSG_IMAGES_NPY"]
 
@@ -94,8 +94,9 @@ class Spec:
         out: dict[str, Any] = {"model": None, "card": None}
         ref = self.model.get("reference")
         mpath = self.model.get("path")
-        if ref or (mpath and Path(mpath).is_dir()):
-            net = load_image_reference(ref or mpath, **kw)
+        where = ref or (mpath if mpath and Path(mpath).is_dir() else None)
+        if where:
+            net = load_image_reference(where, **kw)
             out["model"], out["card"] = net.as_model(), net.card
         elif self.model.get("torchscript"):
             out["model"] = _load_torchscript(Path(self.model["torchscript"]))

@@ -15,11 +15,14 @@ import traceback
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._exceptions import AuditError, PluginError, UsageError
 from ._exit import ExitCode
 from ._format import for_terminal, for_terminal_block
+
+if TYPE_CHECKING:
+    from .subject import Subject
 
 __all__ = ["main", "build_parser", "save_report", "THRESHOLDS_FILE", "MSG_NEEDS_EXTRA"]
 
@@ -41,8 +44,11 @@ class _Progress:
 
 
 class _SafeFormatter(logging.Formatter):
-    """Log records as one neutralised line each (:func:`audit._format.for_terminal`); a traceback
-    attached to a record keeps its lines, each neutralised."""
+    """Log records as one neutralised line each.
+
+    (:func:`audit._format.for_terminal`); a traceback
+    attached to a record keeps its lines, each neutralised.
+    """
 
     def format(self, record: logging.LogRecord) -> str:
         record = logging.makeLogRecord(record.__dict__)
@@ -116,7 +122,7 @@ def _cmd_run(args: argparse.Namespace, progress: _Progress) -> int:
                 raise UsageError(f"spec {spec.path!s}: [data] {key} does not apply to images (the model predicts "
                                  "from them); remove it.")
         progress("reading the images")
-        subject: Any = ImageSubject(loaded["images"], model=loaded["model"], metadata=loaded["metadata"],
+        subject: Subject = ImageSubject(loaded["images"], model=loaded["model"], metadata=loaded["metadata"],
                                     target=d.get("target"), sensitive_features=d.get("sensitive_features"),
                                     path_column=d.get("path_column"), quasi_identifiers=d.get("quasi_identifiers"),
                                     task=d.get("task"), name=spec.name or spec.path.stem,
@@ -177,8 +183,8 @@ def save_report(report: Any, folder: Path) -> None:
 
 def _print_verdict(doc: dict[str, Any], checks: list[dict[str, Any]], html: Path | None) -> None:
     """The verdict, each auditor, then every check that did not pass (failed, warned, errored or skipped)."""
-    from .gate._rule import format_check_counts
     from .gate._outputs import terminal_safe as safe
+    from .gate._rule import format_check_counts
 
     print(f"rai-audit: {doc['status'].upper()}: {safe(doc['title'])}")
     for r in doc["results"]:
@@ -227,8 +233,8 @@ def _cmd_gate(args: argparse.Namespace) -> int:
 
 
 def _cmd_diff(args: argparse.Namespace) -> int:
-    from .gate._diff import diff_reports, format_diff
     from ._results import AuditReport
+    from .gate._diff import diff_reports, format_diff
 
     old, new = AuditReport.load(args.old), AuditReport.load(args.new)
     if not (args.min_change >= 0 and math.isfinite(args.min_change)) or args.limit < 0:
@@ -315,6 +321,7 @@ def image_auditors() -> list[Any]:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``rai-audit`` argument parser: one sub-command per verb (run, gate, list, train, demo, ...)."""
     parser = argparse.ArgumentParser(prog="rai-audit", description="Responsible-AI audit of ML models: fairness, "
                                      "attribution, privacy and energy, with a CI gate.")
     from ._version import __version__
@@ -375,7 +382,8 @@ def build_parser() -> argparse.ArgumentParser:
 #: Optional modules -> the extra that installs them.
 _EXTRA_OF = {"torch": "torch", "captum": "torch", "polars": "scale", "duckdb": "scale", "dask": "scale",
              "pyspark": "scale", "spacy": "ner", "pynvml": "gpu-energy"}
-MSG_NEEDS_EXTRA = "`rai-audit {command}` needs {module}, which is not installed: pip install \"rai-audit[{extra}]\"{note}."
+MSG_NEEDS_EXTRA = ("`rai-audit {command}` needs {module}, which is not installed: "
+                   "pip install \"rai-audit[{extra}]\"{note}.")
 _TORCH_NOTE = " (for torch's CPU-only build, first: pip install torch --index-url https://download.pytorch.org/whl/cpu)"
 
 
@@ -421,7 +429,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         extra = _EXTRA_OF.get(str(getattr(exc, "name", "")).split(".")[0]) \
             if isinstance(exc, ModuleNotFoundError) else None
         if extra is not None:  # an optional dependency this command needs: the user's fix, not our bug
-            text = MSG_NEEDS_EXTRA.format(command=args.command, module=exc.name, extra=extra,
+            text = MSG_NEEDS_EXTRA.format(command=args.command, module=getattr(exc, "name", None), extra=extra,
                                           note=_TORCH_NOTE if extra == "torch" else "")
             print(f"rai-audit: error: {for_terminal(text)}", file=sys.stderr)
             return ExitCode.USAGE_ERROR

@@ -25,6 +25,7 @@ MSG_NO_POLICY = ("the rai_audit_policy fixture needs a policy file: pass --rai-a
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
+    """The plugin's command-line options (``--rai-audit-policy`` and its companions)."""
     group = parser.getgroup("rai-audit", "responsible-AI audit gate (rai-audit)")
     group.addoption("--rai-audit-policy", action="store", default=None, metavar="PATH",
                     help="policy TOML ([[checks]]) for the rai_audit_policy fixture")

@@ -12,8 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..engines import Table
-from ..engines import COUNT_COLUMN
+from ..engines import COUNT_COLUMN, Table
 
 __all__ = ["importance", "bootstrap_means", "rank_correlation", "group_masks", "decompose_gap",
            "cramers_v", "cramers_v_table", "qcut_edges", "association", "top_features"]
@@ -55,7 +54,7 @@ def group_masks(sensitive: pd.DataFrame, *, intersections: bool, min_group_size:
     Intersectional groups smaller than ``min_group_size`` are left out (there can be hundreds).
     A missing value is its own group (``None``).
     """
-    out = []
+    out: list[tuple[tuple[str, ...], dict[str, Any], np.ndarray]] = []
     cols = list(sensitive.columns)
     values = {c: sensitive[c].astype(object).where(sensitive[c].notna(), None).map(
         lambda v: None if v is None else str(v)).to_numpy() for c in cols}
@@ -63,11 +62,11 @@ def group_masks(sensitive: pd.DataFrame, *, intersections: bool, min_group_size:
         for v in sorted(set(values[c]), key=lambda x: (x is None, x or "")):
             out.append(((c,), {c: v}, values[c] == v))
     if intersections and len(cols) > 1:
-        keys = pd.Series(list(zip(*(values[c] for c in cols))))
+        keys = pd.Series(list(zip(*(values[c] for c in cols), strict=True)))
         for key in sorted(set(keys), key=lambda t: tuple((x is None, x or "") for x in t)):
             mask = (keys == key).to_numpy()
             if mask.sum() >= max(min_group_size, 1):
-                out.append((tuple(cols), dict(zip(cols, key)), mask))
+                out.append((tuple(cols), dict(zip(cols, key, strict=True)), mask))
     return out
 
 
@@ -99,8 +98,11 @@ def _codes(series: pd.Series, bins: int) -> np.ndarray:
 
 
 def _factorize(series: pd.Series) -> np.ndarray:
-    """Codes of the sorted distinct values, missing as one more value: the same codes for a
-    column and for its distinct values, so a count table's keys are coded as the rows would be."""
+    """Codes of the sorted distinct values, missing as one more value.
+
+    The same codes for a
+    column and for its distinct values, so a count table's keys are coded as the rows would be.
+    """
     return pd.factorize(series.astype(object).where(series.notna(), "\x00missing"), sort=True)[0]
 
 
@@ -174,8 +176,8 @@ def association(source: pd.DataFrame | Table, features: Sequence[str], sensitive
     nulls = table.null_counts(numeric) if numeric else {}
     edges = {c: qcut_edges(table, c, bins, table.n_rows - nulls[c]) for c in numeric if distinct[c] > bins}
     groups = [list(dict.fromkeys(pair)) for pair in wanted]
-    counts = table.count_tables(groups, bins=edges)
-    return {(f, s): cramers_v_table(_contingency(c, f, s, edges)) for (f, s), c in zip(wanted, counts)}
+    counts = table.count_tables(groups, bins={c: e.tolist() for c, e in edges.items()})
+    return {(f, s): cramers_v_table(_contingency(c, f, s, edges)) for (f, s), c in zip(wanted, counts, strict=True)}
 
 
 def _contingency(counts: pd.DataFrame, f: str, s: str, edges: Mapping[str, np.ndarray]) -> np.ndarray:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -25,12 +25,14 @@ import pandas as pd
 from .._base import BaseAuditor, Interval, Requirement
 from .._exceptions import DataError, UsageError
 from .._results import AuditResult, Finding, Severity, format_group
+from ..subject import ImageSubject, require
 from . import _analysis as an
 from . import _messages as msg
 
 if TYPE_CHECKING:  # torch and Captum load when the auditor runs, not when it is listed or skipped
     import torch
 
+    from ..subject import Subject
     from ._inputs import Explained
     from ._methods import Attribution, MethodSettings
 
@@ -187,10 +189,10 @@ class AttributionAuditor(BaseAuditor):
                   and not (m in GRADIENT_METHODS and explained.module is None)]
         return primary, others
 
-    def _sensitive_inputs(self, subject: Any, features: Sequence[str]) -> dict[str, list[str]]:
+    def _sensitive_inputs(self, subject: Subject, features: Sequence[str]) -> dict[str, list[str]]:
         given = self.sensitive_inputs
         if given is None:
-            given = subject.model.metadata.get("sensitive_inputs")
+            given = require(subject.model, "model", self.name).metadata.get("sensitive_inputs")
         out: dict[str, list[str]] = {}
         for s in subject.sensitive_features:
             carried = list(given.get(s, ())) if given is not None and s in given else ([s] if s in features else [])
@@ -198,7 +200,7 @@ class AttributionAuditor(BaseAuditor):
         return out
 
     # -- the verb -------------------------------------------------------------------------------
-    def run(self, subject: Any) -> AuditResult:
+    def run(self, subject: Subject) -> AuditResult:
         import torch
 
         seed = subject.random_state if self.random_state is None else int(self.random_state)
@@ -210,15 +212,15 @@ class AttributionAuditor(BaseAuditor):
         finally:
             torch.set_num_threads(previous)
 
-    def _run_images(self, subject: Any, seed: int) -> AuditResult:
+    def _run_images(self, subject: ImageSubject, seed: int) -> AuditResult:
+        from .._results import Status
         from ._images import image_attribution
 
-        from .._results import Status
-
-        if subject.model.torch_module() is None:
+        model = require(subject.model, "model", self.name)
+        if model.torch_module() is None:
             return AuditResult(self.name, self.version, Status.SKIPPED, params=self.get_params(),
                                reason="image attribution needs a torch module (gradients, layers); this model is a "
-                                      f"{subject.model.kind}")
+                                      f"{model.kind}")
         m = self.max_images
         if isinstance(m, bool) or not isinstance(m, int) or m < 1:
             raise UsageError(msg.BAD_MAX_ROWS.format(value=m))
@@ -227,13 +229,13 @@ class AttributionAuditor(BaseAuditor):
         self._settings(seed)
         rows, findings, details = image_attribution(
             subject, methods=list(self.image_methods), max_images=m,
-            region_mask=self.region_mask if self.region_mask is not None else subject.model.metadata.get("region_mask"),
+            region_mask=self.region_mask if self.region_mask is not None else model.metadata.get("region_mask"),
             sanity_images=int(self.sanity_images), sanity_threshold=float(self.image_sanity_threshold),
             examples=bool(self.examples), ci=float(self.ci), n_steps=int(self.n_steps), seed=seed)
         return AuditResult.build(self, rows, findings, details=details)
 
-    def _run(self, subject: Any, seed: int) -> AuditResult:
-        if getattr(subject, "modality", "table") == "image":
+    def _run(self, subject: Subject, seed: int) -> AuditResult:
+        if isinstance(subject, ImageSubject):
             return self._run_images(subject, seed)
         from ._inputs import NonFiniteInputs, baseline_row, prepare
         from ._methods import attribute
@@ -255,6 +257,7 @@ class AttributionAuditor(BaseAuditor):
                                                            others=exc.columns[1:])) from None
         primary, others = self._methods(explained)
         train = subject.train_data
+        reference: Iterable[Any]
         if train is not None:
             n_reference, reference = len(train), [train]
         else:  # the audited table, streamed in batches: the baseline is an exact mean over them
@@ -335,7 +338,7 @@ class AttributionAuditor(BaseAuditor):
     def _per_group(self, rows: list, findings: list, details: dict, groups: list, values: np.ndarray,
                    overall_abs: np.ndarray, weights: np.ndarray | None, names: list[str]) -> None:
         agreement: dict[tuple[str, ...], list[tuple[float, dict, int]]] = {}
-        tops: dict[tuple[str, ...], dict[str, list[dict]]] = {}
+        tops: dict[tuple[str, ...], dict[str, str]] = {}
         for over, group, mask in groups:
             ng = int(mask.sum())
             if ng == 0:
@@ -418,7 +421,7 @@ class AttributionAuditor(BaseAuditor):
         details["decomposition_exact"] = primary in ADDITIVE_METHODS
         return out
 
-    def _proxies(self, rows: list, findings: list, details: dict, subject: Any, names: list[str],
+    def _proxies(self, rows: list, findings: list, details: dict, subject: Subject, names: list[str],
                  sens_inputs: Mapping[str, list[str]], share: np.ndarray,
                  decomposition: Mapping[tuple[str, ...], Mapping[str, Any]]) -> None:
         if not subject.sensitive_features:
@@ -483,17 +486,18 @@ class AttributionAuditor(BaseAuditor):
                     reasons.append(f"median completeness error {comp['median_relative']:.1%} of |f(x) - f(baseline)| "
                                    f"exceeds {self.completeness_tolerance:.0%}"
                                    + ("; raise n_steps" if m == "integrated_gradients" else ""))
-            if explained.inner is not None and explained.rebuild is not None and k >= 2:
-                def explain(inner: torch.nn.Module, m: str = m) -> np.ndarray:
+            rebuild = explained.rebuild
+            if explained.inner is not None and rebuild is not None and k >= 2:
+                def explain(inner: torch.nn.Module, m: str = m, rebuild: Callable = rebuild) -> np.ndarray:
                     return attribute(explained, m, sample, base, settings, background=background,
-                                     module=explained.rebuild(inner)).values
+                                     module=rebuild(inner)).values
 
                 check = randomisation_check(explain, explained.inner, seed=settings.seed,
                                             threshold=self.sanity_threshold, active=active)
                 sanity.setdefault(m, {})["randomisation"] = check
                 if check["verdict"] != "not_applicable":
-                    rows.append(dict(metric="randomisation_similarity", value=check["similarity_after_full_randomisation"],
-                                     n=k, label=m))
+                    rows.append(dict(metric="randomisation_similarity",
+                                     value=check["similarity_after_full_randomisation"], n=k, label=m))
                 if check["verdict"] == "fail":
                     reasons.append(f"attributions survive re-initialising every layer (Spearman "
                                    f"{check['similarity_after_full_randomisation']:.2f} >= {self.sanity_threshold})")
@@ -523,7 +527,7 @@ class AttributionAuditor(BaseAuditor):
                 f"the {m} explanation is unreliable: " + "; ".join(reasons) + ".",
                 {"method": m, "primary": m == details["method"], "reasons": reasons}))
 
-    def _local(self, subject: Any, idx: np.ndarray, frame: pd.DataFrame, main: Attribution, names: list[str],
+    def _local(self, subject: Subject, idx: np.ndarray, frame: pd.DataFrame, main: Attribution, names: list[str],
                decomposition: Mapping[tuple[str, ...], Mapping[str, Any]]) -> list[dict[str, Any]]:
         """A few telling rows of the lowest-output group: names and attributions, never row values.
 

@@ -1,4 +1,6 @@
-"""Image attribution: per-group mean heatmaps (Captum GradCAM, IntegratedGradients, Occlusion), their
+"""Image attribution: per-group heatmaps, region shares and the randomisation check.
+
+Image attribution: per-group mean heatmaps (Captum GradCAM, IntegratedGradients, Occlusion), their
 difference, the share of attribution inside a region mask, and the model-randomisation sanity check.
 
 Heatmaps illustrate what a model looked at; they do not decide whether it is fair. Adebayo et al.
@@ -9,13 +11,17 @@ aggregate heatmap of each group (images of people are personal data); single ima
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .._exceptions import UsageError
 from .._results import Finding, Severity
+from ..subject import require
+
+if TYPE_CHECKING:
+    from ..subject import ImageSubject
 
 __all__ = ["IMAGE_METHODS", "image_attribution", "heatmaps", "ssim", "MSG_IMAGE_METHOD", "MSG_NO_CONV",
            "MSG_MASK_SHAPE", "READING"]
@@ -162,7 +168,7 @@ def _mean_row(metric: str, group: Mapping[str, Any] | None, values: np.ndarray, 
     return row
 
 
-def image_attribution(subject: Any, *, methods: Sequence[str], max_images: int, region_mask: Any,
+def image_attribution(subject: ImageSubject, *, methods: Sequence[str], max_images: int, region_mask: Any,
                       sanity_images: int, sanity_threshold: float, examples: bool, ci: float, n_steps: int,
                       seed: int) -> tuple[list[dict[str, Any]], list[Finding], dict[str, Any]]:
     """(metric rows, findings, details) of the image attribution of ``subject`` (an image subject)."""
@@ -170,7 +176,7 @@ def image_attribution(subject: Any, *, methods: Sequence[str], max_images: int, 
     for m in methods:
         if m not in IMAGE_METHODS:
             raise UsageError(MSG_IMAGE_METHOD.format(method=m, methods=list(IMAGE_METHODS)))
-    module = subject.model.torch_module()
+    module = require(subject.model, "model", "attribution").torch_module()
     rng = np.random.default_rng(seed)
     n = subject.n_rows
     positions = np.arange(n) if n <= max_images else np.sort(rng.choice(n, size=int(max_images), replace=False))
@@ -224,8 +230,8 @@ def image_attribution(subject: Any, *, methods: Sequence[str], max_images: int, 
         k = min(int(sanity_images), len(positions))
         if k:
             rand = _normalised(heatmaps(_randomised(module, seed), x[:k], target[:k], method, n_steps=n_steps))
-            rank = np.asarray([_spearman(a, b) for a, b in zip(maps[:k], rand)])
-            sim = np.asarray([ssim(a, b) for a, b in zip(maps[:k], rand)])
+            rank = np.asarray([_spearman(a, b) for a, b in zip(maps[:k], rand, strict=True)])
+            sim = np.asarray([ssim(a, b) for a, b in zip(maps[:k], rand, strict=True)])
             r_row = _mean_row(f"{method}_randomisation_rank_correlation", None, rank, ci)
             s_row = _mean_row(f"{method}_randomisation_ssim", None, sim, ci)
             rows += [r_row, s_row]

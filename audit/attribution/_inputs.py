@@ -260,8 +260,8 @@ def _prepare_estimator(model: Any, frame: pd.DataFrame, features: list[str], tas
             if c in levels:
                 index = {v: i for i, v in enumerate(levels[c])}
                 missing = f[c].isna().to_numpy()
-                cols.append(np.array([-1 if m else index.get(v, -1) for v, m in zip(f[c].astype(str), missing)],
-                                     dtype=np.float32))
+                codes = [-1 if m else index.get(v, -1) for v, m in zip(f[c].astype(str), missing, strict=True)]
+                cols.append(np.array(codes, dtype=np.float32))
             else:
                 cols.append(f[c].to_numpy(dtype=np.float32, na_value=np.nan))
         return torch.from_numpy(np.stack(cols, axis=1) if cols else np.zeros((len(f), 0), np.float32))
@@ -283,7 +283,7 @@ def _prepare_estimator(model: Any, frame: pd.DataFrame, features: list[str], tas
 
     probe = model.proba(frame.iloc[:2], features) if task in ("binary", "multiclass") else None
     has_proba = probe is not None
-    if has_proba:
+    if probe is not None:
         column, name = _explained_column(model, task, probe.shape[1], target_class, pos_label)
     else:
         column, name = None, (_output_name(task) if task == "regression" else "predicted label")
@@ -344,8 +344,8 @@ def baseline_row(explained: Explained, reference: pd.DataFrame | Iterable[pd.Dat
     described: dict[str, Any] = {}
     for feature, cols in explained.groups.items():
         if feature in explained.categorical and len(cols) > 1:  # one-hot: the most frequent category
-            counts = [sums.total(c) for c in cols]
-            row[0, cols[counts.index(max(counts))]] = 1.0
+            totals = [sums.total(c) for c in cols]
+            row[0, cols[totals.index(max(totals))]] = 1.0
             described[feature] = "mode category"
         elif feature in explained.categorical:  # category codes of an estimator's input
             counts = code_counts[cols[0]]
@@ -407,7 +407,8 @@ class _ExactSums:
 
     def total(self, column: int) -> float:
         """The column's sum, correctly rounded (exact for counts of a one-hot column)."""
-        return self._special(column) if self._special(column) is not None else self.totals[column] / (1 << 172)
+        special = self._special(column)
+        return special if special is not None else self.totals[column] / (1 << 172)
 
     def mean(self, column: int) -> float:
         """The column's mean, correctly rounded (NaN for no rows)."""

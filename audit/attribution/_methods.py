@@ -72,7 +72,7 @@ def check_method(method: str, explained: Explained) -> None:
     if method in GRADIENT_METHODS and explained.module is None:
         raise UsageError(msg.NOT_DIFFERENTIABLE.format(method=method, kind=explained.kind,
                                                        perturbation=", ".join(PERTURBATION_METHODS)))
-    if method == "deeplift":
+    if method == "deeplift" and explained.module is not None:
         _check_no_module_reuse(explained.module, explained.inputs[:2])
 
 

@@ -45,7 +45,7 @@ def reinitialisable_layers(module: nn.Module) -> list[str]:
     return names[::-1]
 
 
-def _cascade(module: nn.Module, seed: int) -> Iterator[tuple[str, nn.Module]]:
+def _cascade(module: Any, seed: int) -> Iterator[tuple[str, Any]]:
     """Copies of ``module`` with one more layer re-initialised at each step, output side first.
 
     A torch module's layers are reset with their own ``reset_parameters``; a Keras 3 model
@@ -88,7 +88,8 @@ def _similarity(before: np.ndarray, after: np.ndarray, active: np.ndarray) -> tu
     counts = np.maximum(active.sum(axis=0), 1)
     glob = rank_correlation((np.abs(before) * active).sum(axis=0) / counts,
                             (np.abs(after) * active).sum(axis=0) / counts)
-    rows = [rank_correlation(np.abs(b[m]), np.abs(a[m])) for b, a, m in zip(before, after, active) if m.sum() >= 3]
+    rows = [rank_correlation(np.abs(b[m]), np.abs(a[m]))
+            for b, a, m in zip(before, after, active, strict=True) if m.sum() >= 3]
     rows = [r for r in rows if not math.isnan(r)]
     return glob, (float(np.median(rows)) if rows else math.nan)
 
@@ -104,7 +105,7 @@ def randomisation_check(explain: Callable[[nn.Module], np.ndarray], module: nn.M
     """
     before = explain(module)
     active = np.ones(before.shape, dtype=bool) if active is None else np.asarray(active, dtype=bool)
-    steps = []
+    steps: list[dict[str, Any]] = []
     for name, randomised in _cascade(module, seed):
         glob, per_row = _similarity(before, explain(randomised), active)
         steps.append({"layer": name, "global_spearman": glob, "row_spearman_median": per_row})
@@ -112,8 +113,8 @@ def randomisation_check(explain: Callable[[nn.Module], np.ndarray], module: nn.M
         return {"verdict": "not_applicable", "steps": [], "threshold": threshold,
                 "reason": "the model has no layers with parameters to re-initialise"}
     last = steps[-1]
-    worst = max(v for v in (last["global_spearman"], last["row_spearman_median"]) if not math.isnan(v)) \
-        if not (math.isnan(last["global_spearman"]) and math.isnan(last["row_spearman_median"])) else 1.0
+    finals = [float(v) for v in (last["global_spearman"], last["row_spearman_median"]) if not math.isnan(v)]
+    worst = max(finals) if finals else 1.0
     return {"verdict": "fail" if worst >= threshold else "pass", "steps": steps, "threshold": threshold,
             "similarity_after_full_randomisation": worst}
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -12,7 +12,11 @@ from .._base import BaseAuditor, Interval, Requirement
 from .._exceptions import UsageError
 from .._intervals import wilson_interval
 from .._results import AuditResult, Finding, Severity, format_group
+from ..subject import require
 from . import _messages as msg
+
+if TYPE_CHECKING:
+    from ..subject import Subject
 
 __all__ = ["FairnessAuditor"]
 
@@ -66,8 +70,11 @@ def _finite(x: Any) -> bool:
 
 
 def _per_group(m: pd.DataFrame, metric: str, cache: dict) -> pd.DataFrame:
-    """The per-group rows (group not null) of ``metric``, from one split of ``m`` by metric kept in ``cache``
-    (the details and findings ask about the same few metrics many times)."""
+    """The per-group rows (group not null) of ``metric``.
+
+    From one split of ``m`` by metric kept in ``cache``
+    (the details and findings ask about the same few metrics many times).
+    """
     split = cache.get("by_metric")
     if split is None:
         grouped = m[m["group"].notna()]
@@ -144,7 +151,7 @@ class FairnessAuditor(BaseAuditor):
         self.pos_label = pos_label
         self.random_state = random_state
 
-    def run(self, subject: Any) -> AuditResult:
+    def run(self, subject: Subject) -> AuditResult:
         from ..engines import COUNT_COLUMN
         from ._engine import calibration_table, group_metrics, group_metrics_from_counts
 
@@ -156,7 +163,7 @@ class FairnessAuditor(BaseAuditor):
             raise UsageError(msg.FDR.format(fdr=fdr))
         seed = subject.random_state if self.random_state is None else self.random_state
         pos_label = self.pos_label if self.pos_label is not None else getattr(subject, "pos_label", None)
-        options = dict(task=subject.task, pos_label=pos_label, intersections=self.intersections,
+        options: dict[str, Any] = dict(task=subject.task, pos_label=pos_label, intersections=self.intersections,
                        reference_group=self.reference_group, population_shares=self.population_shares,
                        n_boot=self.n_boot, ci=self.ci, random_state=seed, min_group_size=self.min_group_size)
         weights = getattr(subject, "sample_weight", None)  # an array of the table's weights, or None
@@ -165,9 +172,10 @@ class FairnessAuditor(BaseAuditor):
         # count table, when the figures need no more (no scores, no regression, no weights).
         if (not subject.table.is_local and subject.prediction_column is not None and subject.y_score is None
                 and subject.task != "regression" and weights is None):
-            roles = [*subject.sensitive_features, subject.target, subject.prediction_column]
+            target = require(subject.target, "target", self.name)
+            roles = [*subject.sensitive_features, target, subject.prediction_column]
             counts = subject.count_table(list(dict.fromkeys(roles)))
-            metrics = group_metrics_from_counts(counts, target=subject.target, prediction=subject.prediction_column,
+            metrics = group_metrics_from_counts(counts, target=target, prediction=subject.prediction_column,
                                                 sensitive_features=list(subject.sensitive_features),
                                                 count=COUNT_COLUMN, **options)
         else:
@@ -195,7 +203,8 @@ class FairnessAuditor(BaseAuditor):
                 {**b, "n": None, "mean_score": None, "fraction_positive": None, "suppressed": True}
                 if b["group"] is not None and _group_key(b["group"]) in suppressed else b
                 for b in cal.to_dict(orient="records")]
-        findings = self._findings(metrics, subject.task, details, suppressed, significance, cache)
+        findings = self._findings(metrics, require(subject.task, "task", self.name), details, suppressed,
+                                  significance, cache)
         if hasattr(subject, "input_findings"):
             findings = [*subject.input_findings(), *findings]
         return AuditResult.build(self, metrics, findings, details=details)
@@ -231,8 +240,11 @@ class FairnessAuditor(BaseAuditor):
 
     def _compared_groups(self, m: pd.DataFrame, component: str, over: list[str], label: Any,
                          cache: dict) -> set[tuple]:
-        """Groups whose ``component`` rate is defined and has ``min_group_size`` of its denominator
-        (worked out once per question: ``cache`` belongs to one metrics frame)."""
+        """Groups whose ``component`` rate is defined on enough rows.
+
+        Groups whose ``component`` rate is defined and has ``min_group_size`` of its denominator
+        (worked out once per question: ``cache`` belongs to one metrics frame).
+        """
         key = ("compared", component, tuple(over), label)
         if key in cache:
             return set(cache[key])
@@ -267,6 +279,7 @@ class FairnessAuditor(BaseAuditor):
             over = list(row.over)
             in_grouping = counts[counts["over"].map(lambda o, want=over: list(o) == want)]
             total = len(in_grouping)
+            components: tuple[str, ...]
             if row.metric == "demographic_parity_difference":
                 components = ("selection_rate",)
             elif row.metric == "equal_opportunity_difference":
@@ -291,7 +304,7 @@ class FairnessAuditor(BaseAuditor):
         rows = m[m["metric"].isin(list(names)) & m["group"].isna() & m["over"].notna()]
         q = benjamini_hochberg(rows["value"].to_numpy(dtype=np.float64))
         out = {}
-        for row, q_value in zip(rows.itertuples(index=False), q):
+        for row, q_value in zip(rows.itertuples(index=False), q, strict=True):
             significant = bool(_finite(q_value) and q_value <= self.fdr)
             out[(names[row.metric], tuple(row.over), row.label)] = {
                 "metric": names[row.metric], "over": list(row.over), "label": row.label,
@@ -371,15 +384,15 @@ class FairnessAuditor(BaseAuditor):
                     continue
                 evidence: dict[str, Any] = {"over": list(row.over), "value": _round(row.value),
                                             "ci_low": _round(row.ci_low), "ci_high": _round(row.ci_high)}
-                test = significance.get((name, tuple(row.over), None))
-                if test:
-                    evidence.update(p_value=test["p_value"], q_value=test["q_value"], significant=test["significant"])
+                sig = significance.get((name, tuple(row.over), None))
+                if sig:
+                    evidence.update(p_value=sig["p_value"], q_value=sig["q_value"], significant=sig["significant"])
                 text = f"{name} across {' x '.join(row.over)} is {row.value:.3g}"
                 if _finite(row.ci_low):
                     text += f" ({self.ci:.0%} CI {row.ci_low:.3g} to {row.ci_high:.3g})"
-                if test and test["q_value"] is not None:
-                    text += (f", {'a significant' if test['significant'] else 'not a significant'} difference "
-                             f"(q = {test['q_value']:.3g}, false discovery rate {self.fdr:g})")
+                if sig and sig["q_value"] is not None:
+                    text += (f", {'a significant' if sig['significant'] else 'not a significant'} difference "
+                             f"(q = {sig['q_value']:.3g}, false discovery rate {self.fdr:g})")
                 extremes = self._extremes(m, name, row.over, suppressed, cache)
                 if extremes is not None:
                     component, lo, hi = extremes
@@ -400,7 +413,7 @@ class FairnessAuditor(BaseAuditor):
             per = _per_group(m, component, cache)
             per = per[per["label"].isna() & per["over"].map(lambda o: o is not None and list(o) == list(over))]
             compared = self._compared_groups(m, component, list(over), None, cache)
-            per = per[per["group"].map(lambda g: g is not None and _group_key(g) in compared
+            per = per[per["group"].map(lambda g, compared=compared: g is not None and _group_key(g) in compared
                                        and _group_key(g) not in suppressed)]
             if len(per) == 0:
                 continue

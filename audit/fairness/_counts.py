@@ -54,6 +54,8 @@ def group_sums(group_of_row: np.ndarray, n_groups: int, values: np.ndarray | Non
     if weights is None and (values is None or values.ndim == 1):
         return np.bincount(group_of_row, weights=values, minlength=n_groups)[None, :].astype(np.float64)
     if weights is None:
+        if values is None:  # excluded by the one-bincount branch above
+            raise RuntimeError("group_sums needs values or weights")
         summed = values
     else:
         summed = weights if values is None else weights * values

@@ -10,17 +10,33 @@ import numpy as np
 import pandas as pd
 
 from .._exceptions import DataError, UsageError
+from .._intervals import wilson_bounds
 from .._results import metrics_frame
 from . import _messages as msg
 from ._bootstrap import cell_replicates, percentile_interval, row_weight_replicates, smoothed_tables
-from ._counts import (ScoreOrder, auc_by_group, calibration_bins, cell_table, group_sums,
-                      group_tables, score_order, weighted_cell_tables)
+from ._counts import (
+    ScoreOrder,
+    auc_by_group,
+    calibration_bins,
+    cell_table,
+    group_sums,
+    group_tables,
+    score_order,
+    weighted_cell_tables,
+)
 from ._groups import Encoding, _columns, encode_sensitive_features, group_index_of, level_key
-from .._intervals import wilson_bounds
+from ._metrics import (
+    BINARY_SPECS,
+    ONE_VS_REST_SPECS,
+    REFERENCE_METRICS_BINARY,
+    REFERENCE_METRICS_MULTICLASS,
+    REGRESSION_METRICS,
+    Confusion,
+    RegressionStats,
+    aggregate_sources,
+    aggregates,
+)
 from ._significance import homogeneity_p_value
-from ._metrics import (BINARY_SPECS, ONE_VS_REST_SPECS, REFERENCE_METRICS_BINARY,
-                       REFERENCE_METRICS_MULTICLASS, REGRESSION_METRICS, Confusion,
-                       RegressionStats, aggregate_sources, aggregates)
 from ._targets import Targets, as_column, validate_score, validate_targets
 
 __all__ = ["group_metrics", "group_metrics_from_counts", "calibration_table", "ECE_BINS"]
@@ -142,6 +158,8 @@ def _regression_stats(plan: _Plan, index: int, weights: np.ndarray | None,
     group = plan.group_of_row[index]
     size = plan.encoding.groupings[index].size
     y_true, y_pred = plan.targets.true_value, plan.targets.pred_value
+    if y_true is None or y_pred is None:
+        raise RuntimeError("regression statistics need the targets' numeric values")
     error = y_true - y_pred
     n = group_sums(group, size, None, weights)
     sum_true = group_sums(group, size, y_true, weights)
@@ -162,9 +180,11 @@ def _score_metrics(plan: _Plan, index: int, weights: np.ndarray | None) -> dict[
     group = plan.group_of_row[index]
     size = plan.encoding.groupings[index].size
     positive = plan.targets.true_code.astype(np.float64)
-    score = plan.score
+    score, bin_of_row = plan.score, plan.bin_of_row
+    if score is None or bin_of_row is None:
+        raise RuntimeError("score metrics need the scores and their calibration bins")
     n = group_sums(group, size, None, weights)
-    binned = group * ECE_BINS + plan.bin_of_row
+    binned = group * ECE_BINS + bin_of_row
     bin_score = group_sums(binned, size * ECE_BINS, score, weights).reshape(-1, size, ECE_BINS)
     bin_positive = group_sums(binned, size * ECE_BINS, positive, weights).reshape(-1, size, ECE_BINS)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -189,7 +209,7 @@ def _per_group(plan: _Plan, index: int, tables: np.ndarray, weights: np.ndarray 
     z = plan.zero_division
     if targets.task == "binary":
         confusion = Confusion.from_tables(tables, total)
-        values = {(spec.name, None): spec.value(confusion, z) for spec in BINARY_SPECS}
+        values: dict[Key, np.ndarray] = {(spec.name, None): spec.value(confusion, z) for spec in BINARY_SPECS}
         if plan.score is not None:
             values.update(_score_metrics(plan, index, weights))
         return values
@@ -254,9 +274,10 @@ def _evaluate(plan: _Plan, cells: np.ndarray, weights: np.ndarray | None) -> lis
                     value = values[(name, label)]
                     if reference is not None:
                         base = value[:, reference]
+                    elif chosen is not None and chosen.get((name, label), -1) >= 0:
+                        base = np.repeat(value[:, [chosen[(name, label)]]], value.shape[1], axis=1)
                     else:
-                        base = np.repeat(value[:, [chosen.get((name, label), -1)]], value.shape[1], axis=1) \
-                            if chosen.get((name, label), -1) >= 0 else np.full_like(value, np.nan)
+                        base = np.full_like(value, np.nan)
                     with np.errstate(divide="ignore", invalid="ignore"):
                         ratio = np.where(base != 0, value / base, np.nan)
                     values[(f"{name}_difference_to_reference", label)] = value - base
@@ -321,9 +342,9 @@ def _rows(plan: _Plan, point: list[_GroupingValues], low: list[_GroupingValues] 
     """
     columns: dict[str, list[Any]] = {c: [] for c in ("metric", "group", "value", "ci_low",
                                                       "ci_high", "n", "over", "label")}
-    def add(names: list[Key], values: np.ndarray, lows: np.ndarray, highs: np.ndarray,
+    def add(names: Sequence[Key], values: Sequence[Any], lows: Sequence[Any], highs: Sequence[Any],
             group: dict | None, over: tuple[str, ...] | None, n: int) -> None:
-        for (name, label), value, lo, hi in zip(names, values, lows, highs):
+        for (name, label), value, lo, hi in zip(names, values, lows, highs, strict=True):
             columns["metric"].append(name)
             columns["group"].append(None if group is None else dict(group))
             columns["value"].append(value)
@@ -350,9 +371,9 @@ def _rows(plan: _Plan, point: list[_GroupingValues], low: list[_GroupingValues] 
             bounds.append(np.stack(columns_, axis=1))
         stacked_low, stacked_high = bounds
         sizes = mine.sizes[0].astype(np.int64)
-        for g, key in enumerate(grouping.keys):
+        for g, group_key in enumerate(grouping.keys):
             over = None if index == 0 else grouping.features
-            add(names, stacked[g], stacked_low[g], stacked_high[g], key, over, int(sizes[g]))
+            add(names, stacked[g], stacked_low[g], stacked_high[g], group_key, over, int(sizes[g]))
         if mine.aggregate:
             agg_names = list(mine.aggregate)
             values = np.array([mine.aggregate[k][0] for k in agg_names])
@@ -361,7 +382,7 @@ def _rows(plan: _Plan, point: list[_GroupingValues], low: list[_GroupingValues] 
             highs = np.full(len(agg_names), np.nan) if high is None else \
                 np.array([high[index].aggregate.get(k, np.nan) for k in agg_names])
             eligible = plan.eligible[index] if plan.eligible else {}
-            for key, value, lo, hi in zip(agg_names, values, lows, highs):
+            for key, value, lo, hi in zip(agg_names, values, lows, highs, strict=True):
                 name, label = key
                 compared = np.zeros(len(sizes), dtype=bool)
                 for source in aggregate_sources(name):
@@ -635,7 +656,7 @@ def group_metrics_from_counts(counts: pd.DataFrame, *, target: str, prediction: 
     cells = weighted_cell_tables(encoding.cell_of_row, encoding.n_cells, targets.true_code,
                                  targets.pred_code, targets.n_classes,
                                  weights.astype(np.float64)[None, :])
-    if sample_weight is not None:
+    if sample_weight is not None and sample_weight_squares is not None:
         sums = _check_weights(counts[sample_weight], len(counts), sample_weight)
         squares = _check_weights(counts[sample_weight_squares], len(counts), sample_weight_squares)
         plan.row_cells = cells
@@ -681,7 +702,8 @@ def _by_stratum(y_true: Any, y_pred: Any, control_features: Any, options: dict[s
                                                        else values[rows]) for name, values in sensitive.items()},
                 "y_score": subset.get("y_score"), "sample_weight": subset.get("sample_weight")}
         frame = group_metrics(subset["y_true"], subset["y_pred"], **call)
-        frame["group"] = pd.Series([dict(key) if g is None else {**key, **g} for g in frame["group"]],
+        stratum_key = key or {}  # a control grouping always has a key (None is the overall row's)
+        frame["group"] = pd.Series([dict(stratum_key) if g is None else {**stratum_key, **g} for g in frame["group"]],
                                    dtype=object, index=frame.index)
         parts.append(frame)
     return metrics_frame(pd.concat(parts, ignore_index=True))
@@ -712,7 +734,7 @@ def _check_zero_division(zero_division: Any) -> float:
     if zero_division is None:
         return np.nan
     if not isinstance(zero_division, bool) and isinstance(zero_division, numbers.Real) and (
-            np.isnan(zero_division) or float(zero_division) in (0.0, 1.0)):
+            np.isnan(float(zero_division)) or float(zero_division) in (0.0, 1.0)):
         return float(zero_division)
     raise UsageError(msg.ZERO_DIVISION.format(zero_division=zero_division))
 
@@ -781,7 +803,7 @@ def _make_plan(targets: Targets, encoding: Encoding, score: np.ndarray | None, r
         targets=targets, encoding=encoding, score=score, group_of_row=group_of_row,
         score_orders=[] if score is None else [
             score_order(group, grouping.size, score, targets.true_code)
-            for group, grouping in zip(group_of_row, encoding.groupings)],
+            for group, grouping in zip(group_of_row, encoding.groupings, strict=True)],
         bin_of_row=None if score is None else calibration_bins(score, ECE_BINS)[0],
         reference_index=reference_index, population_share=population_share, n_rows=n_rows,
         min_reference=[] if isinstance(reference_group, str) and reference_group == MIN_METRIC else None)
@@ -797,13 +819,19 @@ def _effective(numerator: np.ndarray, denominator: np.ndarray,
 
 
 def _weighted_sizes(plan: _Plan, point: list[_GroupingValues]) -> None:
-    """With sample weights: ``count`` and ``n`` are people (rows), and each group reports its
-    ``effective_sample_size``; the weighted metrics stay as computed."""
-    for grouping, mine in zip(plan.encoding.groupings, point):
-        rows = group_tables(plan.row_cells, grouping.group_of_cell, grouping.size,
+    """With sample weights, each group's effective sample size.
+
+    With sample weights: ``count`` and ``n`` are people (rows), and each group reports its
+    ``effective_sample_size``; the weighted metrics stay as computed.
+    """
+    row_cells, square_cells = plan.row_cells, plan.square_cells
+    if row_cells is None or square_cells is None:
+        raise RuntimeError("effective sample sizes need the unweighted and squared-weight cell tables")
+    for grouping, mine in zip(plan.encoding.groupings, point, strict=True):
+        rows = group_tables(row_cells, grouping.group_of_cell, grouping.size,
                             is_identity=grouping.is_identity).sum(axis=(-2, -1))
         weight = mine.sizes
-        squares = group_tables(plan.square_cells, grouping.group_of_cell, grouping.size,
+        squares = group_tables(square_cells, grouping.group_of_cell, grouping.size,
                                is_identity=grouping.is_identity).sum(axis=(-2, -1))
         with np.errstate(divide="ignore", invalid="ignore"):
             n_eff = np.where(squares > 0, weight * weight / squares, np.nan)
@@ -865,11 +893,11 @@ def _compute(plan: _Plan, cells: np.ndarray, *, n_boot: int, ci: float, random_s
     min_metric = plan.min_reference is not None
     plan.min_reference = None
     for grouping in plan.encoding.groupings:
-        def tables_of(table: np.ndarray) -> np.ndarray:
+        def tables_of(table: np.ndarray, grouping: Any = grouping) -> np.ndarray:
             return group_tables(table, grouping.group_of_cell, grouping.size, is_identity=grouping.is_identity)
 
         tables = tables_of(cells)
-        if plan.row_cells is None:
+        if plan.row_cells is None or plan.square_cells is None:
             support, binomial = _supports(plan, tables)
         else:
             # people decide eligibility; a weighted rate's interval uses the effective sample

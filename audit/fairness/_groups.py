@@ -130,7 +130,7 @@ def _encode_column(name: str, values: pd.Series | np.ndarray) -> Feature:
         present = np.bincount(codes[codes >= 0], minlength=len(categories)) > 0
         remap = np.cumsum(present) - 1
         codes = np.where(codes >= 0, remap[np.maximum(codes, 0)], -1)
-        uniques = [c for c, keep in zip(categories, present) if keep]
+        uniques = [c for c, keep in zip(categories, present, strict=True) if keep]
     else:
         if isinstance(values, np.ndarray) and values.dtype.kind in "US":
             values = values.astype(object)
@@ -179,12 +179,12 @@ def encode_sensitive_features(sensitive_features: Any, n_rows: int, *,
     else:
         # Too many combinations to enumerate: number only the combinations that occur.
         strides = np.cumprod((1,) + shape[:0:-1], dtype=np.int64)[::-1]
-        joint = sum(f.codes * s for f, s in zip(features, strides))
+        joint = sum(f.codes * s for f, s in zip(features, strides, strict=True))
         cell_of_row, cell_joint = pd.factorize(joint)
         cell_of_row = np.asarray(cell_of_row, dtype=np.int64)
         n_cells = len(cell_joint)
         cell_levels = np.stack([(np.asarray(cell_joint) // s) % size
-                                for s, size in zip(strides, shape)], axis=1)
+                                for s, size in zip(strides, shape, strict=True)], axis=1)
 
     groupings = [Grouping(features=(), shape=(1,), group_of_cell=np.zeros(n_cells, np.int64),
                           level_codes=np.zeros((1, 0), np.int64), keys=(None,))]
@@ -197,7 +197,7 @@ def encode_sensitive_features(sensitive_features: Any, n_rows: int, *,
             is_identity=dense and len(features) == 1))
     if with_intersection:
         names = [f.name for f in features]
-        keys = tuple(dict(zip(names, combo))
+        keys = tuple(dict(zip(names, combo, strict=True))
                      for combo in itertools.product(*(f.levels for f in features)))
         groupings.append(Grouping(
             features=tuple(names), shape=shape, group_of_cell=np.arange(n_cells, dtype=np.int64),

@@ -64,7 +64,7 @@ class Confusion:
 
 
 def _ratio(numerator: np.ndarray, denominator: np.ndarray, zero_value: float = np.nan) -> np.ndarray:
-    """numerator / denominator, ``zero_value`` where the denominator is 0 (default NaN: undefined)."""
+    """Numerator / denominator, ``zero_value`` where the denominator is 0 (default NaN: undefined)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         out = numerator / denominator
     return np.where(denominator > 0, out, zero_value)
@@ -219,7 +219,7 @@ def _compared(values: np.ndarray) -> np.ndarray:
 
 
 def between_groups(values: np.ndarray) -> dict[str, np.ndarray]:
-    """fairlearn's ``method='between_groups'`` aggregates of ``(L, G)`` values, each ``(L,)``.
+    """Fairlearn's ``method='between_groups'`` aggregates of ``(L, G)`` values, each ``(L,)``.
 
     NaN groups (undefined or left out) are skipped; difference and ratio are NaN unless at
     least two groups are defined (one group is no evidence of parity).
@@ -233,7 +233,7 @@ def between_groups(values: np.ndarray) -> dict[str, np.ndarray]:
 
 
 def to_overall(values: np.ndarray, overall: np.ndarray) -> dict[str, np.ndarray]:
-    """fairlearn's ``method='to_overall'`` difference and ratio; ``overall`` is ``(L,)``.
+    """Fairlearn's ``method='to_overall'`` difference and ratio; ``overall`` is ``(L,)``.
 
     NaN unless at least two groups are defined, as :func:`between_groups`.
     """

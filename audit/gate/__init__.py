@@ -32,6 +32,7 @@ class Verdict:
 
     @property
     def exit_code(self) -> ExitCode:
+        """The CLI's exit code for this verdict (DESIGN.md's table)."""
         return exit_code_for(self.status)
 
     def not_passed(self, *, fail_on_warn: bool = False) -> list[CheckOutcome]:

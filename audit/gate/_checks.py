@@ -27,8 +27,8 @@ import pandas as pd
 
 from .. import _metric_catalog as _catalog
 from .._exceptions import SpecError, UsageError
-from ._rule import EACH, _defined, check_counts, format_check_counts, judge_row
 from .._results import AuditResult, CheckOutcome, Status, _group_value, format_group, group_key, suppressed_groups
+from ._rule import EACH, _defined, check_counts, format_check_counts, judge_row
 
 __all__ = ["Check", "CheckOutcome", "parse_checks", "load_policy", "evaluate_checks", "validate_names", "select_rows",
            "judge_row", "check_counts", "format_check_counts", "EACH",
@@ -63,7 +63,7 @@ MSG_POLICY_READ = "cannot read policy {path!s}: {reason}."
 #: A failed (or warned) check: what, for which group, by how much, and the evidence.
 MSG_OUTCOME_FAIL = ("{metric} {where}: {basis} {value} is {direction} the {op} {threshold} by {excess} "
                     "({relative}); estimate {estimate}{interval}, n = {n}.{extremes}")
-MSG_OUTCOME_PASS = "{metric}: worst is {where}, {basis} {value}, within the {op} {threshold} (margin {margin})."
+MSG_OUTCOME_PASS = "{metric}: worst is {where}, {basis} {value}, within the {op} {threshold} (margin {margin})."  # noqa: E501, S105
 
 _ALLOWED = ("metric", "max", "min", "severity", "bound", "over", "group", "label", "if_missing", "name",
             "description")
@@ -247,8 +247,11 @@ def _where(result: AuditResult, row: Any, subject: Mapping[str, Any]) -> str:
 
 
 def _names_positive(subject: Mapping[str, Any]) -> bool:
-    """Whether a message should name the positive class: the subject gives one, and it is not
-    the obvious one of 0/1 or False/True labels."""
+    """Whether a message should name the positive class.
+
+    The subject gives one, and it is not
+    the obvious one of 0/1 or False/True labels.
+    """
     pos = subject.get("pos_label")
     if pos is None:
         return False
@@ -452,7 +455,8 @@ def _evaluate_one(check: Check, result: AuditResult | None, subject: Mapping[str
         return outcome(check, status, message,
                             value=None, group=row.group, over=tuple(row.over) if row.over is not None else None,
                             label=row.label)
-    assert worst is not None
+    if worst is None:  # every row was skipped above, and each such path returned
+        raise RuntimeError("no row was judged")
     excess, value, from_ci, row = worst
     where = _where(result, row, subject)
     if from_ci:

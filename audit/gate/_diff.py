@@ -17,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TypeGuard
 
 from .._metric_catalog import better_or_worse
 from .._results import decode_number
@@ -68,7 +68,7 @@ class Change:
 
     @property
     def delta(self) -> float | None:
-        """new - old for two finite numbers, else None."""
+        """New - old for two finite numbers, else None."""
         if _finite(self.old) and _finite(self.new):
             return float(self.new) - float(self.old)
         return None
@@ -83,7 +83,7 @@ class ReportDiff:
     n_unchanged: int
 
 
-def _finite(v: Any) -> bool:
+def _finite(v: Any) -> TypeGuard[float]:
     return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
 
 
@@ -124,8 +124,8 @@ def _check_key(c: Mapping[str, Any]) -> tuple[Any, ...]:
 
 def _policy_from_report(doc: Mapping[str, Any]) -> list[Any]:
     """The checks a report carries, as :class:`audit.Check` objects (baseline checks left out)."""
-    from ._checks import parse_checks
     from .._exceptions import SpecError
+    from ._checks import parse_checks
 
     rows, seen = [], set()
     for c in doc.get("checks", []) or []:
@@ -150,8 +150,8 @@ def _policy_from_report(doc: Mapping[str, Any]) -> list[Any]:
 def _gated_keys(old: Mapping[str, Any], new: Mapping[str, Any], checks: Sequence[Any] | None,
                 abs_tol: float, rel_tol: float) -> set[tuple[Any, ...]]:
     """Metric rows whose change against ``old`` the no-regression gate calls a regression."""
-    from ._baseline import compare_rows
     from .._results import AuditResult, Status
+    from ._baseline import compare_rows
 
     policy = list(checks) if checks is not None else _policy_from_report(new)
     if not policy:
@@ -310,7 +310,7 @@ def format_diff(diff: ReportDiff, *, old_name: str, new_name: str, fmt: str = "t
 
         def line(cells: Sequence[str]) -> str:
             return "  ".join(c.rjust(w) if i in numeric else c.ljust(w)
-                             for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+                             for i, (c, w) in enumerate(zip(cells, widths, strict=True))).rstrip()
 
         lines += ["", line(headers), line(["-" * w for w in widths])] + [line(r) for r in rows]
     if tail:

@@ -6,7 +6,7 @@ import logging
 import math
 import time
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -15,9 +15,13 @@ from .. import _metric_catalog as catalog
 from .._base import BaseAuditor, Interval, OneOf, Requirement
 from .._exceptions import UsageError
 from .._results import AuditReport, AuditResult, Finding, Severity, Status, metrics_frame
+from ..subject import require
 from ._candidates import Candidate, positive, refit_candidates, split_rows, threshold_candidates
 from ._pareto import front, worse_beyond_interval
 from ._thresholds import CONSTRAINTS, check_constraint, group_keys
+
+if TYPE_CHECKING:
+    from ..subject import Subject
 
 __all__ = ["MitigationAuditor", "MitigationResult", "CONSTRAINT_OF_METRIC", "MSG_NOT_NEEDED", "MSG_NO_FAIRNESS_RUN",
            "MSG_NO_FAIRNESS_CHECKS", "MSG_NOT_BINARY", "MSG_CAVEAT", "MSG_UNKNOWN_OVER", "MSG_NO_CONSTRAINT",
@@ -147,7 +151,7 @@ class MitigationAuditor(BaseAuditor):
         self.random_state = random_state
 
     # -- options ---------------------------------------------------------------------------------
-    def _validate(self, subject: Any) -> None:
+    def _validate(self, subject: Subject) -> None:
         """What the declared ``constraints`` cannot say: fairlearn's names, and features of this subject."""
         self.validate_params()
         for c in self.fairness_constraints or ():
@@ -162,7 +166,7 @@ class MitigationAuditor(BaseAuditor):
         return MitigationResult(self.name, self.version, Status.SKIPPED, params=self.get_params(), reason=reason)
 
     # -- run -------------------------------------------------------------------------------------
-    def run(self, subject: Any) -> AuditResult:
+    def run(self, subject: Subject) -> AuditResult:
         from ..gate._checks import load_policy
 
         self._validate(subject)
@@ -200,7 +204,7 @@ class MitigationAuditor(BaseAuditor):
         return self._build(subject, seed, fairness_checks, failed, failing_features, settings, described,
                            policy_note)
 
-    def _over(self, subject: Any, failing: Sequence[str]) -> tuple[str, ...]:
+    def _over(self, subject: Subject, failing: Sequence[str]) -> tuple[str, ...]:
         if self.over:
             return tuple(self.over)
         return tuple(f for f in subject.sensitive_features if f in failing) or tuple(subject.sensitive_features)
@@ -217,7 +221,7 @@ class MitigationAuditor(BaseAuditor):
                 wanted.append(constraint)
         return wanted or list(DEFAULT_CONSTRAINTS), notes
 
-    def _build(self, subject: Any, seed: int, checks: Sequence[Any], failed: Sequence[Any], failing: Sequence[str],
+    def _build(self, subject: Subject, seed: int, checks: Sequence[Any], failed: Sequence[Any], failing: Sequence[str],
                settings: Mapping[str, Any], described: Mapping[str, Any], policy_note: str | None) -> AuditResult:
         from ..fairness import FairnessAuditor, group_metrics
         from ..gate._checks import select_rows
@@ -249,7 +253,8 @@ class MitigationAuditor(BaseAuditor):
                 model, subject.train_data, target_pos=lambda v: positive(v, pos_label), features=features,
                 over=over, constraints=constraints, strengths=list(self.strengths), reweighing=bool(self.reweighing),
                 reductions=bool(self.reductions), time_budget_s=float(self.time_budget_s), random_state=seed,
-                pos_label=pos_label, target=subject.target, progress=lambda m: logger.info("%s", m))
+                pos_label=pos_label, target=require(subject.target, "target", self.name),
+                progress=lambda m: logger.info("%s", m))
         elif self.reweighing or self.reductions:
             notes.append("no model: the table holds predictions, so nothing can be refitted (reweighing and the "
                          "reductions are skipped).")

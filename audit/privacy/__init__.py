@@ -22,7 +22,8 @@ from ._text import DEFAULT_REGIONS, ENTITY_TYPES, PIISpan, find_pii
 
 __all__ = [
     "Anonymity", "ColumnPII", "CopyCheck", "DEFAULT_REGIONS", "DIRECT_IDENTIFIERS", "ENTITY_TYPES",
-    "MembershipRisk", "NAME_CUES", "PIISpan", "PrivacyAuditor", "SensitiveDiversity", "add_name_cues", "anonymity", "check_anonymised_copy",
+    "MembershipRisk", "NAME_CUES", "PIISpan", "PrivacyAuditor", "SensitiveDiversity", "add_name_cues", "anonymity",
+    "check_anonymised_copy",
     "equivalence_classes", "find_pii", "mask", "membership_inference", "messages", "per_row_loss", "scan_frame",
     "suggest_quasi_identifiers",
 ]

@@ -100,7 +100,7 @@ def equivalence_classes(frame: pd.DataFrame, columns: Sequence[str]) -> tuple[np
 
 def _diversity(class_id: np.ndarray, sizes: np.ndarray, values: pd.Series, name: str,
                weights: np.ndarray | None = None) -> SensitiveDiversity:
-    """l and t of one sensitive attribute; ``weights`` are row counts when each row stands for many records.
+    """L and t of one sensitive attribute; ``weights`` are row counts when each row stands for many records.
 
     Sums run in a canonical order (by class, then count, then the value's overall count),
     so a table and its count table give bit-identical figures.
@@ -200,4 +200,4 @@ def anonymity(frame: Any, quasi_identifiers: Sequence[str], sensitive: str | Seq
         unique_share=float((sizes == 1).sum() / n), risk_threshold=float(risk_threshold),
         prosecutor_records_at_risk=at_risk, prosecutor_highest_risk=float(1.0 / sizes.min()),
         prosecutor_average_risk=float(len(sizes) / n),
-        class_size_counts={int(s): int(c) for s, c in zip(size_values, size_counts)}, sensitive=diversity)
+        class_size_counts={int(s): int(c) for s, c in zip(size_values, size_counts, strict=True)}, sensitive=diversity)

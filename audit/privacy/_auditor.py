@@ -3,21 +3,25 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
-from .._base import BaseAuditor, Interval
+from .._base import BaseAuditor, Interval, Requirement
 from .._exceptions import UsageError
 from .._results import AuditResult, Finding, Severity
+from ..subject import require
 from . import _messages as msg
 from ._anonymity import Anonymity, anonymity
 from ._columns import ColumnPII, scan_frame, suggest_quasi_identifiers
-from ._ner import check_installed, describe, parse_ner
 from ._membership import MembershipRisk, membership_inference, per_row_loss
+from ._ner import check_installed, describe, parse_ner
 from ._recognizers import NER_TYPES
 from ._text import DEFAULT_REGIONS
+
+if TYPE_CHECKING:
+    from ..subject import Subject
 
 __all__ = ["PrivacyAuditor", "SKIP_NO_TRAIN", "SKIP_NO_MODEL", "SKIP_NO_SCORES", "SKIP_NO_TARGET", "SKIP_TASK"]
 
@@ -73,7 +77,7 @@ class PrivacyAuditor(BaseAuditor):
 
     name = "privacy"
     version = "1.0"
-    requires: frozenset = frozenset()
+    requires: ClassVar[frozenset[Requirement]] = frozenset()
     #: Tables; image subjects: their metadata table, the images-of-people finding and loss-based membership.
     modalities = frozenset({"table", "image"})
 
@@ -111,13 +115,13 @@ class PrivacyAuditor(BaseAuditor):
         self.ner = ner
 
     # -- the run --------------------------------------------------------------------------------
-    def run(self, subject: Any) -> AuditResult:
+    def run(self, subject: Subject) -> AuditResult:
         seed = subject.random_state
         pipeline = parse_ner(self.ner)
         # The table stays in its engine: a seeded sample, match counts and count tables come back.
         data = subject.table
         columns = [str(c) for c in data.columns]
-        scan = dict(sample_size=self.sample_size, min_share=self.min_share, regions=tuple(self.regions),
+        scan: dict[str, Any] = dict(sample_size=self.sample_size, min_share=self.min_share, regions=tuple(self.regions),
                     random_state=seed, candidate_sample=self.candidate_sample, ner=self.ner)
         pii = [("data", p) for p in scan_frame(data, **scan)]
         # columns the subject pseudonymised: the raw values were classified there (their pseudonyms are not PII)
@@ -186,12 +190,12 @@ class PrivacyAuditor(BaseAuditor):
         return AuditResult.build(self, rows, findings, details=details)
 
     # -- pieces ---------------------------------------------------------------------------------
-    def _qi_source(self, subject: Any) -> str:
+    def _qi_source(self, subject: Subject) -> str:
         if self.quasi_identifiers is not None:
             return "auditor option"
         return "subject" if subject.quasi_identifiers else "suggested"
 
-    def _quasi_identifiers(self, subject: Any, data: Any, pii: list[ColumnPII], roles: set[str]) -> list[str]:
+    def _quasi_identifiers(self, subject: Subject, data: Any, pii: list[ColumnPII], roles: set[str]) -> list[str]:
         if self.quasi_identifiers is not None:
             qis = [self.quasi_identifiers] if isinstance(self.quasi_identifiers, str) else list(self.quasi_identifiers)
             missing = [q for q in qis if q not in data.columns]
@@ -250,7 +254,7 @@ class PrivacyAuditor(BaseAuditor):
                         f"over {qi}, the table is {a.k}-anonymous; average prosecutor risk "
                         f"{a.prosecutor_average_risk:.3f}.", evidence)]
 
-    def _membership(self, subject: Any) -> tuple[MembershipRisk | None, str]:
+    def _membership(self, subject: Subject) -> tuple[MembershipRisk | None, str]:
         if getattr(subject, "modality", "table") == "image":
             return self._image_membership(subject)
         if subject.train_data is None:
@@ -270,12 +274,14 @@ class PrivacyAuditor(BaseAuditor):
             if train_out is None:
                 return None, SKIP_NO_SCORES
             held_out = subject.y_score
-            pos = subject.pos_label if getattr(subject, "pos_label", None) is not None else _positive_label(subject.y_true)
+            pos = getattr(subject, "pos_label", None)
+            if pos is None:
+                pos = _positive_label(subject.y_true)
             y_train = (train[subject.target].to_numpy() == pos).astype(float)
             y_test = (np.asarray(subject.y_true) == pos).astype(float)
         else:
-            train_out = subject.model.predict(train, subject.features, task)
-            held_out = subject.y_pred
+            train_out = require(subject.model, "model", self.name).predict(train, subject.features, task)
+            held_out = require(subject.y_pred, "predictions", self.name)
             y_train = pd.to_numeric(train[subject.target]).to_numpy(dtype=float)
             y_test = np.asarray(subject.y_true, dtype=float)
         member = per_row_loss(y_train, train_out, task)
@@ -286,10 +292,12 @@ class PrivacyAuditor(BaseAuditor):
                                     non_member_groups=subject.sensitive_frame.loc[:, groups].reset_index(drop=True),
                                     min_group_size=self.min_group_size), ""
 
-    def _image_membership(self, subject: Any) -> tuple[MembershipRisk | None, str]:
+    def _image_membership(self, subject: Subject) -> tuple[MembershipRisk | None, str]:
         """The loss-threshold attack with the model's cross-entropy on training images against held-out ones."""
         train = getattr(subject, "train_subject", None)
-        if train is None:
+        from ..subject import ImageSubject
+
+        if train is None or not isinstance(subject, ImageSubject):
             return None, SKIP_NO_TRAIN_IMAGES
         if subject.y_true is None or train.y_true is None:
             return None, SKIP_NO_TARGET
@@ -298,7 +306,8 @@ class PrivacyAuditor(BaseAuditor):
         member = _cross_entropy(train.class_probabilities, train.y_true, subject)
         other = _cross_entropy(subject.class_probabilities, subject.y_true, subject)
         groups = [f for f in subject.sensitive_features if f in train.sensitive_features]
-        return membership_inference(member, other, member_groups=train.sensitive_frame.loc[:, groups].reset_index(drop=True),
+        return membership_inference(member, other,
+                                    member_groups=train.sensitive_frame.loc[:, groups].reset_index(drop=True),
                                     non_member_groups=subject.sensitive_frame.loc[:, groups].reset_index(drop=True),
                                     min_group_size=self.min_group_size), ""
 
@@ -317,7 +326,7 @@ class PrivacyAuditor(BaseAuditor):
     def _membership_findings(self, r: MembershipRisk) -> list[Finding]:
         worst = max(((f, v, g["advantage"]) for f, per in r.by_group.items() for v, g in per.items()),
                     key=lambda t: t[2], default=None)
-        evidence = {"auc": round(r.auc, 4), "advantage": round(r.advantage, 4),
+        evidence: dict[str, Any] = {"auc": round(r.auc, 4), "advantage": round(r.advantage, 4),
                     "tpr_at_1pct_fpr": round(r.tpr_at_1pct_fpr, 4), "tpr_at_01pct_fpr": round(r.tpr_at_01pct_fpr, 4)}
         text = (f"loss-threshold membership attack: AUC {r.auc:.3f}, advantage {r.advantage:.3f}, "
                 f"TPR {r.tpr_at_1pct_fpr:.3f} at 1% FPR")
@@ -327,7 +336,7 @@ class PrivacyAuditor(BaseAuditor):
         severity = Severity.WARNING if r.advantage > self.max_membership_advantage else Severity.INFO
         return [Finding(severity, "privacy.membership_inference", text + ".", evidence)]
 
-    def _minimisation(self, subject: Any, columns: list[str], pii: list[ColumnPII], roles: set[str]
+    def _minimisation(self, subject: Subject, columns: list[str], pii: list[ColumnPII], roles: set[str]
                       ) -> tuple[dict[str, Any], list[Finding]]:
         pii_types: dict[str, list[str]] = {}
         for p in pii:
@@ -343,7 +352,7 @@ class PrivacyAuditor(BaseAuditor):
                     pii_inputs.append({"column": c, "entity_types": pii_types[c]})
                 continue
             if c in pii_types:
-                reason = "personal data (" + ", ".join(pii_types[c]) + ")" + (", not a model input" if has_model else "")
+                reason = f"personal data ({', '.join(pii_types[c])})" + (", not a model input" if has_model else "")
             elif not has_model:
                 continue
             elif c in subject.sensitive_features:
@@ -386,12 +395,12 @@ def _positive_label(y: Any) -> Any:
     return sorted(values.tolist(), key=str)[-1]
 
 
-def _cross_entropy(proba: Any, y_true: Any, subject: Any) -> np.ndarray:
+def _cross_entropy(proba: Any, y_true: Any, subject: Subject) -> np.ndarray:
     """Per-image loss ``-log p(true class)`` (clipped at 1e-12), the classes in the model's output order."""
     from ..subject._adapters import same_label
 
     p = np.asarray(proba, dtype=np.float64)
-    classes = subject.model.model_classes(p.shape[1]) or list(range(p.shape[1]))
+    classes = require(subject.model, "model", "privacy").model_classes(p.shape[1]) or list(range(p.shape[1]))
     index = np.asarray([next((i for i, c in enumerate(classes) if same_label(c, y)), -1) for y in y_true])
     picked = np.where(index >= 0, p[np.arange(len(p)), np.clip(index, 0, None)], 0.0)
     return -np.log(np.clip(picked, 1e-12, 1.0))

@@ -1,4 +1,4 @@
-"""Membership-inference risk: does the model's loss tell training rows from held-out rows?
+"""Membership-inference risk: whether the model's loss tells training rows from held-out rows.
 
 The loss-threshold attack (Yeom et al. 2018): an attacker who sees a record's loss guesses
 "member" when it is low. Sweeping the threshold gives a ROC curve of training rows
@@ -73,7 +73,7 @@ def _thin(fpr: np.ndarray, tpr: np.ndarray) -> tuple[tuple[float, float], ...]:
     grid = np.linspace(0.0, 1.0, ROC_POINTS)
     # the ROC step function's upper envelope at each grid FPR
     idx = np.searchsorted(fpr, grid, side="right") - 1
-    return tuple((round(float(x), 4), round(float(tpr[max(i, 0)]), 4)) for x, i in zip(grid, idx))
+    return tuple((round(float(x), 4), round(float(tpr[max(i, 0)]), 4)) for x, i in zip(grid, idx, strict=True))
 
 
 def membership_inference(member_loss: Any, non_member_loss: Any, *,

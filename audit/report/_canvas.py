@@ -10,6 +10,7 @@ Layout follows matplotlib's conventions: sizes in inches (72 pt each), marker si
 """
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ def text_width(text: str, size: float) -> float:
 
 
 def _dash(style: Any, width: float) -> str:
+    pattern: tuple[float, ...] | None
     if isinstance(style, tuple):  # matplotlib's (offset, (on, off, ...))
         pattern = tuple(style[1])
     else:
@@ -141,7 +143,7 @@ def _tick_labels(ticks: Sequence[float], sci: tuple[int, int] | None) -> list[st
     big = max(abs(t) for t in ticks)
     if sci is not None and big and not (10.0 ** sci[0] <= big < 10.0 ** sci[1]):
         return ["0" if t == 0 else f"{t:.2g}".replace("e-0", "e-").replace("e+0", "e") for t in ticks]
-    step = min((abs(b - a) for a, b in zip(ticks, ticks[1:]) if b != a), default=1.0)
+    step = min((abs(b - a) for a, b in itertools.pairwise(ticks) if b != a), default=1.0)
     decimals = max(0, -math.floor(math.log10(step) + 1e-9)) if step else 0
     if decimals and any(abs(round(t / step) * step - t) > step * 1e-6 for t in ticks):
         decimals += 1
@@ -181,7 +183,7 @@ class Axes:
         ws = _seq(width, len(ys))
         lefts = _seq(left, len(ys))
         colors = _seq(color, len(ys)) if not isinstance(color, str) else [color] * len(ys)
-        for yy, w, lf, c in zip(ys, ws, lefts, colors):
+        for yy, w, lf, c in zip(ys, ws, lefts, colors, strict=True):
             self._add(1, "rect", x0=min(lf, lf + w), x1=max(lf, lf + w), y0=yy - height / 2, y1=yy + height / 2,
                       color=c, edge=edgecolor, lw=linewidth if edgecolor else 0.0)
         if label:
@@ -191,7 +193,7 @@ class Axes:
         xs = _seq(x)
         hs = _seq(height, len(xs))
         colors = _seq(color, len(xs)) if not isinstance(color, str) else [color] * len(xs)
-        for xx, h, c in zip(xs, hs, colors):
+        for xx, h, c in zip(xs, hs, colors, strict=True):
             self._add(1, "rect", x0=xx - width / 2, x1=xx + width / 2, y0=min(0.0, h), y1=max(0.0, h), color=c,
                       edge=None, lw=0.0)
         if label:
@@ -201,7 +203,7 @@ class Axes:
                  ecolor: str = "#1f2933", elinewidth: float = 1.0, capsize: float = 0.0,
                  label: str | None = None) -> None:
         minus, plus = (xerr if xerr is not None else ([0.0] * len(x), [0.0] * len(x)))
-        for xx, yy, lo, hi in zip(x, y, minus, plus):
+        for xx, yy, lo, hi in zip(x, y, minus, plus, strict=True):
             self._add(2, "errx", x0=xx - lo, x1=xx + hi, y=yy, color=ecolor, lw=elinewidth, cap=capsize)
         if label:
             self._handles.append(Line2D(color=ecolor, linewidth=elinewidth, marker="|", markersize=2 * capsize + 2,
@@ -213,7 +215,7 @@ class Axes:
         face = facecolors or color or "#1f77b4"
         edge = edgecolors or face
         size = math.sqrt(max(s, 0.0))
-        for xx, yy in zip(x, y):
+        for xx, yy in zip(x, y, strict=True):
             self._add(zorder, "marker", x=xx, y=yy, marker=marker, size=size, face=face, edge=edge,
                       lw=linewidths)
         if label:
@@ -225,7 +227,7 @@ class Axes:
              label: str | None = None) -> None:
         self._add(2, "line", xs=list(x), ys=list(y), color=color, style=linestyle, lw=linewidth)
         if marker:
-            for xx, yy in zip(x, y):
+            for xx, yy in zip(x, y, strict=True):
                 self._add(2.1, "marker", x=xx, y=yy, marker=marker, size=markersize, face=color, edge=color, lw=0.0)
         if label:
             self._handles.append(Line2D(color=color, linestyle=linestyle, linewidth=linewidth, marker=marker,
@@ -241,7 +243,8 @@ class Axes:
                linewidth: float = 1.0, zorder: float = 2) -> None:
         self._add(zorder, "line", xs=[x, x], ys=[ymin, ymax], color=colors, style=linestyles, lw=linewidth)
 
-    def text(self, x: float, y: float, s: str, *, ha: str = "left", fontsize: float = 9, color: str = "#1f2933") -> None:
+    def text(self, x: float, y: float, s: str, *, ha: str = "left", fontsize: float = 9,
+             color: str = "#1f2933") -> None:
         self._add(5, "text", x=x, y=y, s=str(s), ha=ha, size=fontsize, color=color, dx=0.0, dy=0.0)
 
     def annotate(self, s: str, xy: tuple[float, float], *, textcoords: str = "offset points",
@@ -281,7 +284,8 @@ class Axes:
     def set_aspect(self, aspect: str) -> None:
         self._equal = aspect == "equal"
 
-    def ticklabel_format(self, *, axis: str = "both", style: str = "plain", scilimits: tuple[int, int] = (-5, 6)) -> None:
+    def ticklabel_format(self, *, axis: str = "both", style: str = "plain",
+                         scilimits: tuple[int, int] = (-5, 6)) -> None:
         for a in ("x", "y") if axis == "both" else (axis,):
             if style == "sci":
                 self._sci[a] = scilimits
@@ -459,7 +463,7 @@ class Figure:
         col_w = (self.width - sum(left_margin) - right_pad * ncols) / max(ncols, 1)
         y = top
         n_clip = 0
-        for row, (title_h, bottom_h), h in zip(self._rows, deco, heights):
+        for row, (title_h, bottom_h), h in zip(self._rows, deco, heights, strict=True):
             x = 0.0
             for c, a in enumerate(row):
                 x += left_margin[c]
@@ -531,7 +535,7 @@ class Figure:
                 art.append(f'<path d="{_marker_path(p["marker"], px(p["x"]), py(p["y"]), p["size"])}" '
                            f'fill="{p["face"]}"{stroke}/>')
             elif kind == "line":
-                pts = [(px(xx), py(yy)) for xx, yy in zip(p["xs"], p["ys"])
+                pts = [(px(xx), py(yy)) for xx, yy in zip(p["xs"], p["ys"], strict=True)
                        if xx is not None and yy is not None and math.isfinite(float(xx)) and math.isfinite(float(yy))]
                 if len(pts) >= 2:
                     d = "M" + "L".join(f"{_f(u)} {_f(v)}" for u, v in pts)
@@ -557,9 +561,10 @@ class Figure:
             out.append(f'<path d="{tick_d}" fill="none" stroke="{self.muted}" stroke-width="0.8"/>')
         size = fs - 0.5
         if a._show_xticklabels:
-            out += [self._text(px(t), y0 + h + 5 + size / 2, s, size, self.muted, "middle") for t, s in zip(xt, xlabels)]
+            out += [self._text(px(t), y0 + h + 5 + size / 2, s, size, self.muted, "middle")
+                    for t, s in zip(xt, xlabels, strict=True)]
         if a._show_yticklabels:
-            out += [self._text(x0 - 6, py(t), s, size, self.muted, "end") for t, s in zip(yt, ylabels)]
+            out += [self._text(x0 - 6, py(t), s, size, self.muted, "end") for t, s in zip(yt, ylabels, strict=True)]
         if a._xlabel:
             below = y0 + h + (5 + size + 4 if a._show_xticklabels else 4) + fs / 2
             out.append(self._text(x0 + w / 2, below, a._xlabel, fs, self.ink, "middle"))

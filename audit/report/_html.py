@@ -16,6 +16,7 @@ __all__ = [
     "Markup", "esc", "cell", "fmt_num", "fmt_ci", "ci_parts", "fmt_threshold", "group_label", "over_label",
     "status_badge", "status_class", "status_word", "status_symbol", "severity_badge", "table", "to_json_text",
     "truncate", "humanize", "STATUS_ORDER", "SEVERITY_ORDER", "UNDEFINED", "SUPPRESSED", "is_undefined", "fmt_value",
+    "as_mapping",
 ]
 
 #: Worst first, for sorting checks and results.
@@ -36,6 +37,11 @@ class Markup(str):
     """HTML built by this package; :func:`cell` and :func:`esc` pass it through unescaped."""
 
     __slots__ = ()
+
+
+def as_mapping(value: Any) -> Mapping[str, Any]:
+    """``value`` when it is a mapping, else an empty one: report.json's ``details`` are read, not trusted."""
+    return value if isinstance(value, Mapping) else {}
 
 
 def esc(value: Any) -> str:

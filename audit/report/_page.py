@@ -14,8 +14,21 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ._html import (
-    STATUS_ORDER, Markup, esc, fmt_num, fmt_threshold, group_label, humanize, over_label, status_badge,
-    status_class, status_symbol, table, to_json_text, truncate,
+    STATUS_ORDER,
+    Markup,
+    as_mapping,
+    esc,
+    fmt_num,
+    fmt_threshold,
+    group_label,
+    humanize,
+    over_label,
+    status_badge,
+    status_class,
+    status_symbol,
+    table,
+    to_json_text,
+    truncate,
 )
 from ._views import metrics_table, render_findings, render_section, section_anchor
 
@@ -41,10 +54,6 @@ def _head(title: str, generator: str) -> str:
             '<meta name="color-scheme" content="light">'
             f'<meta name="generator" content="{esc(generator)}">'
             f"<title>{esc(title)}</title><style>{_css()}</style></head><body><main>")
-
-
-def _mapping(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
 
 
 def _list(value: Any) -> list[Any]:
@@ -156,7 +165,8 @@ def _value_html(value: Any, depth: int = 0) -> str:
 
 
 def _model_card(card: Mapping[str, Any]) -> str:
-    out = ['<section class="block" id="model-card" aria-labelledby="model-card-h"><h2 id="model-card-h">Model card</h2>']
+    out = ['<section class="block" id="model-card" aria-labelledby="model-card-h">'
+           '<h2 id="model-card-h">Model card</h2>']
     scalars = {k: v for k, v in card.items() if not isinstance(v, (Mapping, list, tuple))}
     if scalars:
         out.append(_value_html(scalars))
@@ -182,9 +192,9 @@ def _names(values: Any, fold_after: int = 30) -> Any:
 
 
 def _environment(report: Mapping[str, Any]) -> str:
-    env = _mapping(report.get("environment"))
-    subject = _mapping(report.get("subject"))
-    tool = _mapping(report.get("tool"))
+    env = as_mapping(report.get("environment"))
+    subject = as_mapping(report.get("subject"))
+    tool = as_mapping(report.get("tool"))
     out = ['<section class="block" id="environment" aria-labelledby="environment-h">'
            '<h2 id="environment-h">Environment</h2><h3>Run</h3>']
     run: list[tuple[str, Any]] = [("Tool", f"{tool.get('name', 'rai-audit')} {tool.get('version', '')}".strip()),
@@ -195,7 +205,7 @@ def _environment(report: Mapping[str, Any]) -> str:
             run.append((labels.get(key, humanize(key)), fmt_num(value) if isinstance(value, (int, float)) else value))
     run.append(("Data fingerprint", Markup(f"<code>{esc(subject.get('data_fingerprint') or _DASH)}</code>")))
     out.append(_dl(run))
-    model = _mapping(subject.get("model"))
+    model = as_mapping(subject.get("model"))
     out.append("<h3>Subject</h3>")
     n_rows = subject.get("n_rows")
     out.append(_dl([
@@ -213,10 +223,11 @@ def _environment(report: Mapping[str, Any]) -> str:
             f"{fmt_num(model['n_parameters'])} parameters" if model.get("n_parameters") is not None else None)
             if x) or "\u2014"),
     ]))
-    packages = _mapping(env.get("packages"))
+    packages = as_mapping(env.get("packages"))
     if packages:
         out.append("<h3>Packages</h3>")
-        rows = [[str(k), "\u2014" if v is None else str(v)] for k, v in sorted(packages.items(), key=lambda kv: str(kv[0]))]
+        rows = [[str(k), "\u2014" if v is None else str(v)]
+                for k, v in sorted(packages.items(), key=lambda kv: str(kv[0]))]
         out.append(table(["Package", "Version"], rows, collapse_after=40))
     others = {k: v for k, v in env.items() if k != "packages" and isinstance(v, (Mapping, list, tuple))}
     if others:
@@ -229,13 +240,13 @@ def _environment(report: Mapping[str, Any]) -> str:
 def render_page(report: Mapping[str, Any]) -> str:
     """The full report page for one report dict."""
     title = str(report.get("title") or "rai-audit report")
-    tool = _mapping(report.get("tool"))
+    tool = as_mapping(report.get("tool"))
     generator = f"{tool.get('name', 'rai-audit')} {tool.get('version', '')}".strip()
-    subject = _mapping(report.get("subject"))
+    subject = as_mapping(report.get("subject"))
     checks = [c for c in _list(report.get("checks")) if isinstance(c, Mapping)]
     results = [r for r in _list(report.get("results")) if isinstance(r, Mapping)]
-    card = report.get("model_card")
-    has_card = isinstance(card, Mapping) and bool(card)
+    card = as_mapping(report.get("model_card"))
+    has_card = bool(card)
     out = [_head(title, generator), f"<header><h1>{esc(title)}</h1>"]
     what = [str(subject.get("name")) if subject.get("name") else None,
             f"{fmt_num(subject['n_rows'])} rows" if subject.get("n_rows") is not None else None,
@@ -284,8 +295,8 @@ def render_index_page(entries: Sequence[Mapping[str, Any]], title: str) -> str:
         if isinstance(checks, Sequence) and not isinstance(checks, (str, bytes)):
             from ..gate._rule import format_check_counts
 
-            counts = f"checks: {format_check_counts(checks)}" if checks else "no checks"
-            summary = f"{counts}; {summary}" if summary else counts
+            tally = f"checks: {format_check_counts(checks)}" if checks else "no checks"
+            summary = f"{tally}; {summary}" if summary else tally
         rows.append([link, status_badge(e.get("status")), str(e.get("title") or ""), truncate(summary, 500)])
     out.append('<section class="block" aria-labelledby="reports-h"><h2 id="reports-h">Reports</h2>')
     out.append(table(["Report", "Status", "Title", "Summary"], rows, collapse_after=10_000) if rows
@@ -296,7 +307,8 @@ def render_index_page(entries: Sequence[Mapping[str, Any]], title: str) -> str:
 
 # -- Jupyter fragment -------------------------------------------------------------------------
 _FRAGMENT_CSS = (
-    ".rai-audit-result{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;font-size:13px;line-height:1.45}"
+    ".rai-audit-result{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;"
+    "font-size:13px;line-height:1.45}"
     ".rai-audit-result table{border-collapse:collapse;margin:.4em 0}"
     ".rai-audit-result th,.rai-audit-result td{padding:.2em .6em;border-bottom:1px solid #d9e2ec;text-align:left}"
     ".rai-audit-result td.num{text-align:right;font-variant-numeric:tabular-nums}"

@@ -62,8 +62,11 @@ class Curve:
 
 
 def _text(s: object, limit: int = 42) -> str:
-    """Chart-safe label: one line, control and bidi characters shown as escapes
-    (:func:`audit._format.visible`), shortened; the canvas escapes it for SVG."""
+    """Chart-safe label: one visible line, shortened.
+
+    Chart-safe label: one line, control and bidi characters shown as escapes
+    (:func:`audit._format.visible`), shortened; the canvas escapes it for SVG.
+    """
     return truncate(visible(one_line(s)), limit)
 
 
@@ -80,10 +83,10 @@ def _figure(ident: str, width: float, height: float) -> Iterator[Figure]:
 
 def _errs(values: Sequence[float], lows: Sequence[float | None],
           highs: Sequence[float | None]) -> tuple[list[float], list[float]] | None:
-    if all(lo is None and hi is None for lo, hi in zip(lows, highs)):
+    if all(lo is None and hi is None for lo, hi in zip(lows, highs, strict=True)):
         return None
-    minus = [0.0 if lo is None else max(v - lo, 0.0) for v, lo in zip(values, lows)]
-    plus = [0.0 if hi is None else max(hi - v, 0.0) for v, hi in zip(values, highs)]
+    minus = [0.0 if lo is None else max(v - lo, 0.0) for v, lo in zip(values, lows, strict=True)]
+    plus = [0.0 if hi is None else max(hi - v, 0.0) for v, hi in zip(values, highs, strict=True)]
     return minus, plus
 
 
@@ -111,7 +114,7 @@ def rates_figure(ident: str, panels: Sequence[tuple[str, Sequence[Point]]], *, m
         axes = fig.subplots(len(prepared), 1, sharex=True, squeeze=False,
                             gridspec_kw={"height_ratios": heights})[:, 0]
         any_small = False
-        for ax, (title, kept, hidden) in zip(axes, prepared):
+        for ax, (title, kept, hidden) in zip(axes, prepared, strict=True):
             ys = list(range(len(kept)))
             values = [p.value for p in kept]
             err = _errs(values, [p.low for p in kept], [p.high for p in kept])
@@ -155,7 +158,7 @@ def disparity_figure(ident: str, panels: Sequence[tuple[str, float, Sequence[Bar
     with _figure(ident, 7.2, sum(heights) + 0.5) as fig:
         axes = fig.subplots(len(panels), 1, squeeze=False, gridspec_kw={"height_ratios": heights})[:, 0]
         seen: dict[str, bool] = {}
-        for ax, (title, parity, bars) in zip(axes, panels):
+        for ax, (title, parity, bars) in zip(axes, panels, strict=True):
             ys = list(range(len(bars)))
             values = [b.value for b in bars]
             ax.barh(ys, [v - parity for v in values], left=parity, height=0.55, color="#9fb6cd",
@@ -166,7 +169,7 @@ def disparity_figure(ident: str, panels: Sequence[tuple[str, float, Sequence[Bar
             top = max([1.0 if parity else 0.0] + [v for v in values] +
                       [b.high for b in bars if b.high is not None] +
                       [t for b in bars for t, _ in b.thresholds])
-            for y, bar in zip(ys, bars):
+            for y, bar in zip(ys, bars, strict=True):
                 for threshold, severity in bar.thresholds:
                     fail = severity != "warn"
                     ax.vlines(threshold, y - 0.42, y + 0.42, colors=_FAIL if fail else _WARN,
@@ -183,7 +186,8 @@ def disparity_figure(ident: str, panels: Sequence[tuple[str, float, Sequence[Bar
         if seen.get("fail"):
             handles.append(Line2D([], [], color=_FAIL, linewidth=2.0, label="threshold of a failing check"))
         if seen.get("warn"):
-            handles.append(Line2D([], [], color=_WARN, linewidth=2.0, linestyle=":", label="threshold of a warn-only check"))
+            handles.append(Line2D([], [], color=_WARN, linewidth=2.0, linestyle=":",
+                                  label="threshold of a warn-only check"))
         fig.legend(handles=handles, loc="outside upper right", ncols=len(handles))
         return _svg(fig, ident, description)
 
@@ -194,7 +198,7 @@ def calibration_figure(ident: str, panels: Sequence[tuple[str, Sequence[Curve]]]
     n = len(panels)
     with _figure(ident, min(3.4 * n, 10.2), 3.6) as fig:
         axes = fig.subplots(1, n, sharey=True, squeeze=False)[0]
-        for ax, (title, curves) in zip(axes, panels):
+        for ax, (title, curves) in zip(axes, panels, strict=True):
             ax.plot([0, 1], [0, 1], color=_MUTED, linestyle=":", linewidth=1.0)
             for i, curve in enumerate(curves):
                 ax.plot(list(curve.x), list(curve.y), color=_PALETTE[i % len(_PALETTE)],

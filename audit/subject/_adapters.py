@@ -10,10 +10,11 @@ always reported per original column.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import sys
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -21,11 +22,14 @@ import pandas as pd
 from .._exceptions import DataError, UsageError
 from ._encoding import column_groups
 
-__all__ = ["Model", "as_model", "is_keras", "MSG_UNSUPPORTED_MODEL", "MSG_NON_NUMERIC_FEATURES", "MSG_INPUT_WIDTH",
+__all__ = ["Model", "as_model", "is_keras", "require", "MSG_NEEDS",
+           "MSG_UNSUPPORTED_MODEL", "MSG_NON_NUMERIC_FEATURES", "MSG_INPUT_WIDTH",
            "MSG_PREPROCESS_FAILED", "MSG_PREDICT_2D", "MSG_BAD_TASK", "MSG_POS_LABEL_NOT_IN_CLASSES",
            "MSG_MODEL_FAILED"]
 
 TASKS = ("binary", "multiclass", "regression")
+T = TypeVar("T")
+
 MSG_UNSUPPORTED_MODEL = ("model of type {type} is not supported; expected a torch nn.Module (Keras 3 on the "
                          "torch backend included), a scikit-learn style estimator with predict(), a callable "
                          "returning predictions or scores, an audit.Model, or a rai-audit reference network.")
@@ -40,6 +44,9 @@ MSG_PREPROCESS_FAILED = ("the preprocess step ({step}) failed on the table's col
 MSG_MODEL_FAILED = "the {kind} model ({cls}) failed on {n} rows of the table: {error_type}: {error}"
 MSG_PREDICT_2D = ("{cls}.predict returned an array of shape {shape}, not one label or value per row; "
                   "return labels from predict (probabilities belong in predict_proba).")
+#: An auditor reached a step its declared requirements should have guaranteed (a plugin that declares too little).
+MSG_NEEDS = ("auditor {auditor!r} needs the subject's {what}, and the subject has none; declare it in the "
+             "auditor's requires so the auditor is skipped with that reason instead.")
 MSG_BAD_TASK = "task must be one of {tasks}; got {task!r}."
 MSG_POS_LABEL_NOT_IN_CLASSES = "pos_label {pos_label!r} is not one of the model's classes ({classes})."
 MSG_PROBA_SHAPE = ("{cls}.predict_proba returned shape {shape} for {n} rows; expected ({n}, k) class "
@@ -87,7 +94,8 @@ class Model:
         self.pos_label = pos_label
         self.output_scale = output_scale
         self.metadata = dict(metadata or {})
-        if self.classes is not None and pos_label is not None and not any(same_label(c, pos_label) for c in self.classes):
+        if (self.classes is not None and pos_label is not None
+                and not any(same_label(c, pos_label) for c in self.classes)):
             raise UsageError(MSG_POS_LABEL_NOT_IN_CLASSES.format(pos_label=pos_label, classes=self.classes))
         self.backend = _backend_for(model)
         self._groups: dict[str, list[int]] | None = None
@@ -241,10 +249,8 @@ class Model:
         if isinstance(names, list):
             return list(names)
         if self.preprocess is not None and hasattr(self.preprocess, "get_feature_names_out"):
-            try:
+            with contextlib.suppress(Exception):  # names are for messages only
                 return [str(n) for n in self.preprocess.get_feature_names_out()]
-            except Exception:  # noqa: BLE001 - names are for messages only
-                pass
         return list(features)
 
     def feature_groups(self, frame: pd.DataFrame, features: Sequence[str]) -> dict[str, list[int]]:
@@ -421,13 +427,11 @@ class _EstimatorBackend(_Backend):
         classes = getattr(self.model, "classes_", None)
         if classes is not None:
             return "binary" if len(classes) <= 2 else "multiclass"
-        try:
+        with contextlib.suppress(Exception):  # a duck-typed estimator has no declared type
             from sklearn.base import is_regressor
 
             if is_regressor(self.model):
                 return "regression"
-        except Exception:  # noqa: BLE001 - a duck-typed estimator has no declared type
-            pass
         return "regression" if getattr(self.model, "_estimator_type", None) == "regressor" else None
 
     def own_classes(self) -> list[Any] | None:
@@ -545,6 +549,13 @@ def _scaled(values: np.ndarray, output_scale: tuple[float, float] | None) -> np.
         return values
     scale, shift = output_scale
     return values * float(scale) + float(shift)
+
+
+def require(value: T | None, what: str, auditor: str) -> T:
+    """``value`` (the subject's model, target, ...) when it is there, else a UsageError naming the auditor."""
+    if value is None:
+        raise UsageError(MSG_NEEDS.format(auditor=auditor, what=what))
+    return value
 
 
 def as_model(model: Any) -> Model | None:

@@ -13,13 +13,20 @@ import numpy as np
 import pandas as pd
 
 from .._exceptions import DataError, UsageError
-from ._adapters import Model, as_model
-from ._adapters import same_label as _same_label
 from .._files import glob_files, is_glob
-from ._validation import (MSG_EMPTY_DATA, MSG_NAN_IN_COLUMN, as_column_list, check_columns, check_finite,
-                          check_frame, check_numeric)
 from ..engines import Table, open_table
 from ..engines._batches import DEFAULT_BATCH_ROWS, iter_batches, rebatch
+from ._adapters import Model, as_model
+from ._adapters import same_label as _same_label
+from ._validation import (
+    MSG_EMPTY_DATA,
+    MSG_NAN_IN_COLUMN,
+    as_column_list,
+    check_columns,
+    check_finite,
+    check_frame,
+    check_numeric,
+)
 
 __all__ = ["AuditSubject", "TASKS", "MSG_NO_TARGET_OR_PREDICTION", "MSG_BAD_TASK", "MSG_PREDICTION_LENGTH"]
 
@@ -311,15 +318,20 @@ class AuditSubject:
         return [(c, r) for c, r in roles if c is not None]
 
     def _check_role_types(self) -> None:
-        """A list, struct, map, array or binary column in a role is a usage error naming it (one value per
-        row is what every auditor groups and counts by). Cheap: dtypes first, values only for object columns."""
+        """Reject list, struct, map, array and binary columns in a role.
+
+        A list, struct, map, array or binary column in a role is a usage error naming it (one value per
+        row is what every auditor groups and counts by). Cheap: dtypes first, values only for object columns.
+        """
         for column, role in self._role_columns():
             kind = self.table.nested_kind(column)
             if kind:
                 raise UsageError(MSG_NESTED_COLUMN.format(column=column, role=role, kind=kind))
 
     def _pseudonymise(self, frame: pd.DataFrame, random_state: int) -> pd.DataFrame:
-        """Replace the values of every role column the privacy engine classifies as a direct identifier
+        """Pseudonymise the direct identifiers held in role columns.
+
+        Replace the values of every role column the privacy engine classifies as a direct identifier
         (e-mail, name, phone, card, SSN, IBAN, identifier) by stable pseudonyms (``email#1`` for the
         largest group, ties broken by a hash of the value), so no auditor, output or message sees them.
 
@@ -388,7 +400,9 @@ class AuditSubject:
         if self.prediction_column is not None and self.prediction_column != column \
                 and self.table.has_fraction(self.prediction_column):
             return "regression"
-        labels = self._target_labels() if self.target else list(self.table.distinct(column, MAX_CLASSES + 1))
+        labels = self._target_labels() if self.target else None
+        if labels is None:
+            labels = list(self.table.distinct(column, MAX_CLASSES + 1))
         return _task_from_labels(labels, column)
 
     # -- construction helpers ----------------------------------------------------------------
@@ -397,7 +411,7 @@ class AuditSubject:
         if features is not None:
             return check_columns(frame, as_column_list(features, "features"), "features")
         needed = self.model.input_columns() if self.model is not None else None
-        if needed is not None:
+        if needed is not None and self.model is not None:
             missing = [c for c in needed if c not in frame.columns]
             if missing:
                 raise UsageError(MSG_MODEL_NEEDS_COLUMNS.format(model=self.model.kind, missing=missing,
@@ -565,7 +579,6 @@ class AuditSubject:
         if "data" in view._loaded and self.table.is_local:  # the view's table holds the view's frame
             view.table = Table(view._loaded["data"], label=self.table.label)
         view.train_data = None if self.train_data is None else _read_only(self.train_data)
-        view._view_of = self
         return view
 
     def modified_in(self, view: AuditSubject) -> list[str]:
@@ -694,8 +707,11 @@ MSG_PSEUDONYMISED = ("column {column!r} ({role}) holds personal data ({entity}):
 
 
 def pseudonyms(values: pd.Series, prefix: str) -> dict[Any, str]:
-    """``value -> prefix#k``: k = 1 for the most frequent value; ties ordered by a hash of the value, so
-    the numbering is stable across runs and row orders and does not follow the values' own order."""
+    """Stable pseudonyms ``value -> prefix#k``.
+
+    ``value -> prefix#k``: k = 1 for the most frequent value; ties ordered by a hash of the value, so
+    the numbering is stable across runs and row orders and does not follow the values' own order.
+    """
     counts = values.dropna().value_counts(sort=False)
     keyed = sorted(counts.items(), key=lambda kv: (-int(kv[1]), hashlib.sha256(repr(kv[0]).encode()).hexdigest()))
     return {value: f"{prefix}#{i}" for i, (value, _) in enumerate(keyed, start=1)}

@@ -24,7 +24,8 @@ __all__ = [
 ]
 
 MSG_MISSING_COLUMN = "column {column!r} given as {role} is not in the data{hint}; the data has columns {available}."
-MSG_EMPTY_DATA = "the data has no rows; expected at least one row to audit. Check the file or the filter that produced it."
+MSG_EMPTY_DATA = ("the data has no rows; expected at least one row to audit. "
+                  "Check the file or the filter that produced it.")
 MSG_UNSUPPORTED_DATA = ("data of type {type} is not supported; expected a pandas or polars DataFrame, "
                         "a pyarrow Table, or a path to a CSV or Parquet file.")
 MSG_NAN_IN_COLUMN = ("column {column!r} ({role}) has {count} missing or non-finite value(s) out of {n} rows; "
@@ -105,8 +106,11 @@ MSG_NOT_NUMERIC = ("column {column!r} ({role}) must hold numbers; {count} of its
 
 
 def check_numeric(values: Any, column: str, role: str) -> np.ndarray:
-    """``values`` (already checked by :func:`check_finite`) as float64; a DataError with a count and the first
-    row position, never a value, when some are not numbers."""
+    """``values`` as float64, or a DataError that names no value.
+
+    ``values`` (already checked by :func:`check_finite`) as float64; a DataError with a count and the first
+    row position, never a value, when some are not numbers.
+    """
     series = pd.Series(values)
     if pd.api.types.is_numeric_dtype(series.dtype) or pd.api.types.is_bool_dtype(series.dtype):
         return series.to_numpy(dtype="float64")

@@ -26,9 +26,9 @@ import numpy as np
 import pandas as pd
 
 from .._api import run_auditors
-from ..gate._assertions import assert_passes
 from .._base import Requirement
 from .._results import METRIC_COLUMNS, AuditResult, Status
+from ..gate._assertions import assert_passes
 from ..subject import AuditSubject
 
 __all__ = ["make_subject", "check_auditor", "all_checks", "parametrize_with_checks", "assert_passes",
@@ -103,7 +103,7 @@ def check_does_not_mutate_subject(auditor: Any) -> None:
     y_pred = None if subject.y_pred is None else subject.y_pred.copy()
     _run(auditor, subject)
     pd.testing.assert_frame_equal(subject.data, before)
-    if y_pred is not None and not np.array_equal(subject.y_pred, y_pred):
+    if y_pred is not None and (subject.y_pred is None or not np.array_equal(subject.y_pred, y_pred)):
         raise AssertionError(f"{auditor.name} changed the subject's predictions")
 
 

@@ -22,7 +22,8 @@ from .fairness import render_fairness
 from .mitigation import render_mitigation
 from .privacy import render_privacy
 
-__all__ = ["VIEWS", "VIEW_GROUP", "view_for", "SectionContext", "Renderer", "render_section", "section_anchor", "render_findings",
+__all__ = ["VIEWS", "VIEW_GROUP", "view_for", "SectionContext", "Renderer", "render_section", "section_anchor",
+           "render_findings",
            "metrics_table", "render_generic"]
 
 #: Auditor name -> renderer of its own view; anything else uses :func:`render_generic`.
@@ -84,6 +85,7 @@ def render_section(result: Mapping[str, Any], index: int, *, subject: Mapping[st
         out.extend(render_generic(result, ctx))
     params = result.get("params")
     if isinstance(params, Mapping) and params:
-        out.append(f'<details><summary>Parameters</summary><pre class="json">{esc(to_json_text(params))}</pre></details>')
+        out.append(f'<details><summary>Parameters</summary><pre class="json">{esc(to_json_text(params))}</pre>'
+                   '</details>')
     out.append("</section>")
     return Markup("".join(out))

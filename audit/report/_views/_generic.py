@@ -12,9 +12,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._html import (
-    SEVERITY_ORDER, Markup, esc, fmt_num, fmt_value,
-    group_label, over_label,
-    severity_badge, table, to_json_text, truncate,
+    SEVERITY_ORDER,
+    Markup,
+    esc,
+    fmt_num,
+    fmt_value,
+    group_label,
+    over_label,
+    severity_badge,
+    table,
+    to_json_text,
+    truncate,
 )
 
 __all__ = ["SectionContext", "Renderer", "section_anchor", "render_findings", "metrics_table",

@@ -9,7 +9,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .._html import Markup, esc, fmt_num, group_label
+from .._html import Markup, as_mapping, esc, fmt_num, group_label
 
 __all__ = ["heatmap_svg", "render_image_attribution"]
 
@@ -63,7 +63,7 @@ def render_image_attribution(result: Mapping[str, Any], details: Mapping[str, An
            f'<p class="muted">{esc(fmt_num(details.get("n_images")))} images (seeded sample), explaining '
            f'{esc(details.get("explained", "the prediction"))}; each map is the mean over a group of maps scaled to '
            'sum to 1, so every image counts once.</p>']
-    maps = details.get("heatmaps") if isinstance(details.get("heatmaps"), Mapping) else {}
+    maps = as_mapping(details.get("heatmaps"))
     for method, entry in maps.items():
         if not isinstance(entry, Mapping):
             continue

@@ -1,4 +1,6 @@
-"""Report section of the attribution auditor: importance, per-group importance, gap waterfall,
+"""Report section of the attribution auditor.
+
+Importance, per-group importance, gap waterfall,
 proxies, and whether the explanation can be trusted.
 
 Everything shown comes from the result's metrics and ``details`` (feature names, group labels,
@@ -10,7 +12,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .._html import Markup, esc, fmt_num, group_label, table, truncate
+from .._html import Markup, as_mapping, esc, fmt_num, group_label, table, truncate
 from .._plots import _PALETTE, _figure, _svg, _text
 
 __all__ = ["render_attribution"]
@@ -44,10 +46,10 @@ def _importance_figure(ident: str, rows: list[tuple[str, float, float | None, fl
         lows = [r[2] for r in rows]
         highs = [r[3] for r in rows]
         if any(lo is not None for lo in lows):
-            err = ([max(v - (lo if lo is not None else v), 0) for v, lo in zip(values, lows)],
-                   [max((hi if hi is not None else v) - v, 0) for v, hi in zip(values, highs)])
+            err = ([max(v - (lo if lo is not None else v), 0) for v, lo in zip(values, lows, strict=True)],
+                   [max((hi if hi is not None else v) - v, 0) for v, hi in zip(values, highs, strict=True)])
             ax.errorbar(values, ys, xerr=err, fmt="none", ecolor=_INK, elinewidth=1.0, capsize=2.5, label="95% CI")
-        signed = [(y, r[4]) for y, r in zip(ys, rows) if r[4] is not None]
+        signed = [(y, r[4]) for y, r in zip(ys, rows, strict=True) if r[4] is not None]
         ax.scatter([s for _, s in signed], [y for y, _ in signed], marker="D", s=18, color=_NEG, zorder=4,
                    label="mean signed attribution")
         ax.axvline(0, color=_INK, linewidth=0.8)
@@ -69,10 +71,10 @@ def _group_figure(ident: str, panels: list[tuple[str, list[str], list[tuple[str,
     with _figure(ident, 7.2, sum(heights) + 0.4) as fig:
         axes = fig.subplots(len(panels), 1, squeeze=False, gridspec_kw={"height_ratios": heights})[:, 0]
         markers = ("o", "s", "^", "D", "v", "P", "X", "*")
-        for ax, (title, feats, series) in zip(axes, panels):
+        for ax, (title, feats, series) in zip(axes, panels, strict=True):
             ys = list(range(len(feats)))
             for i, (label, vals) in enumerate(series[:8]):
-                pts = [(v, y) for v, y in zip(vals, ys) if v is not None]
+                pts = [(v, y) for v, y in zip(vals, ys, strict=True) if v is not None]
                 ax.scatter([p[0] for p in pts], [p[1] + (i - len(series[:8]) / 2) * 0.08 for p in pts], s=20,
                            marker=markers[i % len(markers)], color=_PALETTE[i % len(_PALETTE)], label=_text(label, 28),
                            zorder=3)
@@ -105,7 +107,7 @@ def _waterfall(ident: str, entry: Mapping[str, Any], output: str) -> Markup:
         ys = list(range(len(labels)))
         ax.barh(0, low or 0.0, height=0.6, color="#c8d3de", edgecolor=_MUTED)
         level = low or 0.0
-        for y, (_, v) in zip(ys[1:-1], shown):
+        for y, (_, v) in zip(ys[1:-1], shown, strict=True):
             ax.barh(y, v, left=level, height=0.6, color=_POS if v >= 0 else _NEG)
             level += v
         ax.barh(ys[-1], high or 0.0, height=0.6, color="#c8d3de", edgecolor=_MUTED)
@@ -123,7 +125,7 @@ def _labelled(g: Any) -> str:
 def render_attribution(result: Mapping[str, Any], ctx: Any) -> list[str]:
     """Global importance, per-group importance, gap waterfalls, proxies, trust verdicts, local cases."""
     metrics = [r for r in result.get("metrics") or [] if isinstance(r, Mapping)]
-    details = result.get("details") if isinstance(result.get("details"), Mapping) else {}
+    details = as_mapping(result.get("details"))
     if details.get("modality") == "image":
         from ._heatmaps import render_image_attribution
 
@@ -131,7 +133,7 @@ def render_attribution(result: Mapping[str, Any], ctx: Any) -> list[str]:
     method = str(details.get("method", "attribution"))
     output = str(details.get("output", "model output"))
     out: list[str] = []
-    baseline = details.get("baseline") if isinstance(details.get("baseline"), Mapping) else {}
+    baseline = as_mapping(details.get("baseline"))
     out.append(f'<p class="muted">Method <strong>{esc(method)}</strong> explaining the {esc(output)} on '
                f'{esc(fmt_num(details.get("n_rows_attributed")))} of {esc(fmt_num(details.get("n_rows")))} rows '
                f'(seeded sample); baseline <strong>{esc(baseline.get("kind", "?"))}</strong> from '
@@ -167,7 +169,8 @@ def render_attribution(result: Mapping[str, Any], ctx: Any) -> list[str]:
                       "; this method is not additive, so the residual is large.") + "</p>")
         for i, entry in enumerate(single):
             out.append(f"<figure>{_waterfall(f'{ctx.anchor}-gap-{i}', entry, output)}<figcaption>"
-                       f"{esc(', '.join(map(str, entry.get('over') or [])))}: gap {esc(fmt_num(_num(entry.get('gap'))))}"
+                       f"{esc(', '.join(map(str, entry.get('over') or [])))}: "
+                       f"gap {esc(fmt_num(_num(entry.get('gap'))))}"
                        f" (n = {esc(fmt_num(entry.get('n_low')))} and {esc(fmt_num(entry.get('n_high')))})."
                        "</figcaption></figure>")
     out.extend(_proxy_block(details))
@@ -219,16 +222,16 @@ def _proxy_block(details: Mapping[str, Any]) -> list[str]:
 
 
 def _trust_block(details: Mapping[str, Any]) -> list[str]:
-    sanity = details.get("sanity") if isinstance(details.get("sanity"), Mapping) else {}
+    sanity = as_mapping(details.get("sanity"))
     if not sanity:
         return []
     body = []
     for method, s in sanity.items():
         if not isinstance(s, Mapping):
             continue
-        comp = s.get("completeness") if isinstance(s.get("completeness"), Mapping) else {}
-        rnd = s.get("randomisation") if isinstance(s.get("randomisation"), Mapping) else {}
-        inf = s.get("infidelity") if isinstance(s.get("infidelity"), Mapping) else {}
+        comp = as_mapping(s.get("completeness"))
+        rnd = as_mapping(s.get("randomisation"))
+        inf = as_mapping(s.get("infidelity"))
         verdict = str(s.get("verdict", "?"))
         body.append([method,
                      fmt_num(_num(comp.get("median_relative"))) if comp else "\u2014",

@@ -6,8 +6,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._html import (
-    SUPPRESSED, UNDEFINED, Markup, ci_parts, esc, fmt_num, fmt_threshold, group_label, humanize, is_undefined, over_label,
-    status_badge, table, truncate,
+    SUPPRESSED,
+    UNDEFINED,
+    Markup,
+    as_mapping,
+    ci_parts,
+    esc,
+    fmt_num,
+    fmt_threshold,
+    group_label,
+    humanize,
+    is_undefined,
+    over_label,
+    status_badge,
+    table,
+    truncate,
 )
 from .._plots import Bar, Curve, Point, calibration_figure, disparity_figure, rates_figure
 from ._generic import SectionContext, _int, _num, metrics_table
@@ -112,7 +125,8 @@ def _sort_rule(metric: str) -> tuple[str, Callable[[float, float | None], float]
 def _group_n(cells: Mapping[tuple[str, str | None], Mapping[str, Any]], headline: Any) -> int | None:
     """Rows in a group: the ``n`` of its headline row, else its ``count`` metric, else any ``n``."""
     rows = [cells[k] for k in ((headline,) if headline else ()) + (("count", None),) if k in cells]
-    candidates = [r.get("n") for r in rows] + [cells[("count", None)].get("value") if ("count", None) in cells else None]
+    count = cells[("count", None)].get("value") if ("count", None) in cells else None
+    candidates = [r.get("n") for r in rows] + [count]
     candidates += [r.get("n") for r in cells.values()]
     for value in candidates:
         n = _int(value)
@@ -166,7 +180,8 @@ def _row_checks(checks: Sequence[Mapping[str, Any]], auditor: str, row: Mapping[
     return found
 
 
-def _thresholds(checks: Sequence[Mapping[str, Any]], auditor: str, row: Mapping[str, Any]) -> list[tuple[float, str, str]]:
+def _thresholds(checks: Sequence[Mapping[str, Any]], auditor: str,
+                row: Mapping[str, Any]) -> list[tuple[float, str, str]]:
     found: list[tuple[float, str, str]] = []
     for rc in _row_checks(checks, auditor, row):
         item = (rc.threshold, rc.severity, rc.op)
@@ -182,7 +197,7 @@ def _threshold_text(rc: _RowCheck) -> str:
 
 
 def _row_outcome(rc: _RowCheck, row: Mapping[str, Any]) -> Any:
-    """This row judged against one check: a pass/warn/fail badge, or ``undefined`` (never a pass)."""
+    """One row judged against one check: a pass/warn/fail badge, or ``undefined`` (never a pass)."""
     from ...gate._rule import judge_row
 
     if row.get("suppressed") is True:
@@ -201,7 +216,7 @@ def _short_metric(metric: str) -> str:
 def render_fairness(result: Mapping[str, Any], ctx: SectionContext) -> list[str]:
     """Group rates with intervals, disparities against thresholds, per-group tables, calibration."""
     idx = _index(result.get("metrics") or [])
-    details = result.get("details") if isinstance(result.get("details"), Mapping) else {}
+    details = as_mapping(result.get("details"))
     min_n = _int(details.get("min_group_size"))
     min_n = DEFAULT_MIN_GROUP_SIZE if min_n is None else min_n
     auditor = str(result.get("auditor", "fairness"))
@@ -237,7 +252,7 @@ def _rates_block(out: list[str], idx: _Fairness, headline: tuple[str, str | None
         for gkey, g in cells.items():
             row = g.get(headline)
             v = _num(row.get("value")) if row else None
-            if v is None:
+            if row is None or v is None:
                 continue
             n = _group_n(g, headline)
             small = n is not None and n < min_n
@@ -354,7 +369,8 @@ def _group_tables(idx: _Fairness, headline: tuple[str, str | None] | None, task:
             note = Markup(f'<span class="flag">small group (n &lt; {min_n})</span>') if small else ""
             if any(isinstance(r, Mapping) and r.get("suppressed") is True for r in g.values()):
                 note = Markup('<span class="flag">suppressed: too few people to show</span>')
-            body.append([label, fmt_num(n) if n is not None else "\u2014"] + [_cell_ci(g.get(k)) for k in columns] + [note])
+            body.append([label, fmt_num(n) if n is not None else "\u2014"]
+                        + [_cell_ci(g.get(k)) for k in columns] + [note])
             classes.append("row-warn" if small else None)
         out.append(table(headers, body, caption=f"Groups by {over_label(over)}, {rule_text}",
                          numeric=range(1, 2 + len(columns)), row_classes=classes, what=f"groups by {over_label(over)}"))

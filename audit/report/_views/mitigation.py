@@ -5,7 +5,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .._html import esc, fmt_ci, humanize, table, truncate
+from .._html import as_mapping, esc, fmt_ci, humanize, table, truncate
 from .._plots import _FAIL, _MAIN, _MUTED, _PALETTE, _errs, _figure, _svg, _text
 
 __all__ = ["render_mitigation"]
@@ -26,7 +26,7 @@ def _pareto_figure(ident: str, entries: Sequence[Mapping[str, Any]], main: str,
                    gated: Mapping[str, Any]) -> str:
     pts = []
     for e in entries:
-        acc, gap = _main(e, main), e.get("gated") if isinstance(e.get("gated"), Mapping) else {}
+        acc, gap = _main(e, main), as_mapping(e.get("gated"))
         x, y = _num(acc.get("value")), _num(gap.get("value"))
         if x is None or y is None:
             continue
@@ -66,16 +66,16 @@ def _pareto_figure(ident: str, entries: Sequence[Mapping[str, Any]], main: str,
 
 def render_mitigation(result: Mapping[str, Any], ctx: Any) -> list[str]:
     """Split statement, Pareto figure, one table row per candidate, the accepted one and the caveat."""
-    details = result.get("details") if isinstance(result.get("details"), Mapping) else {}
+    details = as_mapping(result.get("details"))
     entries = [e for e in details.get("candidates") or [] if isinstance(e, Mapping)]
     if not entries:
         return []
     out: list[str] = []
-    split = details.get("split") if isinstance(details.get("split"), Mapping) else {}
+    split = as_mapping(details.get("split"))
     if split.get("message"):
         out.append(f'<p class="note"><strong>Held-out evaluation.</strong> {esc(split["message"])}</p>')
     main = str(details.get("main_metric", "accuracy_score"))
-    gated = details.get("gated") if isinstance(details.get("gated"), Mapping) else {}
+    gated = as_mapping(details.get("gated"))
     measured = [e for e in entries if e.get("metrics")]
     if measured and gated:
         svg = _pareto_figure(f"{ctx.anchor}-pareto", measured, main, gated)
@@ -90,7 +90,7 @@ def render_mitigation(result: Mapping[str, Any], ctx: Any) -> list[str]:
         m = _main(e, main)
         line: list[Any] = [str(e.get("name", "")), fmt_ci(m.get("value"), m.get("ci_low"), m.get("ci_high"))]
         if gated_name:
-            g = e.get("gated") if isinstance(e.get("gated"), Mapping) else {}
+            g = as_mapping(e.get("gated"))
             where = f" \u00b7 {' x '.join(g['over'])}" if g.get("over") else ""
             line.append(fmt_ci(g.get("value"), g.get("ci_low"), g.get("ci_high")) + where)
         checks = [c for c in e.get("checks") or [] if isinstance(c, Mapping)]

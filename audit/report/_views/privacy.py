@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .._html import esc, fmt_num, table, truncate
+from .._html import as_mapping, esc, fmt_num, table, truncate
 from .._plots import _figure, _svg
 
 __all__ = ["render_privacy", "class_size_figure", "roc_figure", "MSG_NAMES_RULES_ONLY", "MSG_NAMES_WITH_NER"]
@@ -96,7 +96,7 @@ def _names_note(details: Mapping[str, Any]) -> list[str]:
 
 def render_privacy(result: Mapping[str, Any], ctx: Any) -> list[str]:
     """PII table, risk figures and class-size chart, membership ROC, minimisation list."""
-    details = result.get("details") if isinstance(result.get("details"), Mapping) else {}
+    details = as_mapping(result.get("details"))
     out: list[str] = []
     pii = [p for p in details.get("pii") or [] if isinstance(p, Mapping)]
     out.append("<h3>Personal data by column</h3>")

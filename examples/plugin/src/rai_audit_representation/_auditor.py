@@ -58,13 +58,14 @@ class RepresentationAuditor(BaseAuditor):
         for over in groupings:
             counts = subject.count_table(over)
             total = int(counts[COUNT_COLUMN].sum())
+            keys = counts[over].itertuples(index=False, name=None)
             cells = sorted(((tuple(None if _missing(v) else str(v) for v in key), int(n))
-                            for key, n in zip(counts[over].itertuples(index=False, name=None),
-                                              counts[COUNT_COLUMN])), key=lambda c: tuple(str(v) for v in c[0]))
+                            for key, n in zip(keys, counts[COUNT_COLUMN], strict=True)),
+                           key=lambda c: tuple(str(v) for v in c[0]))
             shares = []
             for key, n in cells:
                 low, high = wilson(n, total, _Z[self.ci])
-                group = dict(zip(over, key))
+                group = dict(zip(over, key, strict=True))
                 rows.append({"metric": "share", "group": group, "value": n / total, "ci_low": low,
                              "ci_high": high, "n": n, "over": over})
                 shares.append(n / total)
