@@ -12,6 +12,17 @@ import pandas as pd
 from . import _registry
 from ._base import Requirement
 from ._exceptions import DataError, PluginError, SpecError, UsageError
+from ._messages import (
+    MSG_AUDITOR_OPTION,
+    MSG_AUDITOR_TYPE,
+    MSG_DUPLICATE_AUDITOR,
+    MSG_IMAGE_ROLE,
+    MSG_INVALID_OPTIONS,
+    MSG_MISSING_PACKAGES,
+    MSG_MODALITY,
+    MSG_OPTIONS_NOT_RUN,
+    MSG_VALIDATE_PARAMS_CRASHED,
+)
 from ._results import METRIC_COLUMNS, AuditReport, AuditResult, Finding, Severity, Status, environment
 from .gate._checks import Check, load_policy
 from .subject import AuditSubject, is_image_data
@@ -24,15 +35,6 @@ __all__ = ["run", "run_auditors", "build_auditors", "auditor_modalities", "MSG_A
 
 logger = logging.getLogger("audit")
 
-MSG_AUDITOR_OPTION = "auditor {name!r} has no option(s) {unknown}; its options are {known}."
-MSG_MISSING_PACKAGES = ("this auditor needs {modules}, which {verb} not installed: pip install \"rai-audit[{extras}]\" "
-                        "(for torch's CPU-only build, first: pip install torch --index-url "
-                        "https://download.pytorch.org/whl/cpu).")
-MSG_IMAGE_ROLE = ("{role}=... does not apply to an image subject (the model predicts from the images); "
-                  "leave it out, or audit a table of predictions without images or metadata=.")
-#: An auditor that does not declare the subject's modality (``modalities``; tables only without it) is skipped.
-MSG_MODALITY = ("auditor {name!r} audits {modalities} subjects, not {modality} ones (it declares modalities = "
-                "{modalities}); it is skipped.")
 #: Report order of the built-in auditors (a reviewer reads fairness first); plugins follow by name.
 BUILTIN_ORDER = ("fairness", "counterfactual", "attribution", "privacy", "energy", "mitigation")
 _REASON_LIMIT = 500
@@ -77,14 +79,13 @@ def build_auditors(auditors: Sequence[Any] | None,
             try:
                 built.append(cls(**kwargs))
             except (TypeError, ValueError) as exc:
-                raise SpecError(f"auditor {item!r}: invalid options: {exc}") from None
+                raise SpecError(MSG_INVALID_OPTIONS.format(name=item, error=exc)) from None
         elif all(hasattr(item, a) for a in ("name", "run")):
             built.append(item)
         else:
-            raise UsageError(f"auditors must be names or Auditor instances; got {type(item).__name__}.")
+            raise UsageError(MSG_AUDITOR_TYPE.format(got=type(item).__name__))
     if options:
-        raise SpecError(f"options were given for auditor(s) {sorted(options)} that are not run; "
-                        f"run them too or remove their [auditors.<name>] table.")
+        raise SpecError(MSG_OPTIONS_NOT_RUN.format(names=sorted(options)))
     for auditor in built:  # declared option constraints: a bad option is a usage error before data is read
         _validate_params(auditor)
     return built
@@ -100,7 +101,8 @@ def _validate_params(auditor: Any) -> None:
         raise
     except Exception as exc:  # the plugin's own check is broken: say so, naming it
         name = getattr(auditor, "name", type(auditor).__name__)
-        raise PluginError(f"auditor {name!r}: validate_params() raised {type(exc).__name__}: {exc}") from None
+        raise PluginError(MSG_VALIDATE_PARAMS_CRASHED.format(name=name, error_type=type(exc).__name__,
+                                                             error=exc)) from None
 
 
 class BrokenPlugin:
@@ -264,7 +266,7 @@ def run_auditors(subject: AuditSubject, auditors: Sequence[Any], *, checks: Sequ
     names = [getattr(a, "name", type(a).__name__) for a in auditors]
     clash = sorted({n for n in names if names.count(n) > 1})
     if clash:
-        raise PluginError(f"more than one auditor is named {clash}; an auditor's name must be unique in a run.")
+        raise PluginError(MSG_DUPLICATE_AUDITOR.format(clash=clash))
     validate_names(list(checks), names)  # exit 4 before the work
     subject.policy = tuple(checks)  # read-only context: what the audit gates, and what ran before
     for auditor in auditors:

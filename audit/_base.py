@@ -16,6 +16,9 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Union, runtime_checkable
 
 from ._exceptions import SpecError
+from ._messages import (
+    MSG_BAD_OPTION,
+)
 from ._results import AuditResult
 
 if TYPE_CHECKING:
@@ -23,9 +26,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Requirement", "Auditor", "BaseAuditor", "Interval", "OneOf", "Constraint", "admits", "describe",
            "MSG_BAD_OPTION"]
-
-MSG_BAD_OPTION = ("auditor {auditor!r}: option {option!r} must be {expected}; got {got}. "
-                  "Fix it in auditor_options or the spec's [auditors.{auditor}] table.")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -18,6 +18,22 @@ from pathlib import Path
 from typing import Any
 
 from ._exceptions import SpecError, UsageError
+from ._messages import (
+    MSG_CANNOT_READ,
+    MSG_DUPLICATE_HEADER,
+    MSG_FOLDER_ENTRY,
+    MSG_FOLDER_LINK,
+    MSG_FOLDER_SIZE,
+    MSG_IS_DIRECTORY,
+    MSG_NO_SUCH_FILE,
+    MSG_NOT_REGULAR,
+    MSG_TOML_INVALID,
+    MSG_TOML_NOT_UTF8,
+    MSG_TOO_DEEP,
+    MSG_TOO_LARGE,
+    MSG_UNREADABLE,
+    MSG_UNSUPPORTED_FORMAT,
+)
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -32,17 +48,6 @@ __all__ = ["read_table", "read_toml", "write_files_atomically", "is_glob", "glob
 
 #: The most entries a data folder may hold (files and folders, at any depth).
 MAX_FOLDER_ENTRIES = 100_000
-MSG_NOT_REGULAR = ("cannot read {path!s}: expected a regular file or a folder of Parquet files; got {kind}. "
-                   "Copy the data to a file and pass its path.")
-MSG_FOLDER_LINK = ("cannot read folder {path!s}: {entry!s} is a symbolic link to {target!s}, {why}; expected "
-                   "the folder's own files. Replace the link by the files it points to.")
-MSG_FOLDER_ENTRY = ("cannot read folder {path!s}: {entry!s} is {kind}; expected regular files and folders only. "
-                    "Remove it from the folder.")
-MSG_FOLDER_SIZE = ("cannot read folder {path!s}: it holds more than {limit:,} entries; expected a Parquet "
-                   "dataset. Pass the dataset's own folder.")
-MSG_DUPLICATE_HEADER = ("cannot read {path!s}: the header names column(s) {names} more than once; expected unique "
-                        "column names (pandas would silently rename the copies to {renamed}). Rename them in the "
-                        "file.")
 
 
 def _kind(mode: int) -> str | None:
@@ -118,10 +123,6 @@ MAX_TOML_BYTES = 1024 * 1024
 #: The largest report.json read (bytes), and the deepest nesting of its objects and arrays.
 MAX_REPORT_BYTES = 512 * 1024 * 1024
 MAX_DEPTH = 64
-MSG_TOO_LARGE = ("cannot read {what} {path!s}: it holds {size:,} bytes; expected at most {limit:,}. "
-                 "Pass the {what} file rai-audit wrote or documents.")
-MSG_TOO_DEEP = ("cannot read {what} {path!s}: its tables and arrays nest more than {limit} deep; expected a "
-                "{what} as documented (a few levels). Check the file.")
 
 
 def check_file_size(path: str | os.PathLike[str], limit: int, what: str) -> None:
@@ -156,12 +157,6 @@ def check_depth(doc: object, limit: int, what: str, path: str | os.PathLike[str]
         if depth > limit:
             raise UsageError(MSG_TOO_DEEP.format(what=what, path=path, limit=limit))
         stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
-
-
-# -- reading tables --------------------------------------------------------------------------------
-MSG_UNREADABLE = "cannot read {path!s}: {reason}. Check that the path exists and is a CSV or Parquet file."
-MSG_UNSUPPORTED_FORMAT = ("cannot read {path!s}: unsupported file type {suffix!r}; "
-                          "expected .csv, .csv.gz, .tsv or .parquet.")
 
 
 def is_glob(path: str | os.PathLike[str]) -> bool:
@@ -217,19 +212,19 @@ def read_toml(path: Path, *, what: str) -> dict[str, Any]:
     try:
         raw = Path(path).read_bytes()
     except FileNotFoundError:
-        raise UsageError(f"cannot read {what} {path!s}: no such file.") from None
+        raise UsageError(MSG_NO_SUCH_FILE.format(what=what, path=path)) from None
     except IsADirectoryError:
-        raise UsageError(f"cannot read {what} {path!s}: it is a directory.") from None
+        raise UsageError(MSG_IS_DIRECTORY.format(what=what, path=path)) from None
     except OSError as exc:
-        raise UsageError(f"cannot read {what} {path!s}: {exc.strerror or exc}.") from None
+        raise UsageError(MSG_CANNOT_READ.format(what=what, path=path, error=exc.strerror or exc)) from None
     try:
         doc = tomllib.loads(raw.decode("utf-8"))
     except RecursionError:
         doc = None
     except UnicodeDecodeError:
-        raise SpecError(f"{what} {path!s} is not UTF-8 text; save it as UTF-8 TOML.") from None
+        raise SpecError(MSG_TOML_NOT_UTF8.format(what=what, path=path)) from None
     except tomllib.TOMLDecodeError as exc:
-        raise SpecError(f"{what} {path!s} is not valid TOML: {exc}.") from None
+        raise SpecError(MSG_TOML_INVALID.format(what=what, path=path, error=exc)) from None
     if doc is None:  # the parser ran out of stack: nested far deeper than any spec
         raise UsageError(MSG_TOO_DEEP.format(what=what, path=path, limit=MAX_DEPTH))
     check_depth(doc, MAX_DEPTH, what, path)

@@ -14,17 +14,22 @@ from importlib import metadata
 from typing import Any
 
 from ._exceptions import PluginError, UsageError
+from ._messages import (
+    MSG_BAD_PLUGIN,
+    MSG_NAME_CLASH,
+    MSG_PLUGIN_ATTRIBUTE,
+    MSG_PLUGIN_NAME,
+    MSG_PLUGIN_NOT_CLASS,
+    MSG_PLUGIN_REQUIRES,
+    MSG_PLUGIN_RUN,
+    MSG_UNKNOWN_AUDITOR,
+)
 
 __all__ = ["ENTRY_POINT_GROUP", "AuditorInfo", "RegisteredAuditor", "available", "catalogue", "description", "get",
            "names", "register", "unregister",
            "MSG_UNKNOWN_AUDITOR", "MSG_BAD_PLUGIN", "MSG_NAME_CLASH"]
 
 ENTRY_POINT_GROUP = "audit.auditors"
-MSG_UNKNOWN_AUDITOR = "unknown auditor {name!r}; available auditors: {available}. See `rai-audit list`."
-#: Two installed distributions declare an auditor of one name: which one runs would be chance.
-MSG_NAME_CLASH = ("auditor {name!r} is declared by more than one installed distribution: {dists}; expected one. "
-                  "Uninstall one of them, or rename its entry point in group 'audit.auditors'.")
-MSG_BAD_PLUGIN = "auditor plugin {entry!r} from distribution {dist!r} is invalid: {problem}."
 _OWN_DIST = "rai-audit"
 
 
@@ -48,19 +53,19 @@ def _validate(cls: Any, entry: str, dist: str) -> type:
         return PluginError(MSG_BAD_PLUGIN.format(entry=entry, dist=dist, problem=problem))
 
     if not isinstance(cls, type):
-        raise bad(f"expected a class, got {type(cls).__name__}")
+        raise bad(MSG_PLUGIN_NOT_CLASS.format(got=type(cls).__name__))
     klass: Any = cls  # a class of unknown shape: each attribute is checked below
     for attr in ("name", "version", "requires", "run"):
         if not hasattr(klass, attr):
-            raise bad(f"the class has no attribute {attr!r}")
+            raise bad(MSG_PLUGIN_ATTRIBUTE.format(attr=attr))
     if not callable(klass.run):
-        raise bad("run is not callable")
+        raise bad(MSG_PLUGIN_RUN)
     if klass.name != entry:
-        raise bad(f"the class's name {klass.name!r} differs from the entry-point name {entry!r}")
+        raise bad(MSG_PLUGIN_NAME.format(name=klass.name, entry=entry))
     try:
         {Requirement(r) for r in klass.requires}
     except (ValueError, TypeError):
-        raise bad(f"requires holds an unknown requirement; known: {[r.value for r in Requirement]}") from None
+        raise bad(MSG_PLUGIN_REQUIRES.format(known=[r.value for r in Requirement])) from None
     return cls
 
 

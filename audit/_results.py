@@ -24,6 +24,16 @@ import pandas as pd
 from ._exceptions import UsageError
 from ._exit import ExitCode
 from ._files import write_files_atomically
+from ._messages import (
+    MSG_NO_RESULT,
+    MSG_NOT_A_REPORT,
+    MSG_NOT_ONE_ROW,
+    MSG_REPORT_MALFORMED,
+    MSG_REPORT_MISSING,
+    MSG_REPORT_NOT_JSON,
+    MSG_REPORT_SCHEMA,
+    MSG_REPORT_UNREADABLE,
+)
 from ._version import __version__
 
 __all__ = ["Status", "Severity", "Finding", "AuditResult", "CheckOutcome", "AuditReport", "SCHEMA_VERSION",
@@ -181,8 +191,8 @@ class AuditResult:
             if over is None:
                 rows = rows[rows["over"].isna()]
         if len(rows) != 1:
-            raise KeyError(f"expected one row for metric {metric!r} (group={group!r}, over={over!r}); "
-                           f"found {len(rows)}. Known metrics: {sorted(set(self.metrics['metric']))}")
+            raise KeyError(MSG_NOT_ONE_ROW.format(metric=metric, group=group, over=over, found=len(rows),
+                                                  known=sorted(set(self.metrics["metric"]))))
         return float(rows["value"].iloc[0])
 
     def rows(self, metric: str, *, group: Mapping[str, Any] | None = None,
@@ -473,7 +483,7 @@ class AuditReport:
         for r in self.results:
             if r.auditor == auditor:
                 return r
-        raise KeyError(f"no result for auditor {auditor!r}; results: {[r.auditor for r in self.results]}")
+        raise KeyError(MSG_NO_RESULT.format(auditor=auditor, known=[r.auditor for r in self.results]))
 
     def __contains__(self, auditor: object) -> bool:
         return any(r.auditor == auditor for r in self.results)
@@ -536,23 +546,23 @@ class AuditReport:
         except RecursionError:
             raise UsageError(MSG_TOO_DEEP.format(what="report", path=p, limit=MAX_DEPTH)) from None
         except FileNotFoundError:
-            raise UsageError(f"cannot read report {p!s}: no such file.") from None
+            raise UsageError(MSG_REPORT_MISSING.format(path=p)) from None
         except (OSError, UnicodeDecodeError) as exc:
-            raise UsageError(f"cannot read report {p!s}: {exc}.") from None
+            raise UsageError(MSG_REPORT_UNREADABLE.format(path=p, error=exc)) from None
         except json.JSONDecodeError as exc:
-            raise UsageError(f"report {p!s} is not valid JSON ({exc}); pass a report.json written by rai-audit.") \
+            raise UsageError(MSG_REPORT_NOT_JSON.format(path=p, error=exc)) \
                 from None
         check_depth(doc, MAX_DEPTH, "report", p)
         if not isinstance(doc, dict) or "schema_version" not in doc or "results" not in doc:
-            raise UsageError(f"{p!s} is not a rai-audit report.json (no schema_version/results).")
+            raise UsageError(MSG_NOT_A_REPORT.format(path=p))
         major = str(doc["schema_version"]).split(".")[0]
         if major != SCHEMA_VERSION.split(".")[0]:
-            raise UsageError(f"report {p!s} has schema_version {doc['schema_version']!r}; this rai-audit reads "
-                             f"{SCHEMA_VERSION.split('.')[0]}.x. Re-run the audit with this version.")
+            raise UsageError(MSG_REPORT_SCHEMA.format(path=p, got=doc["schema_version"],
+                                                      major=SCHEMA_VERSION.split(".")[0]))
         try:
             return cls.from_dict(doc)
         except (KeyError, TypeError, ValueError) as exc:
-            raise UsageError(f"report {p!s} is malformed: {type(exc).__name__}: {exc}.") from None
+            raise UsageError(MSG_REPORT_MALFORMED.format(path=p, error_type=type(exc).__name__, error=exc)) from None
 
     def _repr_html_(self) -> str:
         return self.to_html()

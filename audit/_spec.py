@@ -45,12 +45,25 @@ from typing import Any
 
 from ._exceptions import SpecError, UsageError
 from ._files import read_toml
+from ._messages import (
+    MSG_IMAGES_NPY,
+    MSG_IMAGES_UNREADABLE,
+    MSG_MODEL_MISSING,
+    MSG_MODEL_PICKLED,
+    MSG_MODEL_UNPICKLE,
+    MSG_SPEC_DATA_SOURCES,
+    MSG_SPEC_IMAGE_MODEL,
+    MSG_SPEC_MODEL_SOURCES,
+    MSG_SPEC_NO_DATA,
+    MSG_SPEC_STRAY_OPTIONS,
+    MSG_SPEC_TYPE,
+    MSG_SPEC_UNKNOWN_KEY,
+    MSG_TORCHSCRIPT,
+)
 from .gate._checks import Check, parse_checks
 
 __all__ = ["Spec", "load_spec", "MSG_SPEC_UNKNOWN_KEY", "MSG_SPEC_TYPE", "MSG_IMAGES_NPY"]
 
-MSG_SPEC_UNKNOWN_KEY = "spec {path!s}: unknown key(s) {keys} in {table}; allowed keys: {allowed}."
-MSG_SPEC_TYPE = "spec {path!s}: {key} must be {expected}; got {got!r}."
 
 _TOP = ("title", "name", "random_state", "data", "model", "auditors", "checks")
 _DATA = ("path", "train_path", "reference", "target", "prediction", "score", "sensitive_features", "quasi_identifiers",
@@ -59,8 +72,6 @@ _DATA = ("path", "train_path", "reference", "target", "prediction", "score", "se
 _MODEL = ("reference", "path", "allow_pickle", "torchscript")
 #: [data] keys of an image subject's files (paths, resolved against the spec's folder).
 _IMAGE_FILES = ("images", "metadata", "train_images", "train_metadata")
-MSG_IMAGES_NPY = ("spec {path!s}: [data] images {images!s} must be a folder of image files (with path_column) or a "
-                  ".npy array (N, C, H, W); got a {suffix!r} file.")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -101,8 +112,7 @@ class Spec:
         elif self.model.get("torchscript"):
             out["model"] = _load_torchscript(Path(self.model["torchscript"]))
         elif mpath:
-            raise SpecError(f"spec {self.path!s}: an image model is an image reference network ([model] reference or "
-                            "a folder) or a TorchScript file ([model] torchscript = \"cnn.pt\").")
+            raise SpecError(MSG_SPEC_IMAGE_MODEL.format(path=self.path))
         if self.data.get("reference") in IMAGE_NETWORKS:
             net = load_image_reference(self.data["reference"], **kw)
             out.update(images=net.test_images(), metadata=net.test_metadata())
@@ -130,7 +140,7 @@ class Spec:
             try:
                 return np.load(where, allow_pickle=False)  # an object array would need unpickling: refused
             except (OSError, ValueError) as exc:
-                raise UsageError(f"cannot read images {where!s}: {exc}.") from None
+                raise UsageError(MSG_IMAGES_UNREADABLE.format(where=where, error=exc)) from None
 
         out.update(images=images("images"), metadata=table("metadata"), train_images=images("train_images"),
                    train_metadata=table("train_metadata"))
@@ -181,24 +191,21 @@ def _load_torchscript(path: Path) -> Any:
             return torch.export.load(str(path)).module()
         return torch.jit.load(str(path), map_location="cpu")
     except (OSError, RuntimeError, ValueError) as exc:
-        raise UsageError(f"cannot load TorchScript model {path!s}: {(str(exc).splitlines() or [''])[0][:200]}; "
-                         "save it with torch.export.save(torch.export.export(model, (example,), dynamic_shapes=...), "
-                         "\"model.pt2\") or torch.jit.save(torch.jit.script(model), path).") from None
+        raise UsageError(MSG_TORCHSCRIPT.format(path=path, error=(str(exc).splitlines() or [''])[0][:200])) from None
 
 
 def _load_pickled_model(path: Path, allowed: bool, spec_path: Path) -> Any:
     if not allowed:
-        raise SpecError(f"spec {spec_path!s}: [model] path {str(path)!r} is a pickled object; unpickling runs "
-                        "arbitrary code, so it is loaded only with allow_pickle = true in [model].")
+        raise SpecError(MSG_MODEL_PICKLED.format(spec=spec_path, path=str(path)))
     import pickle
 
     try:
         with open(path, "rb") as fh:
             return pickle.load(fh)  # noqa: S301 - explicit opt-in above
     except FileNotFoundError:
-        raise UsageError(f"cannot read model {path!s}: no such file.") from None
+        raise UsageError(MSG_MODEL_MISSING.format(path=path)) from None
     except Exception as exc:
-        raise UsageError(f"cannot unpickle model {path!s}: {type(exc).__name__}: {exc}.") from None
+        raise UsageError(MSG_MODEL_UNPICKLE.format(path=path, error_type=type(exc).__name__, error=exc)) from None
 
 
 def load_spec(path: str | os.PathLike[str]) -> Spec:
@@ -210,11 +217,10 @@ def load_spec(path: str | os.PathLike[str]) -> Spec:
 
     data = doc.get("data")
     if not isinstance(data, dict):
-        raise SpecError(f"spec {path!s} has no [data] table; it needs at least path (or reference), "
-                        "target or prediction, and sensitive_features.")
+        raise SpecError(MSG_SPEC_NO_DATA.format(path=path))
     _check_keys(data, _DATA, "[data]", path)
     if sum(k in data for k in ("path", "reference", "images")) != 1:
-        raise SpecError(f"spec {path!s}: [data] needs exactly one of path, reference or images.")
+        raise SpecError(MSG_SPEC_DATA_SOURCES.format(path=path))
     data = dict(data)
     for key in ("path", "train_path", "reference", "target", "prediction", "score", "task", "name", "engine",
                 "sample_weight", *_IMAGE_FILES, "path_column"):
@@ -242,7 +248,7 @@ def load_spec(path: str | os.PathLike[str]) -> Spec:
     _check_keys(model, _MODEL, "[model]", path)
     model = dict(model)
     if sum(k in model for k in ("reference", "path", "torchscript")) > 1:
-        raise SpecError(f"spec {path!s}: [model] needs one of reference, path or torchscript, not several.")
+        raise SpecError(MSG_SPEC_MODEL_SOURCES.format(path=path))
     for key in ("path", "torchscript"):
         if key in model:
             if not isinstance(model[key], str):
@@ -271,8 +277,7 @@ def load_spec(path: str | os.PathLike[str]) -> Spec:
     if enabled is not None:
         stray = sorted(set(options) - set(enabled))
         if stray:
-            raise SpecError(f"spec {path!s}: options given for auditor(s) {stray} that are not in enabled "
-                            f"{enabled}.")
+            raise SpecError(MSG_SPEC_STRAY_OPTIONS.format(path=path, stray=stray, enabled=enabled))
 
     random_state = doc.get("random_state", 0)
     if isinstance(random_state, bool) or not isinstance(random_state, int) or random_state < 0:

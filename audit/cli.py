@@ -20,6 +20,12 @@ from typing import TYPE_CHECKING, Any
 from ._exceptions import AuditError, PluginError, UsageError
 from ._exit import ExitCode
 from ._format import for_terminal, for_terminal_block
+from ._messages import (
+    MSG_DIFF_NEGATIVE,
+    MSG_NEEDS_EXTRA,
+    MSG_SPEC_IMAGE_KEY,
+    MSG_UNKNOWN_NETWORK,
+)
 
 if TYPE_CHECKING:
     from .subject import Subject
@@ -94,7 +100,7 @@ def _cmd_train(args: argparse.Namespace, progress: _Progress) -> int:
     names = args.names or [*REFERENCE_NETWORKS, *IMAGE_NETWORKS]
     unknown = [n for n in names if n not in ALL_NETWORKS and n not in IMAGE_NETWORKS]
     if unknown:
-        raise UsageError(f"unknown reference network(s) {unknown}; known: {[*ALL_NETWORKS, *IMAGE_NETWORKS]}.")
+        raise UsageError(MSG_UNKNOWN_NETWORK.format(unknown=unknown, known=[*ALL_NETWORKS, *IMAGE_NETWORKS]))
     for name in names:
         progress(f"training {name}")
         (train_image if name in IMAGE_NETWORKS else train)(name, **_models_kw(args))
@@ -119,8 +125,7 @@ def _cmd_run(args: argparse.Namespace, progress: _Progress) -> int:
         loaded = spec.load_images_and_model(getattr(args, "models", None))
         for key in ("prediction", "score", "features", "train_path", "engine"):
             if key in d:
-                raise UsageError(f"spec {spec.path!s}: [data] {key} does not apply to images (the model predicts "
-                                 "from them); remove it.")
+                raise UsageError(MSG_SPEC_IMAGE_KEY.format(path=spec.path, key=key))
         progress("reading the images")
         subject: Subject = ImageSubject(loaded["images"], model=loaded["model"], metadata=loaded["metadata"],
                                     target=d.get("target"), sensitive_features=d.get("sensitive_features"),
@@ -238,7 +243,7 @@ def _cmd_diff(args: argparse.Namespace) -> int:
 
     old, new = AuditReport.load(args.old), AuditReport.load(args.new)
     if not (args.min_change >= 0 and math.isfinite(args.min_change)) or args.limit < 0:
-        raise UsageError(f"--min-change and --limit must be >= 0; got {args.min_change} and {args.limit}.")
+        raise UsageError(MSG_DIFF_NEGATIVE.format(min_change=args.min_change, limit=args.limit))
     from .gate._baseline import check_tolerances
 
     check_tolerances(args.tolerance_abs, args.tolerance_rel)
@@ -382,8 +387,6 @@ def build_parser() -> argparse.ArgumentParser:
 #: Optional modules -> the extra that installs them.
 _EXTRA_OF = {"torch": "torch", "captum": "torch", "polars": "scale", "duckdb": "scale", "dask": "scale",
              "pyspark": "scale", "spacy": "ner", "pynvml": "gpu-energy"}
-MSG_NEEDS_EXTRA = ("`rai-audit {command}` needs {module}, which is not installed: "
-                   "pip install \"rai-audit[{extra}]\"{note}.")
 _TORCH_NOTE = " (for torch's CPU-only build, first: pip install torch --index-url https://download.pytorch.org/whl/cpu)"
 
 

@@ -18,10 +18,11 @@ from typing import Any
 
 import pytest
 
-__all__ = ["pytest_addoption", "rai_audit_policy", "MSG_NO_POLICY"]
+from ._messages import (
+    MSG_NO_POLICY,
+)
 
-MSG_NO_POLICY = ("the rai_audit_policy fixture needs a policy file: pass --rai-audit-policy PATH or set "
-                 "rai_audit_policy = PATH in the [pytest] ini section (paths in the ini are relative to it).")
+__all__ = ["pytest_addoption", "rai_audit_policy", "MSG_NO_POLICY"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

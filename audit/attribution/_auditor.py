@@ -225,7 +225,7 @@ class AttributionAuditor(BaseAuditor):
         if isinstance(m, bool) or not isinstance(m, int) or m < 1:
             raise UsageError(msg.BAD_MAX_ROWS.format(value=m))
         if isinstance(self.image_methods, str):
-            raise UsageError("image_methods must be a list of method names, e.g. [\"grad_cam\"]; got a string.")
+            raise UsageError(msg.IMAGE_METHODS_STRING)
         self._settings(seed)
         rows, findings, details = image_attribution(
             subject, methods=list(self.image_methods), max_images=m,

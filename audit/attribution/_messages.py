@@ -9,7 +9,7 @@ from __future__ import annotations
 __all__ = [
     "NOT_DIFFERENTIABLE", "UNKNOWN_METHOD", "OUTPUT_SHAPE", "INPUT_WIDTH", "NON_FINITE_FEATURES",
     "NO_FEATURES", "DEEPLIFT_MODULE_REUSE", "BAD_MAX_ROWS", "BAD_N_STEPS", "BAD_BASELINE",
-    "TARGET_CLASS", "NO_TASK",
+    "TARGET_CLASS", "NO_TASK", "IMAGE_METHODS_STRING",
 ]
 
 NOT_DIFFERENTIABLE = ("method {method!r} needs gradients, but the model ({kind}) is not a differentiable "
@@ -35,3 +35,4 @@ TARGET_CLASS = ("target_class {value!r} is not a class index of this {k}-class m
                 "0 to {last}.")
 NO_TASK = ("the subject has no task (no target and no prediction column), so the model output to explain "
            "is unknown; pass task='binary', 'multiclass' or 'regression'.")
+IMAGE_METHODS_STRING = 'image_methods must be a list of method names, e.g. ["grad_cam"]; got a string.'

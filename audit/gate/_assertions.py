@@ -11,11 +11,12 @@ from typing import Any
 
 from .._results import AuditReport, CheckOutcome, Status
 from ._checks import Check
+from ._messages import (
+    MSG_NOT_A_REPORT,
+)
 
 __all__ = ["assert_passes", "MSG_NOT_A_REPORT"]
 
-MSG_NOT_A_REPORT = ("assert_passes needs an AuditReport (from audit.run), a report dict or the path of a "
-                    "report.json; got {got}.")
 _SYMBOL = {"fail": "\u2717", "error": "\u2297", "warn": "\u26a0"}
 
 

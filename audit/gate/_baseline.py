@@ -16,20 +16,14 @@ from typing import Any
 
 from .._results import AuditResult, CheckOutcome, Status
 from ._checks import Check, outcome, select_rows
+from ._messages import (
+    MSG_NO_REGRESSION,
+    MSG_REGRESSION,
+    MSG_TOLERANCE,
+)
 
 __all__ = ["regression_checks", "compare_rows", "check_tolerances", "MSG_REGRESSION", "MSG_NO_REGRESSION",
            "MSG_TOLERANCE"]
-
-#: A regression: which metric, for which group, from what to what, and the tolerance it broke.
-MSG_REGRESSION = ("{metric} {where} {direction} from {old} to {new} against the baseline ({change}, {relative}); "
-                  "tolerated {allowed} (the larger of {abs_tol} absolute and {rel_tol:.0%} of the baseline).")
-MSG_NO_REGRESSION = ("{metric}: largest change against the baseline {change} ({where}, from {old} to {new}), "
-                     "within the tolerated {allowed}.")
-
-
-#: A tolerance that is not a finite number >= 0 (NaN would silently disable the baseline check).
-MSG_TOLERANCE = ("--tolerance-{which} must be a finite number >= 0; got {got!r}. Pass e.g. --tolerance-{which} "
-                 "{example}.")
 
 
 def check_tolerances(abs_tol: Any, rel_tol: Any) -> None:

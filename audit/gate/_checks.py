@@ -28,6 +28,27 @@ import pandas as pd
 from .. import _metric_catalog as _catalog
 from .._exceptions import SpecError, UsageError
 from .._results import AuditResult, CheckOutcome, Status, _group_value, format_group, group_key, suppressed_groups
+from ._messages import (
+    MSG_AUDITOR_SKIPPED,
+    MSG_CHECK_BOUND,
+    MSG_CHECK_FIELD,
+    MSG_CHECK_KEYS,
+    MSG_CHECK_METRIC,
+    MSG_CHECK_NOT_TABLE,
+    MSG_CHECKS_SOURCE,
+    MSG_METRIC_MISSING,
+    MSG_NO_ROW,
+    MSG_NOT_RUN,
+    MSG_OUTCOME_FAIL,
+    MSG_OUTCOME_NON_FINITE,
+    MSG_OUTCOME_PASS,
+    MSG_OUTCOME_UNDEFINED,
+    MSG_POLICY_EMPTY,
+    MSG_POLICY_KEYS,
+    MSG_SKIPPED_SUFFIX,
+    MSG_UNKNOWN_AUDITOR,
+    MSG_UNKNOWN_METRIC,
+)
 from ._rule import EACH, _defined, check_counts, format_check_counts, judge_row
 
 __all__ = ["Check", "CheckOutcome", "parse_checks", "load_policy", "evaluate_checks", "validate_names", "select_rows",
@@ -36,34 +57,6 @@ __all__ = ["Check", "CheckOutcome", "parse_checks", "load_policy", "evaluate_che
            "MSG_OUTCOME_FAIL", "MSG_OUTCOME_PASS", "MSG_OUTCOME_UNDEFINED", "MSG_NOT_RUN", "MSG_AUDITOR_SKIPPED",
            "MSG_METRIC_MISSING", "MSG_SKIPPED_SUFFIX", "MSG_NO_ROW", "MSG_OUTCOME_NON_FINITE", "MSG_POLICY_EMPTY"]
 
-MSG_CHECK_KEYS = "check #{index} has unknown key(s) {keys}; allowed keys: {allowed}."
-MSG_CHECK_BOUND = ("check #{index} ({metric}) must have exactly one of 'max' or 'min' as a number; "
-                   "got {got}.")
-MSG_CHECK_METRIC = ("check #{index}: metric must look like '<auditor>.<metric>', e.g. "
-                    "'fairness.demographic_parity_difference'; got {metric!r}.")
-MSG_CHECK_FIELD = "check #{index} ({metric}): {field} must be one of {allowed}; got {got!r}."
-MSG_UNKNOWN_METRIC = "check #{index}: auditor {auditor!r} reports no metric {metric!r}{hint}."
-MSG_UNKNOWN_AUDITOR = ("check #{index} ({metric}): no auditor is called {auditor!r}; known auditors: "
-                       "{known}{hint}.")
-#: A metric the report lacks, though its auditor can report it: why, then what the check did.
-MSG_NOT_RUN = "{metric}: auditor {auditor!r} did not run in this audit."
-MSG_AUDITOR_SKIPPED = "{metric}: auditor {auditor!r} was skipped: {reason}"
-MSG_METRIC_MISSING = "{metric}: auditor {auditor!r} reports no metric {name!r}: {reason}"
-MSG_SKIPPED_SUFFIX = " Skipped (if_missing = \"skip\"), not passed."
-MSG_NO_ROW = "{metric}: no row matches {filters}."
-#: A check whose deciding row (or every row) is undefined: never a pass.
-MSG_OUTCOME_UNDEFINED = "{metric} {where}: the value is undefined (null), so the check cannot pass: {why}."
-#: A check whose deciding value (estimate, or the CI bound it gates on) is infinite: never a pass.
-MSG_OUTCOME_NON_FINITE = ("{metric} {where}: {basis} is {value}, not a finite number, so the check cannot pass "
-                          "against the {op} {threshold}; estimate {estimate}{interval}, n = {n}.")
-#: A policy file with no [[checks]]: gating on it would pass anything.
-MSG_POLICY_EMPTY = ("policy {path!s} has no checks: expected at least one [[checks]] table (metric and max or "
-                    "min); got none. An empty policy would pass any report.")
-MSG_POLICY_READ = "cannot read policy {path!s}: {reason}."
-#: A failed (or warned) check: what, for which group, by how much, and the evidence.
-MSG_OUTCOME_FAIL = ("{metric} {where}: {basis} {value} is {direction} the {op} {threshold} by {excess} "
-                    "({relative}); estimate {estimate}{interval}, n = {n}.{extremes}")
-MSG_OUTCOME_PASS = "{metric}: worst is {where}, {basis} {value}, within the {op} {threshold} (margin {margin})."  # noqa: E501, S105
 
 _ALLOWED = ("metric", "max", "min", "severity", "bound", "over", "group", "label", "if_missing", "name",
             "description")
@@ -115,7 +108,7 @@ def parse_checks(rows: Iterable[Mapping[str, Any]]) -> list[Check]:
     checks = []
     for i, row in enumerate(rows, start=1):
         if not isinstance(row, Mapping):
-            raise SpecError(f"check #{i} must be a table of keys; got {type(row).__name__}.")
+            raise SpecError(MSG_CHECK_NOT_TABLE.format(index=i, got=type(row).__name__))
         unknown = sorted(set(row) - set(_ALLOWED))
         if unknown:
             raise SpecError(MSG_CHECK_KEYS.format(index=i, keys=unknown, allowed=list(_ALLOWED)))
@@ -169,15 +162,13 @@ def load_policy(source: str | os.PathLike[str] | Sequence[Mapping[str, Any]] | N
         doc = read_toml(Path(source), what="policy")
         unknown = sorted(set(doc) - {"checks", "title", "description"})
         if unknown:
-            raise SpecError(f"policy {source!s} has unknown top-level key(s) {unknown}; "
-                            "expected [[checks]] tables (and optional title, description).")
+            raise SpecError(MSG_POLICY_KEYS.format(source=source, unknown=unknown))
         if not doc.get("checks"):
             raise SpecError(MSG_POLICY_EMPTY.format(path=source))
         return parse_checks(doc.get("checks", []))
     if isinstance(source, Sequence) and not isinstance(source, str):
         return parse_checks(source)
-    raise UsageError(f"checks must be a path to a policy TOML file or a list of check dicts; "
-                     f"got {type(source).__name__}.")
+    raise UsageError(MSG_CHECKS_SOURCE.format(got=type(source).__name__))
 
 
 # -- reading rows ----------------------------------------------------------------------------------

@@ -16,6 +16,13 @@ import numpy as np
 from .._exceptions import UsageError
 from ._auditor import MitigationAuditor, MitigationResult
 from ._candidates import Candidate, reweighing_weights, split_rows
+from ._messages import (
+    MSG_APPLY_NEEDS_INPUT,
+    MSG_APPLY_SOURCE,
+    MSG_NO_CANDIDATES,
+    MSG_THRESHOLDS_NEED_SCORES,
+    MSG_UNKNOWN_CANDIDATE,
+)
 from ._pareto import front, worse_beyond_interval
 from ._thresholds import CONSTRAINTS, GroupRule, GroupThresholds, ScoreSweeps, fit_thresholds
 
@@ -23,12 +30,6 @@ __all__ = ["MitigationAuditor", "MitigationResult", "Candidate", "GroupRule", "G
            "CONSTRAINTS", "apply", "fit_thresholds", "front", "reweighing_weights", "split_rows",
            "thresholds_from_dict", "worse_beyond_interval", "MSG_NO_CANDIDATES", "MSG_UNKNOWN_CANDIDATE",
            "MSG_APPLY_SOURCE"]
-
-MSG_NO_CANDIDATES = ("this mitigation result holds no fitted candidates ({why}); run the audit with 'mitigation' "
-                     "in this process, or pass the thresholds JSON the CLI wrote with scores= and groups=.")
-MSG_UNKNOWN_CANDIDATE = "no fitted candidate is called {name!r}; fitted: {known}."
-MSG_APPLY_SOURCE = ("apply() takes an AuditReport, the mitigation result, a Candidate or a thresholds JSON dict; "
-                    "got {got}.")
 
 
 def thresholds_from_dict(doc: Mapping[str, Any]) -> GroupThresholds:
@@ -53,7 +54,7 @@ def apply(source: Any, data: Any = None, *, candidate: str | None = None, scores
     """
     if isinstance(source, Mapping) and "groups" in source and "constraint" in source:
         if scores is None or groups is None:
-            raise UsageError("a thresholds JSON needs scores= and groups= (one a row) to give predictions.")
+            raise UsageError(MSG_THRESHOLDS_NEED_SCORES)
         values = np.empty(len(groups), dtype=object)
         values[:] = [tuple(g) if isinstance(g, (list, tuple)) else g for g in groups]
         return thresholds_from_dict(source).predict(scores, values, random_state=random_state)
@@ -80,8 +81,7 @@ def apply(source: Any, data: Any = None, *, candidate: str | None = None, scores
             raise UsageError(MSG_UNKNOWN_CANDIDATE.format(name=name, known=sorted(result.fitted)))
         chosen = result.fitted[name]
     if data is None and not (chosen.method == "threshold_optimizer" and scores is not None and groups is not None):
-        raise UsageError("apply() needs data= (the rows to predict), or scores= and groups= for a threshold "
-                         "candidate.")
+        raise UsageError(MSG_APPLY_NEEDS_INPUT)
     if data is None:
         keys = np.empty(len(groups), dtype=object)
         keys[:] = [tuple(g) if isinstance(g, (list, tuple)) else g for g in groups]

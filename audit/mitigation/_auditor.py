@@ -17,6 +17,16 @@ from .._exceptions import UsageError
 from .._results import AuditReport, AuditResult, Finding, Severity, Status, metrics_frame
 from ..subject import require
 from ._candidates import Candidate, positive, refit_candidates, split_rows, threshold_candidates
+from ._messages import (
+    MSG_CAVEAT,
+    MSG_NO_CONSTRAINT,
+    MSG_NO_FAIRNESS_CHECKS,
+    MSG_NO_FAIRNESS_RUN,
+    MSG_NOT_BINARY,
+    MSG_NOT_NEEDED,
+    MSG_SPLIT,
+    MSG_UNKNOWN_OVER,
+)
 from ._pareto import front, worse_beyond_interval
 from ._thresholds import CONSTRAINTS, check_constraint, group_keys
 
@@ -29,25 +39,6 @@ __all__ = ["MitigationAuditor", "MitigationResult", "CONSTRAINT_OF_METRIC", "MSG
 
 logger = logging.getLogger(__name__)
 
-MSG_NOT_NEEDED = ("no fix needed: the checks pass ({passed} fairness check(s) passed, none failed). "
-                  "Name 'mitigation' in auditors=[...] to build candidates anyway.")
-MSG_NO_FAIRNESS_RUN = ("not assessed: the fairness auditor did not run in this audit, so no fairness check says "
-                       "a fix is needed. Run 'fairness' too, or name 'mitigation' in auditors=[...].")
-MSG_NO_FAIRNESS_CHECKS = ("not assessed: this audit's policy has no fairness check, so nothing says a fix is "
-                          "needed. Pass checks=..., or name 'mitigation' in auditors=[...] to build candidates "
-                          "against rai-audit's default policy.")
-MSG_NOT_BINARY = ("mitigation candidates are built for binary classification (group thresholds and the "
-                  "reductions need a positive class); this task is {task}.")
-MSG_CAVEAT = ("A fix is a decision for people, not for the tool: each candidate changes who gets which "
-              "outcome, and the figures here are estimates on {n} held-out rows. Read the side effects, ask the "
-              "people affected, and decide.")
-MSG_UNKNOWN_OVER = ("mitigation option 'over' names {unknown}, which are not sensitive features of this audit "
-                    "({known}).")
-MSG_NO_CONSTRAINT = ("check {metric} states no constraint fairlearn can post-process or reduce to (known: "
-                     "{known}); its candidates are measured against it but none is fitted for it.")
-MSG_SPLIT = ("Candidates were fitted on {n_fit} of the audited rows and measured on the other {n_eval} "
-             "(a seeded split, random_state {seed}, stratified by {over} x label): no candidate is judged on "
-             "rows it was fitted on.")
 
 #: Gated fairness metric -> the constraint whose thresholds equalise it.
 CONSTRAINT_OF_METRIC = {

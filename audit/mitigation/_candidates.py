@@ -16,6 +16,18 @@ import numpy as np
 import pandas as pd
 
 from .._exceptions import DataError, UsageError
+from ._messages import (
+    MSG_BUDGET_SPENT,
+    MSG_CANDIDATE_NEEDS_SCORES,
+    MSG_CANDIDATE_NOT_FITTED,
+    MSG_FIT_FAILED,
+    MSG_NO_SAMPLE_WEIGHT,
+    MSG_NO_SCORES,
+    MSG_NO_TRAIN_DATA,
+    MSG_NOT_REFITTABLE,
+    MSG_REDUCTIONS_TORCH,
+    MSG_TORCH_REFIT,
+)
 from ._thresholds import GroupThresholds, ScoreSweeps, group_keys
 
 __all__ = ["Candidate", "split_rows", "reweighing_weights", "threshold_candidates", "refit_candidates",
@@ -24,22 +36,6 @@ __all__ = ["Candidate", "split_rows", "reweighing_weights", "threshold_candidate
 
 logger = logging.getLogger(__name__)
 
-MSG_NO_SCORES = ("no scores: group thresholds post-process a score (a score column, or a model with "
-                 "predict_proba), and this subject has none, so the threshold candidates are skipped.")
-MSG_NOT_REFITTABLE = ("the model ({kind}, {cls}) cannot be refitted here: {method} needs a scikit-learn "
-                      "estimator (clone and fit), so it is skipped.")
-MSG_TORCH_REFIT = ("{method} refits the model, and a torch module ({cls}) is refitted here only through a "
-                   "rai-audit training recipe (the reference networks), which this one lacks, so it is skipped; "
-                   "the threshold candidates post-process its scores instead.")
-MSG_REDUCTIONS_TORCH = ("{method} (fairlearn.reductions) refits a scikit-learn estimator, and this model is a torch "
-                        "module ({cls}), so it is skipped; reweighing and the threshold candidates stand in.")
-MSG_NO_TRAIN_DATA = ("no train_data: {method} refits the model on its training rows, and none were given "
-                     "(audit.run(..., train_data=frame)), so it is skipped.")
-MSG_NO_SAMPLE_WEIGHT = ("{cls}.fit takes no sample_weight, which {method} needs (fairlearn#1087), so it is "
-                        "skipped.")
-MSG_BUDGET_SPENT = ("the time budget of {budget:g} s for refitted candidates was spent ({spent:.1f} s), so "
-                    "{name} was not fitted; raise time_budget_s to fit it.")
-MSG_FIT_FAILED = "{name} could not be fitted: {error_type}: {error}"
 
 #: Post-processing constraint -> the fairlearn.reductions moment that states it.
 REDUCTION_CONSTRAINTS = {
@@ -87,12 +83,11 @@ class Candidate:
         score (computed from ``frame``, or given as ``scores``).
         """
         if not self.ok:
-            raise UsageError(f"candidate {self.name!r} was not fitted: {self.reason}")
+            raise UsageError(MSG_CANDIDATE_NOT_FITTED.format(name=self.name, reason=self.reason))
         if self.method == "threshold_optimizer":
             if scores is None:
                 if self.model is None:
-                    raise UsageError(f"candidate {self.name!r} post-processes scores; pass scores=... "
-                                     "(the subject had a score column, not a model)")
+                    raise UsageError(MSG_CANDIDATE_NEEDS_SCORES.format(name=self.name))
                 scores = self.model.score(frame, list(self.features), "binary", self.pos_label)
             return self.fitted.predict(scores, group_keys(frame, self.over), random_state=random_state)
         if self.method == "unchanged":

@@ -23,6 +23,14 @@ from typing import Any
 import numpy as np
 
 from .._exceptions import DataError, UsageError
+from ._messages import (
+    MSG_DEGENERATE_GROUP,
+    MSG_LABELS,
+    MSG_LENGTHS,
+    MSG_UNKNOWN_CONSTRAINT,
+    MSG_UNKNOWN_OBJECTIVE,
+    MSG_UNSEEN_GROUP,
+)
 
 __all__ = ["CONSTRAINTS", "OBJECTIVES", "GroupRule", "GroupThresholds", "ScoreSweeps", "fit_thresholds",
            "check_constraint", "group_keys",
@@ -45,16 +53,6 @@ OBJECTIVES = {"simple": ("accuracy_score", "balanced_accuracy_score", "selection
                          "true_negative_rate"),
               "equalized_odds": ("accuracy_score", "balanced_accuracy_score")}
 
-MSG_UNKNOWN_CONSTRAINT = ("unknown constraint {constraint!r}; fairlearn's ThresholdOptimizer knows {known}. "
-                          "Name one of them.")
-MSG_UNKNOWN_OBJECTIVE = ("objective {objective!r} is not allowed with constraint {constraint!r}; "
-                         "allowed: {allowed}.")
-MSG_DEGENERATE_GROUP = ("group {group} has {positives} positive and {negatives} negative labels among the rows "
-                        "thresholds are fitted on; a threshold needs both.")
-MSG_UNSEEN_GROUP = ("{count} row(s) belong to group(s) {groups} that had no rows where the thresholds were "
-                    "fitted, so no threshold exists for them; fit on rows that include every group.")
-MSG_LENGTHS = "scores, labels and groups must have one entry a row; got {scores}, {labels} and {groups}."
-MSG_LABELS = "labels must be 0/1 for group thresholds; got values other than 0 and 1 ({count} row(s))."
 
 _METRICS = {
     "selection_rate": lambda tp, fp, tn, fn: (tp + fp) / (tp + fp + tn + fn),

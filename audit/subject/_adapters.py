@@ -21,6 +21,24 @@ import pandas as pd
 
 from .._exceptions import DataError, UsageError
 from ._encoding import column_groups
+from ._messages import (
+    MSG_BAD_TASK,
+    MSG_ENCODED_SHARED,
+    MSG_ENCODED_UNOWNED,
+    MSG_INPUT_WIDTH,
+    MSG_KERAS_BACKEND,
+    MSG_MODEL_COLUMNS,
+    MSG_MODEL_FAILED,
+    MSG_NEEDS,
+    MSG_NO_RAW_OUTPUT,
+    MSG_NON_NUMERIC_FEATURES,
+    MSG_POS_LABEL_NOT_IN_CLASSES,
+    MSG_PREDICT_2D,
+    MSG_PREPROCESS_FAILED,
+    MSG_PREPROCESS_TYPE,
+    MSG_PROBA_SHAPE,
+    MSG_UNSUPPORTED_MODEL,
+)
 
 __all__ = ["Model", "as_model", "is_keras", "require", "MSG_NEEDS",
            "MSG_UNSUPPORTED_MODEL", "MSG_NON_NUMERIC_FEATURES", "MSG_INPUT_WIDTH",
@@ -30,27 +48,6 @@ __all__ = ["Model", "as_model", "is_keras", "require", "MSG_NEEDS",
 TASKS = ("binary", "multiclass", "regression")
 T = TypeVar("T")
 
-MSG_UNSUPPORTED_MODEL = ("model of type {type} is not supported; expected a torch nn.Module (Keras 3 on the "
-                         "torch backend included), a scikit-learn style estimator with predict(), a callable "
-                         "returning predictions or scores, an audit.Model, or a rai-audit reference network.")
-MSG_NON_NUMERIC_FEATURES = ("feature column(s) {columns} are not numeric, so a torch nn.Module cannot take them; "
-                            "pass audit.Model(module, preprocess=<the fitted transformer it was trained behind>) "
-                            "or features=[...] naming numeric columns only.")
-MSG_INPUT_WIDTH = ("the {kind} model takes {expected} input columns but gets {got} ({what}); pass "
-                   "audit.Model(model, preprocess=...) with the transformer it was trained behind, or "
-                   "features=[...] naming its input columns in order.")
-MSG_PREPROCESS_FAILED = ("the preprocess step ({step}) failed on the table's columns {columns}: "
-                         "{error_type}: {error}; pass the fitted transformer the model was trained behind.")
-MSG_MODEL_FAILED = "the {kind} model ({cls}) failed on {n} rows of the table: {error_type}: {error}"
-MSG_PREDICT_2D = ("{cls}.predict returned an array of shape {shape}, not one label or value per row; "
-                  "return labels from predict (probabilities belong in predict_proba).")
-#: An auditor reached a step its declared requirements should have guaranteed (a plugin that declares too little).
-MSG_NEEDS = ("auditor {auditor!r} needs the subject's {what}, and the subject has none; declare it in the "
-             "auditor's requires so the auditor is skipped with that reason instead.")
-MSG_BAD_TASK = "task must be one of {tasks}; got {task!r}."
-MSG_POS_LABEL_NOT_IN_CLASSES = "pos_label {pos_label!r} is not one of the model's classes ({classes})."
-MSG_PROBA_SHAPE = ("{cls}.predict_proba returned shape {shape} for {n} rows; expected ({n}, k) class "
-                   "probabilities, one column per class in classes_ order.")
 _BATCH = 8192
 
 
@@ -202,8 +199,7 @@ class Model:
         columns = list(features) if features is not None else (self.input_columns() or list(frame.columns))
         missing = [c for c in columns if c not in frame.columns]
         if missing:
-            raise UsageError(f"the model needs column(s) {missing} that the table lacks; the model takes "
-                             f"{columns}.")
+            raise UsageError(MSG_MODEL_COLUMNS.format(missing=missing, columns=columns))
         X = frame.loc[:, columns]
         if self.preprocess is None:
             return X
@@ -213,8 +209,7 @@ class Model:
             elif callable(self.preprocess):
                 out = self.preprocess(X)
             else:
-                raise UsageError(f"preprocess must be a fitted transformer with transform() or a callable; got "
-                                 f"{type(self.preprocess).__name__}.")
+                raise UsageError(MSG_PREPROCESS_TYPE.format(got=type(self.preprocess).__name__))
         except UsageError:
             raise
         except Exception as exc:  # noqa: BLE001 - the user's step failed on the user's table: say so
@@ -407,7 +402,7 @@ class _Backend:
         return None
 
     def raw(self, owner: Model, frame: pd.DataFrame, features: Sequence[str] | None) -> np.ndarray:
-        raise UsageError(f"a {self.kind} model gives no raw output; ask for its predictions or probabilities.")
+        raise UsageError(MSG_NO_RAW_OUTPUT.format(kind=self.kind))
 
     def proba(self, owner: Model, frame: pd.DataFrame, features: Sequence[str] | None) -> np.ndarray | None:
         raise NotImplementedError
@@ -577,8 +572,7 @@ def _backend_for(model: Any) -> _Backend:
     if torch is not None and isinstance(model, torch.nn.Module):
         return _KerasBackend(model) if module.startswith("keras") or is_keras(model) else _TorchBackend(model)
     if module.startswith("keras") or is_keras(model):
-        raise UsageError("a Keras model is audited on the torch backend: set KERAS_BACKEND=torch before "
-                         "importing keras (got a Keras model that is not a torch module).")
+        raise UsageError(MSG_KERAS_BACKEND)
     if hasattr(model, "predict"):
         return _EstimatorBackend(model)
     if callable(model):
@@ -652,12 +646,9 @@ def _probe_groups(model: Model, frame: pd.DataFrame, features: list[str]) -> dic
                                    & ~(np.isnan(base).all(axis=0)))
             clash = moved[(owner[moved] >= 0) & (owner[moved] != i)]
             if len(clash):
-                raise UsageError(f"encoded column {int(clash[0])} of the preprocess output depends on more than "
-                                 f"one raw column ({features[int(owner[clash[0]])]!r} and {f!r}); attributions "
-                                 "need one original column per encoded column.")
+                raise UsageError(MSG_ENCODED_SHARED.format(index=int(clash[0]), first=features[int(owner[clash[0]])],
+                                                           second=f))
             owner[moved] = i
     if (owner < 0).any():
-        raise DataError(f"{int((owner < 0).sum())} encoded column(s) of the preprocess output move with no raw "
-                        "column on the audited rows; pass a fitted scikit-learn transformer as preprocess so the "
-                        "map comes from the transformer itself.")
+        raise DataError(MSG_ENCODED_UNOWNED.format(n=int((owner < 0).sum())))
     return {f: np.flatnonzero(owner == i).tolist() for i, f in enumerate(features)}

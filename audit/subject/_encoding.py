@@ -16,15 +16,13 @@ from typing import Any
 import numpy as np
 
 from .._exceptions import UsageError
+from ._messages import (
+    MSG_UNCOVERED,
+    MSG_UNMAPPABLE,
+)
 
 __all__ = ["column_groups", "MSG_UNMAPPABLE", "MSG_UNCOVERED"]
 
-MSG_UNMAPPABLE = ("cannot tell which original column each output of {step} comes from (it takes {n_in} "
-                  "columns and gives {n_out}); attributions need one original column per encoded column: "
-                  "use a column-wise step (OneHotEncoder, scalers, imputers) or explain the model on its "
-                  "encoded inputs.")
-MSG_UNCOVERED = ("the preprocessing gives {n_out} columns but its steps account for {covered}; "
-                 "encoded column(s) {missing} come from no original column.")
 
 #: Steps that map each input column to exactly one output column, in order.
 _ELEMENTWISE = ("StandardScaler", "MinMaxScaler", "MaxAbsScaler", "RobustScaler", "Normalizer",

@@ -18,6 +18,21 @@ from ..engines import Table, open_table
 from ..engines._batches import DEFAULT_BATCH_ROWS, iter_batches, rebatch
 from ._adapters import Model, as_model
 from ._adapters import same_label as _same_label
+from ._messages import (
+    MSG_BAD_TASK,
+    MSG_LARGE_FILE,
+    MSG_MODEL_NEEDS_COLUMNS,
+    MSG_NESTED_COLUMN,
+    MSG_NO_TARGET_OR_PREDICTION,
+    MSG_OUTPUT_NOT_FINITE,
+    MSG_POS_LABEL_MULTICLASS,
+    MSG_POS_LABEL_NOT_FOUND,
+    MSG_POS_LABEL_REGRESSION,
+    MSG_POS_LABEL_REQUIRED,
+    MSG_PREDICTION_LENGTH,
+    MSG_PSEUDONYMISED,
+    MSG_TOO_MANY_CLASSES,
+)
 from ._validation import (
     MSG_EMPTY_DATA,
     MSG_NAN_IN_COLUMN,
@@ -35,34 +50,9 @@ TASKS = ("binary", "multiclass", "regression")
 MISSING_SHARE = 0.05
 #: More distinct labels than this in a target is not a classification task we guess.
 MAX_CLASSES = 50
-#: A column in a role that holds lists, structs, maps, arrays or bytes (not one scalar per row).
-MSG_NESTED_COLUMN = ("column {column!r} ({role}) holds {kind} values; expected one number, string or boolean per "
-                     "row. Flatten it, or convert it to text, before auditing.")
-MSG_BAD_TASK = "task must be one of {tasks}; got {task!r}."
-MSG_TOO_MANY_CLASSES = ("{column} has more than {limit} distinct labels and the predictions have none with "
-                        "fractions, so the task cannot be guessed; pass task=\"regression\" (or "
-                        "task=\"multiclass\" for that many classes).")
-MSG_POS_LABEL_REQUIRED = ("the labels of {column!r} are {classes}, not 0/1 or booleans, so the positive class "
-                          "cannot be guessed; pass pos_label=... (audit.run, [data] pos_label, or "
-                          "audit.Model(..., pos_label=...)).")
-MSG_POS_LABEL_NOT_FOUND = "pos_label {pos_label!r} is not one of the labels ({classes}); pass one of those."
-MSG_POS_LABEL_MULTICLASS = ("pos_label {pos_label!r} was given for a multiclass task; every class is audited "
-                            "one-vs-rest, so leave pos_label out (or pass task=\"binary\").")
-MSG_POS_LABEL_REGRESSION = "pos_label {pos_label!r} was given for a regression task; leave it out."
-MSG_OUTPUT_NOT_FINITE = ("the model's scores are missing or infinite for {count} of {n} rows (input columns with "
-                         "missing values: {columns}); give the model a preprocess that imputes "
-                         "(audit.Model(model, preprocess=...)), or impute those values before auditing.")
-MSG_MODEL_NEEDS_COLUMNS = ("the {model} model takes {n} column(s) and the table lacks {missing}; add them, or "
-                           "pass features=[...] naming the columns the model takes.")
-MSG_NO_TARGET_OR_PREDICTION = ("prediction column {column!r} is not in the data and no model was given to "
-                               "compute it; pass model=... or name an existing prediction column.")
-MSG_LARGE_FILE = ("{path!s} holds {size_mb:,.0f} MB on disk and is read whole into pandas; name an engine "
-                  "(engine=\"polars\" or \"duckdb\"; in a spec, [data] engine = \"polars\") to scan it lazily.")
 #: Files at least this large read into pandas get a warning that an engine would scan them lazily.
 LARGE_FILE_BYTES = 1 << 30
 logger = logging.getLogger("audit")
-MSG_PREDICTION_LENGTH = ("the model returned {got} predictions for {expected} rows; "
-                         "a model must return one prediction per row.")
 
 
 class AuditSubject:
@@ -700,10 +690,6 @@ class AuditSubject:
 #: The pseudonym of a value of each kind of personal data: ``email#1``, ``name#2`` ...
 _PSEUDONYM_PREFIX = {"EMAIL_ADDRESS": "email", "PERSON": "name", "PHONE_NUMBER": "phone", "CREDIT_CARD": "card",
                      "US_SSN": "ssn", "IBAN_CODE": "iban", "IDENTIFIER": "id"}
-#: The finding that says which columns are shown by pseudonyms, and why.
-MSG_PSEUDONYMISED = ("column {column!r} ({role}) holds personal data ({entity}): its {n:,} distinct values are "
-                     "shown as {prefix}#1 to {prefix}#{n} (the largest group first) in every output, never as "
-                     "they are. Audit a coarser column (a region, an age band) to read the groups by name.")
 
 
 def pseudonyms(values: pd.Series, prefix: str) -> dict[Any, str]:

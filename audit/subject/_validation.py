@@ -15,6 +15,16 @@ import pandas as pd
 
 from .._exceptions import DataError, UsageError
 from .._files import read_table
+from ._messages import (
+    MSG_DUPLICATE_COLUMNS,
+    MSG_EMPTY_DATA,
+    MSG_LENGTH_MISMATCH,
+    MSG_MISSING_COLUMN,
+    MSG_NAN_IN_COLUMN,
+    MSG_NOT_NUMERIC,
+    MSG_ROLE_TYPE,
+    MSG_UNSUPPORTED_DATA,
+)
 
 __all__ = [
     "MSG_MISSING_COLUMN", "MSG_EMPTY_DATA", "MSG_UNSUPPORTED_DATA",
@@ -22,19 +32,6 @@ __all__ = [
     "check_columns", "check_frame", "as_column_list", "check_finite", "check_numeric",
     "MSG_NOT_NUMERIC",
 ]
-
-MSG_MISSING_COLUMN = "column {column!r} given as {role} is not in the data{hint}; the data has columns {available}."
-MSG_EMPTY_DATA = ("the data has no rows; expected at least one row to audit. "
-                  "Check the file or the filter that produced it.")
-MSG_UNSUPPORTED_DATA = ("data of type {type} is not supported; expected a pandas or polars DataFrame, "
-                        "a pyarrow Table, or a path to a CSV or Parquet file.")
-MSG_NAN_IN_COLUMN = ("column {column!r} ({role}) has {count} missing or non-finite value(s) out of {n} rows; "
-                     "{role} must be complete. Drop or fill those rows before auditing.")
-MSG_LENGTH_MISMATCH = ("{name} has {got} rows but the data has {expected}; "
-                       "predictions must align one-to-one with the data's rows.")
-MSG_DUPLICATE_COLUMNS = ("the data has duplicate column name(s) {names}; "
-                         "rename them so that every column name is unique.")
-MSG_ROLE_TYPE = "{role} must be a column name or a list of column names; got {type}."
 
 
 def as_column_list(value: Any, role: str) -> tuple[str, ...]:
@@ -98,11 +95,6 @@ def check_finite(values: Any, column: str, role: str) -> np.ndarray:
     if count:
         raise DataError(MSG_NAN_IN_COLUMN.format(column=column, role=role, count=count, n=len(series)))
     return series.to_numpy()
-
-
-#: A score or weight column holding text or objects (their values are never quoted: they may be personal data).
-MSG_NOT_NUMERIC = ("column {column!r} ({role}) must hold numbers; {count} of its {n} values are not numbers "
-                   "(first at row {row}). Convert or drop those rows before auditing.")
 
 
 def check_numeric(values: Any, column: str, role: str) -> np.ndarray:
