@@ -77,9 +77,10 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
     print("auditors:")
     for info in _registry.catalogue():
+        # each field neutralised on its own: for_terminal folds whitespace, which would undo the columns
         version = f" {info.distribution_version}" if info.distribution_version else ""
-        print(for_terminal(f"  {info.name:<14} {info.description}  (from {info.distribution}{version}; "
-                           f"{info.target})"))
+        source = for_terminal(f"from {info.distribution}{version}; {info.target}")
+        print(f"  {for_terminal(info.name):<14} {for_terminal(info.description)}  ({source})")
     print("reference networks:")
     for name in REFERENCE_NETWORKS:
         print(f"  {name}")

@@ -141,3 +141,31 @@ def test_nothing_audited_exits_5(tmp_path, csv_path):
 def test_list_names_fairness_with_its_distribution():
     r = run_cli("list")
     assert r.returncode == 0 and "fairness" in r.stdout and "rai-audit" in r.stdout
+
+
+def test_list_keeps_its_columns_and_neutralises_each_field(capsys):
+    """Names pad to one column; a description's control characters are shown as escapes."""
+    from audit import BaseAuditor, _registry, cli
+
+    class Hostile(BaseAuditor):
+        """Counts rows\x1b[31m in red\u202e.  Second sentence."""
+
+        name = "hostile-list-test"
+        version = "1"
+
+        def run(self, subject):
+            raise NotImplementedError
+
+    _registry.register(Hostile)
+    try:
+        assert cli.main(["list"]) == 0
+    finally:
+        _registry.unregister("hostile-list-test")
+    lines = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("  ") and "(from " in ln]
+    assert len(lines) >= 7, lines
+    for ln in lines:
+        name = ln.split()[0]
+        if len(name) < 14:  # padded to 14: every description starts in column 18
+            assert ln[2:16] == name.ljust(14) and ln[16] == " " and ln[17] != " ", ln
+    hostile = next(ln for ln in lines if "hostile-list-test" in ln)
+    assert "\x1b" not in hostile and "\u202e" not in hostile and "\\x1b[31m" in hostile
