@@ -21,7 +21,8 @@ from .._exports import lazy_exports
 
 __all__ = [
     "IMAGE_NETWORKS", "ImageReferenceNetwork", "load_image_reference", "train_image",
-    "ALL_NETWORKS", "MITIGATED_NETWORKS", "MitigatedNetwork", "load_mitigated", "PLANTED_KINDS", "VARIANT_NETWORKS", "plant", "AGE_BANDS", "DATASETS", "Dataset", "MODELS_DIR_ENV", "REFERENCE_NETWORKS",
+    "ALL_NETWORKS", "MITIGATED_NETWORKS", "MitigatedNetwork", "load_mitigated", "PLANTED_KINDS", "VARIANT_NETWORKS",
+    "plant", "AGE_BANDS", "DATASETS", "Dataset", "MODELS_DIR_ENV", "REFERENCE_NETWORKS",
     "REQUIRED_FILES", "ReferenceNetwork", "TabularPreprocessor", "build_mlp",
     "load_dataset", "load_reference", "parameter_count", "resolve_models_dir", "train",
     "train_all",

@@ -15,10 +15,15 @@ from typing import Any
 import numpy as np
 import sklearn
 import torch
-from fairlearn.metrics import (MetricFrame, count, false_positive_rate, selection_rate,
-                               true_positive_rate)
-from sklearn.metrics import (accuracy_score, balanced_accuracy_score, mean_absolute_error,
-                             mean_squared_error, r2_score, roc_auc_score)
+from fairlearn.metrics import MetricFrame, count, false_positive_rate, selection_rate, true_positive_rate
+from sklearn.metrics import (
+    accuracy_score,
+    balanced_accuracy_score,
+    mean_absolute_error,
+    mean_squared_error,
+    r2_score,
+    roc_auc_score,
+)
 
 from ._datasets import SHA256, Dataset
 

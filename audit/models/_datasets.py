@@ -20,6 +20,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._exceptions import DataError, UsageError
+from ._messages import (
+    MSG_ADULT_LABELS,
+    MSG_ADULT_SPLIT,
+    MSG_ADULT_TEST_HEADER,
+    MSG_CHECKSUM,
+    MSG_COMPAS_DUPLICATE,
+    MSG_COMPAS_HEADER,
+    MSG_DIABETES_SHAPE,
+    MSG_GERMAN_CODES,
+    MSG_GERMAN_LABELS,
+    MSG_GERMAN_SEX,
+    MSG_UNKNOWN_DATASET,
+    MSG_UNKNOWN_VENDORED,
+    MSG_VENDORED_UNREADABLE,
+)
 
 if TYPE_CHECKING:  # numpy and pandas load when a dataset does: `rai-audit list` reads the recipes only
     import numpy as np
@@ -127,21 +142,18 @@ class Dataset:
 def verified_bytes(relpath: str, data_dir: Path | None = None) -> bytes:
     """Read a vendored file and check its sha256; raise DataError naming it on mismatch."""
     if relpath not in SHA256:
-        raise UsageError(f"unknown vendored file {relpath!r}; expected one of {sorted(SHA256)}")
+        raise UsageError(MSG_UNKNOWN_VENDORED.format(relpath=relpath, known=sorted(SHA256)))
     path = (data_dir or DATA_DIR) / relpath
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise DataError(
-            f"cannot read vendored data file {path}: {exc}. Reinstall rai-audit or restore "
-            f"the file from the repository (git checkout -- audit/models/data/{relpath})."
+            MSG_VENDORED_UNREADABLE.format(path=path, error=exc, relpath=relpath)
         ) from exc
     digest = hashlib.sha256(raw).hexdigest()
     if digest != SHA256[relpath]:
         raise DataError(
-            f"checksum mismatch for vendored data file {path}: expected sha256 "
-            f"{SHA256[relpath]}, got {digest}. The file is corrupt or was modified; restore "
-            f"it from the repository (git checkout -- audit/models/data/{relpath})."
+            MSG_CHECKSUM.format(path=path, expected=SHA256[relpath], got=digest, relpath=relpath)
         )
     return raw
 
@@ -199,8 +211,7 @@ def _adult_frame(text: str) -> pd.DataFrame:
         frame[col] = frame[col].astype(object).map(lambda v: v.strip() if isinstance(v, str) else v)
     label = frame["income"].str.rstrip(".")
     if not set(label.unique()) <= {">50K", "<=50K"}:
-        raise DataError(f"adult: unexpected income labels {sorted(label.unique())}; "
-                        "expected '>50K' and '<=50K' (with or without a trailing '.')")
+        raise DataError(MSG_ADULT_LABELS.format(labels=sorted(label.unique())))
     frame["income"] = (label == ">50K").astype("int64")
     for col in ("age", "fnlwgt", "education_num", "capital_gain", "capital_loss",
                 "hours_per_week"):
@@ -213,8 +224,7 @@ def _load_adult(data_dir: Path | None, **_: Any) -> tuple[pd.DataFrame, pd.DataF
     test_text = _gunzip_text("adult/adult.test.gz", data_dir)
     first, _newline, rest = test_text.partition("\n")
     if not first.startswith("|"):
-        raise DataError(f"adult.test.gz: expected a junk first line starting with '|', "
-                        f"got {first[:40]!r}; the vendored file is not the UCI test file")
+        raise DataError(MSG_ADULT_TEST_HEADER.format(got=first[:40]))
     test = _adult_frame(rest)
     split = {"method": "predefined", "train_file": "adult.data", "test_file": "adult.test"}
     return train, test, split
@@ -247,16 +257,14 @@ def _load_compas(data_dir: Path | None, *, test_size: float, seed: int
                       keep_default_na=False)
     header = text.partition("\n")[0].strip().split(",")
     if len(header) != raw.shape[1]:
-        raise DataError(f"compas: header has {len(header)} names but rows have "
-                        f"{raw.shape[1]} fields; the vendored CSV is malformed")
+        raise DataError(MSG_COMPAS_HEADER.format(n_names=len(header), n_fields=raw.shape[1]))
     keep: list[int] = []
     seen: dict[str, int] = {}
     for pos, name in enumerate(header):
         if name in seen:
             first = raw.iloc[:, seen[name]]
             if not first.equals(raw.iloc[:, pos]):
-                raise DataError(f"compas: duplicated column {name!r} differs between its "
-                                "two occurrences; expected identical copies")
+                raise DataError(MSG_COMPAS_DUPLICATE.format(name=name))
             continue
         seen[name] = pos
         keep.append(pos)
@@ -318,21 +326,19 @@ def _load_german(data_dir: Path | None, *, test_size: float, seed: int
         mapping = maps[_GERMAN_MAP_KEYS.get(col, col)]
         unknown = set(frame[col]) - set(mapping)
         if unknown:
-            raise DataError(f"german: column {col!r} has codes {sorted(unknown)} that "
-                            "values_maps.json does not document")
+            raise DataError(MSG_GERMAN_CODES.format(column=col, codes=sorted(unknown)))
         readable = {k: ("yes" if v is True else "no" if v is False else str(v).strip())
                     for k, v in mapping.items()}
         frame[col] = frame[col].map(readable).astype(object)
     for col in _GERMAN_NUMERIC:
         frame[col] = pd.to_numeric(frame[col]).astype("float64")
     if not set(frame["credit"]) <= {"1", "2"}:
-        raise DataError(f"german: credit labels {sorted(set(frame['credit']))}; expected 1, 2")
+        raise DataError(MSG_GERMAN_LABELS.format(labels=sorted(set(frame['credit']))))
     frame["credit_risk"] = (frame.pop("credit") == "1").astype("int64")
     # status_sex: A91, A93, A94 are male, A92, A95 female (values_maps.json, UCI docs).
     frame["sex"] = frame["personal_status_sex"].str.split(":").str[0].str.strip().astype(object)
     if not set(frame["sex"]) <= {"male", "female"}:
-        raise DataError(f"german: cannot derive sex from personal_status_sex values "
-                        f"{sorted(set(frame['personal_status_sex']))}")
+        raise DataError(MSG_GERMAN_SEX.format(values=sorted(set(frame['personal_status_sex']))))
     train, test = _split(frame, "credit_risk", test_size, seed)
     split = {"method": "stratified_random", "stratify": "credit_risk",
              "test_size": test_size, "seed": seed}
@@ -348,8 +354,7 @@ def _load_diabetes(data_dir: Path | None, *, test_size: float, seed: int
     bunch = load_diabetes(scaled=False, as_frame=True)
     frame = bunch.frame.rename(columns={"target": "progression"}).astype("float64")
     if frame.shape != (442, 11) or not set(frame["sex"]) <= {1.0, 2.0}:
-        raise DataError(f"diabetes: expected 442 rows x 11 columns with sex coded 1/2, got "
-                        f"{frame.shape} and sex values {sorted(set(frame['sex']))}")
+        raise DataError(MSG_DIABETES_SHAPE.format(shape=frame.shape, sex_values=sorted(set(frame['sex']))))
     # The source does not say which of 1/2 is female or male, so the labels stay neutral.
     frame["sex"] = frame["sex"].map({1.0: "sex_1", 2.0: "sex_2"}).astype(object)
     train, test = _split(frame, None, test_size, seed)
@@ -467,10 +472,9 @@ def load_dataset(name: str, *, test_size: float | None = None, seed: int | None 
     Frames are fresh copies: callers may modify them.
     """
     if name not in DATASETS:
-        raise UsageError(f"unknown dataset {name!r}; expected one of {sorted(DATASETS)}")
+        raise UsageError(MSG_UNKNOWN_DATASET.format(name=name, known=sorted(DATASETS)))
     if name == "adult" and (test_size is not None or seed is not None):
-        raise UsageError("adult uses UCI's own test file as its test split; "
-                         "do not pass test_size or seed for it")
+        raise UsageError(MSG_ADULT_SPLIT)
     spec = DATASETS[name]
     train, test, split = _cached(name, str(data_dir) if data_dir else None, test_size, seed)
     columns_order = list(spec["categorical"]) + list(spec["numeric"])

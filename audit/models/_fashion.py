@@ -108,7 +108,8 @@ def draw_groups(labels: np.ndarray, kind: str, seed: int, *, minority_share: flo
                 agreement: float = 0.95) -> np.ndarray:
     """The group of each image: ``balanced`` (A or B with probability 1/2, independent of the class),
     ``underrepresented`` (B with probability ``minority_share``), or ``spurious`` (classes 0-4 are A and
-    5-9 are B with probability ``agreement``, the other group otherwise)."""
+    5-9 are B with probability ``agreement``, the other group otherwise).
+    """
     rng = np.random.default_rng(seed)
     n = len(labels)
     if kind == "balanced":

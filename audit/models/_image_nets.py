@@ -29,7 +29,7 @@ import pandas as pd
 
 from .._exceptions import DataError, UsageError
 from ._fashion import CLASSES, GROUPS, draw_groups, garment_mask, load_fashion, render, swap
-from ._image_recipes import _IMAGE, IMAGE_NETWORKS, TEST_GROUP_SEED
+from ._image_recipes import _IMAGE, IMAGE_NETWORKS
 
 __all__ = ["IMAGE_NETWORKS", "ImageReferenceNetwork", "build_cnn", "load_image_reference", "train_image",
            "IMAGE_FILES"]

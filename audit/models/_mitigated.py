@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .._exceptions import UsageError
+from ._messages import MSG_MITIGATED_COLUMN, MSG_MITIGATED_NOT_FITTED, MSG_UNKNOWN_MITIGATED
 
 __all__ = ["MITIGATED_NETWORKS", "MitigatedNetwork", "load_mitigated"]
 
@@ -70,8 +71,8 @@ class MitigatedNetwork:
 
     def _groups(self, frame: pd.DataFrame) -> pd.Series:
         if self.sensitive_feature not in frame.columns:
-            raise UsageError(f"the mitigated model needs column {self.sensitive_feature!r} to pick "
-                             f"its per-group thresholds; got columns {list(map(str, frame.columns))}")
+            raise UsageError(MSG_MITIGATED_COLUMN.format(column=self.sensitive_feature,
+                                                         columns=list(map(str, frame.columns))))
         return frame[self.sensitive_feature].astype(object).astype(str).reset_index(drop=True)
 
     def fit(self, frame: pd.DataFrame, y: Any) -> MitigatedNetwork:
@@ -87,8 +88,7 @@ class MitigatedNetwork:
     def predict(self, frame: pd.DataFrame) -> np.ndarray:
         """Labels 0/1 after the group-specific thresholds (seeded by ``random_state``)."""
         if not hasattr(self, "optimizer_"):
-            raise UsageError("the mitigated model is not fitted; call fit(train_frame, y) or "
-                             "build it with load_mitigated(name)")
+            raise UsageError(MSG_MITIGATED_NOT_FITTED)
         out = self.optimizer_.predict(self._scores(frame), sensitive_features=self._groups(frame),
                                       random_state=int(self.random_state))
         return np.asarray(out).astype(np.int64)
@@ -103,7 +103,7 @@ def load_mitigated(name: str, models_dir: str | os.PathLike[str] | None = None) 
     from ._reference import load_reference
 
     if name not in MITIGATED_NETWORKS:
-        raise UsageError(f"unknown mitigated model {name!r}; expected one of {list(MITIGATED_NETWORKS)}")
+        raise UsageError(MSG_UNKNOWN_MITIGATED.format(name=name, known=list(MITIGATED_NETWORKS)))
     spec: dict[str, Any] = dict(MITIGATED_NETWORKS[name])
     network = load_reference(spec.pop("network"), models_dir)
     model = MitigatedNetwork(network, **spec)

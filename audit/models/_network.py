@@ -5,6 +5,7 @@ simple (``0.weight``, ``0.bias``, ...) and works unchanged with attribution libr
 """
 from __future__ import annotations
 
+import itertools
 import numbers
 from collections.abc import Sequence
 from typing import Any
@@ -12,6 +13,11 @@ from typing import Any
 from torch import nn
 
 from .._exceptions import UsageError
+from ._messages import (
+    MSG_ACTIVATION,
+    MSG_ARCHITECTURE_TYPE,
+    MSG_LAYER_SIZES,
+)
 
 __all__ = ["build_from_recipe", "build_mlp", "parameter_count"]
 
@@ -23,9 +29,6 @@ _ACTIVATIONS = {"relu": nn.ReLU}
 MAX_WIDTH = 1 << 16
 MAX_LAYERS = 64
 MAX_PARAMETERS = 1 << 28
-MSG_LAYER_SIZES = ("layer sizes must be whole numbers from 1 to {max_width:,}, at most {max_layers} hidden layers "
-                   "and {max_params:,} parameters in all; got inputs={inputs!r}, hidden={hidden!r}, "
-                   "outputs={outputs!r}. Fix the recipe's architecture.")
 
 
 def _whole(v: Any) -> bool:
@@ -41,7 +44,7 @@ def check_layer_sizes(n_inputs: Any, hidden: Any, n_outputs: Any) -> None:
     sizes = [n_inputs, *hidden, n_outputs]
     if not all(_whole(v) and 1 <= v <= MAX_WIDTH for v in sizes):
         raise bad
-    if sum((a + 1) * b for a, b in zip(sizes, sizes[1:])) > MAX_PARAMETERS:
+    if sum((a + 1) * b for a, b in itertools.pairwise(sizes)) > MAX_PARAMETERS:
         raise bad
 
 
@@ -53,8 +56,7 @@ def build_mlp(n_inputs: int, hidden: Sequence[int] = (64, 32), n_outputs: int = 
     Initialisation uses torch's global generator: seed it first for reproducible weights.
     """
     if activation not in _ACTIVATIONS:
-        raise UsageError(f"unknown activation {activation!r}; expected one of "
-                         f"{sorted(_ACTIVATIONS)}")
+        raise UsageError(MSG_ACTIVATION.format(activation=activation, known=sorted(_ACTIVATIONS)))
     check_layer_sizes(n_inputs, list(hidden) if isinstance(hidden, tuple) else hidden, n_outputs)
     layers: list[nn.Module] = []
     width = int(n_inputs)
@@ -68,8 +70,7 @@ def build_mlp(n_inputs: int, hidden: Sequence[int] = (64, 32), n_outputs: int = 
 def build_from_recipe(architecture: dict[str, Any], n_inputs: int) -> nn.Sequential:
     """Build the network a recipe's ``architecture`` entry describes."""
     if architecture.get("type") != "mlp":
-        raise UsageError(f"unsupported architecture type {architecture.get('type')!r}; "
-                         "expected 'mlp'")
+        raise UsageError(MSG_ARCHITECTURE_TYPE.format(got=architecture.get('type')))
     return build_mlp(n_inputs, architecture.get("hidden", (64, 32)),
                      architecture.get("outputs", 1), architecture.get("activation", "relu"))
 

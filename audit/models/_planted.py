@@ -44,6 +44,7 @@ import pandas as pd
 
 from .._exceptions import UsageError
 from ._datasets import Dataset
+from ._messages import MSG_UNKNOWN_PLANTED
 
 __all__ = ["PLANTED_KINDS", "plant"]
 
@@ -133,7 +134,7 @@ def plant(dataset: Dataset, planted: dict[str, Any]) -> Dataset:
     """The dataset with the defect ``planted`` describes (see the module doc); a new object."""
     kind = planted.get("kind")
     if kind not in _PLANTERS:
-        raise UsageError(f"unknown planted defect kind {kind!r}; expected one of {list(PLANTED_KINDS)}")
+        raise UsageError(MSG_UNKNOWN_PLANTED.format(kind=kind, known=list(PLANTED_KINDS)))
     rng = np.random.default_rng(int(planted.get("seed", 0)))
     out = _PLANTERS[kind](dataset, planted, rng)
     info = dict(out.info, planted_defect=planted.get("description", kind))

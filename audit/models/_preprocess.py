@@ -17,6 +17,21 @@ import numpy as np
 import pandas as pd
 
 from .._exceptions import DataError, UsageError
+from ._messages import (
+    MSG_FEATURE_ALL_MISSING,
+    MSG_FEATURE_NOT_NUMERIC,
+    MSG_FEATURE_TWICE,
+    MSG_FEATURES_MISSING,
+    MSG_FIT_EMPTY,
+    MSG_NO_TARGET_SCALING,
+    MSG_NO_TARGET_SCALING_FIT,
+    MSG_PREPROCESSOR_FORMAT,
+    MSG_PREPROCESSOR_INCONSISTENT,
+    MSG_PREPROCESSOR_KEY,
+    MSG_PREPROCESSOR_NOT_FITTED,
+    MSG_PREPROCESSOR_STD,
+    MSG_PREPROCESSOR_UNREADABLE,
+)
 
 __all__ = ["MISSING", "TabularPreprocessor"]
 
@@ -29,7 +44,7 @@ def _category_values(column: pd.Series) -> np.ndarray:
     """Categorical values as strings, missing ones replaced by :data:`MISSING`."""
     values = column.to_numpy(dtype=object, na_value=None)
     missing = pd.isna(values)
-    out = np.array([MISSING if m else str(v) for v, m in zip(values, missing)], dtype=object)
+    out = np.array([MISSING if m else str(v) for v, m in zip(values, missing, strict=True)], dtype=object)
     return out
 
 
@@ -47,8 +62,7 @@ class TabularPreprocessor:
     def __init__(self, categorical: Sequence[str] = (), numeric: Sequence[str] = ()) -> None:
         overlap = set(categorical) & set(numeric)
         if overlap:
-            raise UsageError(f"columns {sorted(overlap)} are listed as both categorical and "
-                             "numeric; list each feature once")
+            raise UsageError(MSG_FEATURE_TWICE.format(columns=sorted(overlap)))
         self.categorical: list[str] = list(categorical)
         self.numeric: list[str] = list(numeric)
         self.categories: dict[str, list[str]] = {}
@@ -67,21 +81,20 @@ class TabularPreprocessor:
     def _check_columns(self, frame: pd.DataFrame) -> None:
         missing = [c for c in self.features if c not in frame.columns]
         if missing:
-            raise DataError(f"frame lacks feature columns {missing}; expected all of "
-                            f"{self.features}; got columns {list(frame.columns)}")
+            raise DataError(MSG_FEATURES_MISSING.format(missing=missing, features=self.features,
+                                                        columns=list(frame.columns)))
 
     def fit(self, frame: pd.DataFrame, target: pd.Series | None = None) -> TabularPreprocessor:
         """Learn categories, medians, means and stds from ``frame`` (the training split)."""
         self._check_columns(frame)
         if len(frame) == 0:
-            raise DataError("cannot fit the preprocessor on an empty frame; pass the "
-                            "training split")
+            raise DataError(MSG_FIT_EMPTY)
         for col in self.categorical:
             self.categories[col] = sorted(set(_category_values(frame[col])))
         for col in self.numeric:
             values = pd.to_numeric(frame[col], errors="raise").to_numpy(dtype=float)
             if np.isnan(values).all():
-                raise DataError(f"numeric feature {col!r} is entirely missing in training")
+                raise DataError(MSG_FEATURE_ALL_MISSING.format(column=col))
             median = float(np.nanmedian(values))
             filled = np.where(np.isnan(values), median, values)
             std = float(filled.std())
@@ -97,8 +110,7 @@ class TabularPreprocessor:
 
     def _require_fitted(self) -> None:
         if not self._fitted:
-            raise UsageError("the preprocessor is not fitted; call fit(train_frame) or "
-                             "load it with TabularPreprocessor.from_dict/load")
+            raise UsageError(MSG_PREPROCESSOR_NOT_FITTED)
 
     def transform(self, frame: pd.DataFrame) -> np.ndarray:
         """Encode ``frame`` into a float32 matrix of ``n_encoded`` columns."""
@@ -119,8 +131,7 @@ class TabularPreprocessor:
             try:
                 values = pd.to_numeric(frame[col], errors="raise").to_numpy(dtype=float)
             except (TypeError, ValueError) as exc:
-                raise DataError(f"numeric feature {col!r} has non-numeric values: {exc}; "
-                                "expected numbers or missing values") from exc
+                raise DataError(MSG_FEATURE_NOT_NUMERIC.format(column=col, error=exc)) from exc
             values = np.where(np.isnan(values), self.medians[col], values)
             out[:, start] = (values - self.means[col]) / self.stds[col]
             start += 1
@@ -133,16 +144,14 @@ class TabularPreprocessor:
     def scale_target(self, y: Any) -> np.ndarray:
         """Standardise a regression target with the training mean and std."""
         if self.target_scaling is None:
-            raise UsageError("this preprocessor keeps no target scaling (not a regression "
-                             "preprocessor); fit it with target=train[target]")
+            raise UsageError(MSG_NO_TARGET_SCALING_FIT)
         scaling = self.target_scaling
         return (np.asarray(y, dtype=float) - scaling["mean"]) / scaling["std"]
 
     def unscale_target(self, z: Any) -> np.ndarray:
         """Map standardised predictions back to the target's original units."""
         if self.target_scaling is None:
-            raise UsageError("this preprocessor keeps no target scaling (not a regression "
-                             "preprocessor)")
+            raise UsageError(MSG_NO_TARGET_SCALING)
         return np.asarray(z, dtype=float) * self.target_scaling["std"] + self.target_scaling["mean"]
 
     # ------------------------------------------------------------------ mapping
@@ -195,8 +204,7 @@ class TabularPreprocessor:
         """Rebuild a fitted preprocessor from :meth:`to_dict` output, without refitting."""
         if not isinstance(data, dict) or data.get("format") != _FORMAT:
             got = data.get("format") if isinstance(data, dict) else type(data).__name__
-            raise DataError(f"not a rai-audit preprocessor description: expected format "
-                            f"{_FORMAT!r}, got {got!r}; regenerate it with rai-audit train")
+            raise DataError(MSG_PREPROCESSOR_FORMAT.format(expected=_FORMAT, got=got))
         try:
             self = cls(data["categorical_order"], data["numeric_order"])
             self.categories = {c: [str(v) for v in data["categorical"][c]]
@@ -207,18 +215,15 @@ class TabularPreprocessor:
                 self.means[c] = float(stats["mean"])
                 self.stds[c] = float(stats["std"])
                 if not (math.isfinite(self.stds[c]) and self.stds[c] > 0):
-                    raise DataError(f"preprocessor: std of {c!r} must be positive and "
-                                    f"finite, got {self.stds[c]}")
+                    raise DataError(MSG_PREPROCESSOR_STD.format(column=c, got=self.stds[c]))
             ts = data.get("target_scaling")
             self.target_scaling = None if ts is None else {"mean": float(ts["mean"]),
                                                            "std": float(ts["std"])}
         except KeyError as exc:
-            raise DataError(f"preprocessor description lacks key {exc}; regenerate it "
-                            "with rai-audit train") from exc
+            raise DataError(MSG_PREPROCESSOR_KEY.format(key=exc)) from exc
         self._fitted = True
         if "encoded_names" in data and data["encoded_names"] != self.encoded_names:
-            raise DataError("preprocessor description is inconsistent: its encoded_names do "
-                            "not match its categories; regenerate it with rai-audit train")
+            raise DataError(MSG_PREPROCESSOR_INCONSISTENT)
         return self
 
     def save(self, path: str | Path) -> None:
@@ -232,8 +237,7 @@ class TabularPreprocessor:
         try:
             data = json.loads(Path(path).read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError) as exc:
-            raise DataError(f"cannot read preprocessor {path}: {exc}; regenerate it with "
-                            "rai-audit train") from exc
+            raise DataError(MSG_PREPROCESSOR_UNREADABLE.format(path=path, error=exc)) from exc
         return cls.from_dict(data)
 
     def __repr__(self) -> str:

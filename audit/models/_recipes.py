@@ -10,6 +10,7 @@ from types import MappingProxyType
 from typing import Any
 
 from ._datasets import DATASETS
+from ._messages import MSG_UNKNOWN_RECIPE
 
 __all__ = ["ALL_NETWORKS", "REFERENCE_NETWORKS", "VARIANT_NETWORKS", "recipe_for"]
 
@@ -142,6 +143,5 @@ def recipe_for(name: str) -> dict[str, Any]:
     from .._exceptions import UsageError
 
     if name not in _RECIPES_ALL:
-        raise UsageError(f"unknown reference network {name!r}; expected one of "
-                         f"{sorted(_RECIPES_ALL)}")
+        raise UsageError(MSG_UNKNOWN_RECIPE.format(name=name, known=sorted(_RECIPES_ALL)))
     return copy.deepcopy(_RECIPES_ALL[name])

@@ -14,8 +14,8 @@ from __future__ import annotations
 import json
 import os
 import pickle
-from pathlib import Path
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -25,9 +25,22 @@ from torch import nn
 
 from .._exceptions import DataError, UsageError
 from ._datasets import Dataset, load_dataset
+from ._messages import (
+    MSG_FOLDER_INCOMPLETE,
+    MSG_NETWORK_FILE_UNREADABLE,
+    MSG_NOT_A_NETWORK,
+    MSG_NOT_JSON_OBJECT,
+    MSG_NOT_STATE_DICT,
+    MSG_NOT_TRAINED,
+    MSG_PROBA_NOT_BINARY,
+    MSG_RECIPE_KEY,
+    MSG_SPLIT,
+    MSG_UNSAFE_WEIGHTS,
+    MSG_WEIGHTS_ARCHITECTURE,
+)
 from ._network import build_from_recipe
-from ._preprocess import TabularPreprocessor
 from ._planted import plant
+from ._preprocess import TabularPreprocessor
 from ._recipes import ALL_NETWORKS
 
 __all__ = ["MODELS_DIR_ENV", "REQUIRED_FILES", "ReferenceNetwork", "load_reference",
@@ -49,9 +62,6 @@ def resolve_models_dir(models_dir: str | os.PathLike[str] | None = None) -> Path
     if (checkout / "pyproject.toml").is_file() and (checkout / "audit").is_dir():
         return checkout / "models"
     return Path.cwd() / "models"
-
-
-MSG_SPLIT = ("recipe split {key} must be {expected}; got {got!r}. Fix the recipe's split.")
 
 
 def check_split(split: Any) -> None:
@@ -133,8 +143,11 @@ class ReferenceNetwork:
 
     # -------------------------------------------------------------- data
     def test_frame(self) -> pd.DataFrame:
-        """The raw test split as its owner holds it: features, sensitive attributes, target, then
-        the dataset's record-keeping columns (ids, case numbers, dates; never model inputs); a copy."""
+        """The raw test split as its owner holds it, a copy.
+
+        Features, sensitive attributes, target, then the dataset's record-keeping columns (ids,
+        case numbers, dates; never model inputs).
+        """
         return _with_records(self.dataset.test, self.dataset.test_records)
 
     def train_frame(self) -> pd.DataFrame:
@@ -161,13 +174,12 @@ class ReferenceNetwork:
     def predict_proba(self, frame: pd.DataFrame) -> np.ndarray:
         """``n x 2`` probabilities of classes 0 and 1 (binary networks only)."""
         if self.task != "binary":
-            raise UsageError(f"{self.name} is a {self.task} network; predict_proba needs a "
-                             "binary classifier, use predict() instead")
+            raise UsageError(MSG_PROBA_NOT_BINARY.format(name=self.name, task=self.task))
         p = 1.0 / (1.0 + np.exp(-self._raw_output(frame)))
         return np.column_stack([1.0 - p, p])
 
     def as_model(self) -> Any:
-        """This network as an :class:`audit.Model`: its module behind its preprocessor, like any user's model."""
+        """The network as an :class:`audit.Model`: its module behind its preprocessor, like any user's model."""
         from ..subject import Model
 
         scaling = self.preprocessor.target_scaling if self.task == "regression" else None
@@ -193,10 +205,9 @@ def _read_json(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
-        raise DataError(f"cannot read {path}: {exc}; retrain the network with "
-                        f"`rai-audit train {path.parent.name}`") from exc
+        raise DataError(MSG_NETWORK_FILE_UNREADABLE.format(path=path, error=exc, name=path.parent.name)) from exc
     if not isinstance(data, dict):
-        raise DataError(f"{path}: expected a JSON object, got {type(data).__name__}")
+        raise DataError(MSG_NOT_JSON_OBJECT.format(path=path, got=type(data).__name__))
     return data
 
 
@@ -206,15 +217,11 @@ def load_state_dict(path: Path) -> dict[str, torch.Tensor]:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except (pickle.UnpicklingError, RuntimeError, EOFError, OSError) as exc:
         raise DataError(
-            f"{path} was refused by safe loading (torch.load weights_only=True): expected a "
-            f"state_dict of tensors; got something else ({str(exc).splitlines()[0]}). "
-            f"Retrain it with `rai-audit train {path.parent.name}`."
+            MSG_UNSAFE_WEIGHTS.format(path=path, error=str(exc).splitlines()[0], name=path.parent.name)
         ) from exc
     if not isinstance(state, dict) or not all(
             isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in state.items()):
-        raise DataError(f"{path}: expected a state_dict (a dict of name -> tensor), got "
-                        f"{type(state).__name__}; retrain it with "
-                        f"`rai-audit train {path.parent.name}`")
+        raise DataError(MSG_NOT_STATE_DICT.format(path=path, got=type(state).__name__, name=path.parent.name))
     return state
 
 
@@ -225,26 +232,22 @@ def load_reference(name_or_path: str | os.PathLike[str],
     if key in ALL_NETWORKS:
         folder = resolve_models_dir(models_dir) / key
         if not folder.is_dir():
-            raise UsageError(f"reference network {key!r} is not trained: expected folder "
-                             f"{folder}; run `rai-audit train {key}`")
+            raise UsageError(MSG_NOT_TRAINED.format(key=key, folder=folder))
     else:
         folder = Path(key)
         if not folder.is_dir():
-            raise UsageError(f"expected a reference network name ({', '.join(ALL_NETWORKS)}) "
-                             f"or a folder holding {', '.join(REQUIRED_FILES)}; got {key!r}, "
-                             "which is neither")
+            raise UsageError(MSG_NOT_A_NETWORK.format(names=", ".join(ALL_NETWORKS), files=", ".join(REQUIRED_FILES),
+                                                      key=key))
     missing = [f for f in REQUIRED_FILES if not (folder / f).is_file()]
     if missing:
         name = key if key in ALL_NETWORKS else folder.name
-        raise UsageError(f"reference network folder {folder} is incomplete: missing "
-                         f"{', '.join(missing)}; run `rai-audit train {name}` to rebuild it")
+        raise UsageError(MSG_FOLDER_INCOMPLETE.format(folder=folder, missing=', '.join(missing), name=name))
     recipe = _read_json(folder / "recipe.json")
     card = _read_json(folder / "card.json")
     preprocessor = TabularPreprocessor.load(folder / "preprocessor.json")
     for k in ("name", "dataset", "architecture"):
         if k not in recipe:
-            raise DataError(f"{folder / 'recipe.json'} lacks {k!r}; retrain with "
-                            f"`rai-audit train {folder.name}`")
+            raise DataError(MSG_RECIPE_KEY.format(path=folder / 'recipe.json', key=k, name=folder.name))
     dataset = dataset_for_recipe(recipe)
     with torch.random.fork_rng(devices=[]):  # the weights are overwritten: keep the caller's RNG
         module = build_from_recipe(recipe["architecture"], preprocessor.n_encoded)
@@ -252,8 +255,7 @@ def load_reference(name_or_path: str | os.PathLike[str],
     try:
         module.load_state_dict(state, strict=True)
     except RuntimeError as exc:
-        raise DataError(f"{folder / 'weights.pt'} does not fit the architecture in "
-                        f"recipe.json ({str(exc).splitlines()[0]}); retrain with "
-                        f"`rai-audit train {recipe['name']}`") from exc
+        raise DataError(MSG_WEIGHTS_ARCHITECTURE.format(path=folder / "weights.pt", error=str(exc).splitlines()[0],
+                                                        name=recipe["name"])) from exc
     return ReferenceNetwork(recipe["name"], module, dataset, preprocessor, recipe, card,
                             folder)

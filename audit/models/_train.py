@@ -25,6 +25,7 @@ from torch import nn
 
 from .._exceptions import UsageError
 from ..energy._tracker import Tracker, track
+from ._messages import MSG_OPTIMISER, MSG_TRAIN_UNKNOWN
 from ._network import build_from_recipe, parameter_count
 from ._preprocess import TabularPreprocessor
 from ._recipes import ALL_NETWORKS, REFERENCE_NETWORKS, recipe_for
@@ -69,7 +70,7 @@ def fit_network(recipe: dict[str, Any], x: torch.Tensor, y: torch.Tensor,
         module = build_from_recipe(recipe["architecture"], x.shape[1])
         opt_spec = recipe["optimiser"]
         if opt_spec.get("name") != "Adam":
-            raise UsageError(f"unsupported optimiser {opt_spec.get('name')!r}; expected 'Adam'")
+            raise UsageError(MSG_OPTIMISER.format(got=opt_spec.get('name')))
         optimiser = torch.optim.Adam(module.parameters(), lr=float(opt_spec["lr"]),
                                      weight_decay=float(opt_spec.get("weight_decay", 0.0)))
         reduction = "mean" if sample_weight is None else "none"
@@ -192,7 +193,7 @@ def train(name: str, models_dir: str | os.PathLike[str] | None = None) -> Refere
                    tmp / "weights.pt")
         _write_json(tmp / "card.json", card)
         (tmp / "card.md").write_text(card_markdown(card), encoding="utf-8")
-        os.chmod(tmp, 0o755)
+        os.chmod(tmp, 0o755)  # noqa: S103 - a model folder others read, like any installed package data
         _replace_dir(tmp, root / name)
     finally:
         if tmp.exists():
@@ -204,13 +205,14 @@ def train(name: str, models_dir: str | os.PathLike[str] | None = None) -> Refere
 def train_all(names: Iterable[str] | None = None,
               models_dir: str | os.PathLike[str] | None = None,
               progress: Callable[[str], None] | None = None) -> dict[str, ReferenceNetwork]:
-    """Train several networks (the four clean references by default; planted-defect variants
-    when named); ``progress(step)`` is told each."""
+    """Train several networks: the four clean references by default, planted-defect variants when named.
+
+    ``progress(step)`` is told each.
+    """
     selected = list(REFERENCE_NETWORKS) if names is None else list(names)
     unknown = [n for n in selected if n not in ALL_NETWORKS]
     if unknown:
-        raise UsageError(f"unknown reference networks {unknown}; expected names among "
-                         f"{list(ALL_NETWORKS)}")
+        raise UsageError(MSG_TRAIN_UNKNOWN.format(unknown=unknown, known=list(ALL_NETWORKS)))
     out: dict[str, ReferenceNetwork] = {}
     for i, name in enumerate(selected, 1):
         if progress is not None:
