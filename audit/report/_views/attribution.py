@@ -14,6 +14,7 @@ from typing import Any
 
 from .._html import Markup, as_mapping, esc, fmt_num, group_label, table, truncate
 from .._plots import _PALETTE, _figure, _svg, _text
+from ._generic import SectionContext
 
 __all__ = ["render_attribution"]
 
@@ -122,7 +123,7 @@ def _labelled(g: Any) -> str:
     return group_label(g) if isinstance(g, Mapping) else "\u2014"
 
 
-def render_attribution(result: Mapping[str, Any], ctx: Any) -> list[str]:
+def render_attribution(result: Mapping[str, Any], ctx: SectionContext) -> list[str]:
     """Global importance, per-group importance, gap waterfalls, proxies, trust verdicts, local cases."""
     metrics = [r for r in result.get("metrics") or [] if isinstance(r, Mapping)]
     details = as_mapping(result.get("details"))
@@ -186,7 +187,8 @@ def render_attribution(result: Mapping[str, Any], ctx: Any) -> list[str]:
     return out
 
 
-def _groups_block(metrics: list[Mapping[str, Any]], abs_rows: Mapping[str, Mapping[str, Any]], ctx: Any) -> list[str]:
+def _groups_block(metrics: list[Mapping[str, Any]], abs_rows: Mapping[str, Mapping[str, Any]],
+                  ctx: SectionContext) -> list[str]:
     top = [n for n, _ in sorted(abs_rows.items(), key=lambda kv: -(_num(kv[1].get("value")) or 0.0))[:8]]
     per: dict[str, dict[str, dict[str, float | None]]] = {}
     for r in metrics:

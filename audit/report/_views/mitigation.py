@@ -7,6 +7,7 @@ from typing import Any
 
 from .._html import as_mapping, esc, fmt_ci, humanize, table, truncate
 from .._plots import _FAIL, _MAIN, _MUTED, _PALETTE, _errs, _figure, _svg, _text
+from ._generic import SectionContext
 
 __all__ = ["render_mitigation"]
 
@@ -64,7 +65,7 @@ def _pareto_figure(ident: str, entries: Sequence[Mapping[str, Any]], main: str,
         return _svg(fig, ident, description)
 
 
-def render_mitigation(result: Mapping[str, Any], ctx: Any) -> list[str]:
+def render_mitigation(result: Mapping[str, Any], ctx: SectionContext) -> list[str]:
     """Split statement, Pareto figure, one table row per candidate, the accepted one and the caveat."""
     details = as_mapping(result.get("details"))
     entries = [e for e in details.get("candidates") or [] if isinstance(e, Mapping)]

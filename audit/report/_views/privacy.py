@@ -10,6 +10,7 @@ from typing import Any
 
 from .._html import as_mapping, esc, fmt_num, table, truncate
 from .._plots import _figure, _svg
+from ._generic import SectionContext
 
 __all__ = ["render_privacy", "class_size_figure", "roc_figure", "MSG_NAMES_RULES_ONLY", "MSG_NAMES_WITH_NER"]
 
@@ -94,7 +95,7 @@ def _names_note(details: Mapping[str, Any]) -> list[str]:
     return [f'<p class="note">{esc(text)}</p>']
 
 
-def render_privacy(result: Mapping[str, Any], ctx: Any) -> list[str]:
+def render_privacy(result: Mapping[str, Any], ctx: SectionContext) -> list[str]:
     """PII table, risk figures and class-size chart, membership ROC, minimisation list."""
     details = as_mapping(result.get("details"))
     out: list[str] = []
