@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import os
 from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,7 @@ from ._messages import (
     MSG_MISSING_PACKAGES,
     MSG_MODALITY,
     MSG_OPTIONS_NOT_RUN,
+    MSG_SPEC_IMAGE_KEY,
     MSG_VALIDATE_PARAMS_CRASHED,
 )
 from ._results import METRIC_COLUMNS, AuditReport, AuditResult, Finding, Severity, Status, environment
@@ -28,10 +30,11 @@ from .gate._checks import Check, load_policy
 from .subject import AuditSubject, is_image_data
 
 if TYPE_CHECKING:
+    from ._spec import Spec
     from .subject import Subject
 
-__all__ = ["run", "run_auditors", "build_auditors", "auditor_modalities", "MSG_AUDITOR_OPTION", "MSG_MODALITY",
-           "MSG_MISSING_PACKAGES"]
+__all__ = ["run", "run_spec", "run_auditors", "build_auditors", "image_auditors", "auditor_modalities",
+           "MSG_AUDITOR_OPTION", "MSG_MODALITY", "MSG_MISSING_PACKAGES"]
 
 logger = logging.getLogger("audit")
 
@@ -341,3 +344,59 @@ def run(data: Any, model: Any = None, *, target: str | None = None, prediction: 
                            sample_weight=sample_weight)
     model_card = subject.model.card if subject.model is not None else None
     return run_auditors(subject, built, checks=policy, title=title, model_card=model_card, progress=progress)
+
+
+def image_auditors() -> list[Any]:
+    """Every registered auditor, with the counterfactual one built in even where the install predates it."""
+    from . import _registry
+    from .counterfactual import CounterfactualAuditor
+
+    names = [n for n in _registry.names() if n != "counterfactual"]
+    ordered = sorted(names, key=lambda n: (BUILTIN_ORDER.index(n) if n in BUILTIN_ORDER else len(BUILTIN_ORDER), n))
+    return [ordered[0], CounterfactualAuditor(), *ordered[1:]] if ordered[:1] == ["fairness"] else \
+        [CounterfactualAuditor(), *ordered]
+
+
+def run_spec(spec: Spec, *, models_dir: str | os.PathLike[str] | None = None,
+             progress: Callable[[str], None] | None = None) -> AuditReport:
+    """Audit what a spec file describes (``rai-audit run``): its data or images, model, auditors and checks.
+
+    The subject is built as :func:`run` builds it, from the spec's ``[data]`` and ``[model]``
+    tables; an image spec with no ``[auditors]`` gets :func:`image_auditors`.
+    """
+    def step(message: str) -> None:
+        if progress is not None:
+            progress(message)
+
+    d = spec.data
+    subject: Subject
+    if spec.is_image:
+        from .subject import ImageSubject
+
+        loaded = spec.load_images_and_model(models_dir)
+        for key in ("prediction", "score", "features", "train_path", "engine"):
+            if key in d:
+                raise UsageError(MSG_SPEC_IMAGE_KEY.format(path=spec.path, key=key))
+        step("reading the images")
+        subject = ImageSubject(loaded["images"], model=loaded["model"], metadata=loaded["metadata"],
+                               target=d.get("target"), sensitive_features=d.get("sensitive_features"),
+                               path_column=d.get("path_column"), quasi_identifiers=d.get("quasi_identifiers"),
+                               task=d.get("task"), name=spec.name or spec.path.stem,
+                               random_state=spec.random_state, pos_label=d.get("pos_label"),
+                               sample_weight=d.get("sample_weight"), train_images=loaded.get("train_images"),
+                               train_metadata=loaded.get("train_metadata"))
+        card = loaded["card"]
+        given = spec.auditors is not None or spec.auditor_options
+        auditors = build_auditors(spec.auditors, spec.auditor_options) if given else image_auditors()
+    else:
+        data, train, model, card = spec.load_data_and_model(models_dir)
+        step("validating the data")
+        subject = AuditSubject(data, model=model, target=d.get("target"), prediction=d.get("prediction"),
+                               score=d.get("score"), sensitive_features=d.get("sensitive_features"),
+                               quasi_identifiers=d.get("quasi_identifiers"), features=d.get("features"),
+                               task=d.get("task"), name=spec.name or spec.path.stem,
+                               random_state=spec.random_state, train_data=train, engine=d.get("engine"),
+                               pos_label=d.get("pos_label"), sample_weight=d.get("sample_weight"))
+        auditors = build_auditors(spec.auditors, spec.auditor_options)
+    return run_auditors(subject, auditors, checks=spec.checks, title=spec.title, model_card=card,
+                        progress=progress)

@@ -23,12 +23,11 @@ from ._format import for_terminal, for_terminal_block
 from ._messages import (
     MSG_DIFF_NEGATIVE,
     MSG_NEEDS_EXTRA,
-    MSG_SPEC_IMAGE_KEY,
     MSG_UNKNOWN_NETWORK,
 )
 
 if TYPE_CHECKING:
-    from .subject import Subject
+    pass
 
 __all__ = ["main", "build_parser", "save_report", "THRESHOLDS_FILE", "MSG_NEEDS_EXTRA"]
 
@@ -114,48 +113,10 @@ def _models_kw(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _cmd_run(args: argparse.Namespace, progress: _Progress) -> int:
-    from ._api import build_auditors, run_auditors
+    from ._api import run_spec
     from ._spec import load_spec
-    from .subject import AuditSubject
 
-    spec = load_spec(args.spec)
-    d = spec.data
-    if spec.is_image:
-        from .subject import ImageSubject
-
-        loaded = spec.load_images_and_model(getattr(args, "models", None))
-        for key in ("prediction", "score", "features", "train_path", "engine"):
-            if key in d:
-                raise UsageError(MSG_SPEC_IMAGE_KEY.format(path=spec.path, key=key))
-        progress("reading the images")
-        subject: Subject = ImageSubject(loaded["images"], model=loaded["model"], metadata=loaded["metadata"],
-                                    target=d.get("target"), sensitive_features=d.get("sensitive_features"),
-                                    path_column=d.get("path_column"), quasi_identifiers=d.get("quasi_identifiers"),
-                                    task=d.get("task"), name=spec.name or spec.path.stem,
-                                    random_state=spec.random_state, pos_label=d.get("pos_label"),
-                                    sample_weight=d.get("sample_weight"), train_images=loaded.get("train_images"),
-                                    train_metadata=loaded.get("train_metadata"))
-        card = loaded["card"]
-        auditors = build_auditors(spec.auditors, spec.auditor_options) if spec.auditors is not None or \
-            spec.auditor_options else image_auditors()
-        report = run_auditors(subject, auditors, checks=spec.checks, title=spec.title, model_card=card,
-                              progress=progress)
-        out = Path(args.out)
-        report.save(out)
-        doc = report.to_dict()
-        _print_verdict(doc, doc["checks"], out / "report.html")
-        return report.exit_code
-    data, train, model, card = spec.load_data_and_model(getattr(args, "models", None))
-    progress("validating the data")
-    subject = AuditSubject(data, model=model, target=d.get("target"), prediction=d.get("prediction"),
-                           score=d.get("score"), sensitive_features=d.get("sensitive_features"),
-                           quasi_identifiers=d.get("quasi_identifiers"), features=d.get("features"),
-                           task=d.get("task"), name=spec.name or spec.path.stem, random_state=spec.random_state,
-                           train_data=train, engine=d.get("engine"), pos_label=d.get("pos_label"),
-                           sample_weight=d.get("sample_weight"))
-    auditors = build_auditors(spec.auditors, spec.auditor_options)
-    report = run_auditors(subject, auditors, checks=spec.checks, title=spec.title, model_card=card,
-                          progress=progress)
+    report = run_spec(load_spec(args.spec), models_dir=getattr(args, "models", None), progress=progress)
     out = Path(args.out)
     save_report(report, out)
     doc = report.to_dict()
@@ -315,15 +276,10 @@ def _demo_images(out: Path, args: argparse.Namespace, progress: _Progress) -> li
 
 
 def image_auditors() -> list[Any]:
-    """Every registered auditor, with the counterfactual one built in even where the install predates it."""
-    from . import _registry
-    from ._api import BUILTIN_ORDER
-    from .counterfactual import CounterfactualAuditor
+    """Every registered auditor, the counterfactual one included (:func:`audit._api.image_auditors`)."""
+    from ._api import image_auditors as every
 
-    names = [n for n in _registry.names() if n != "counterfactual"]
-    ordered = sorted(names, key=lambda n: (BUILTIN_ORDER.index(n) if n in BUILTIN_ORDER else len(BUILTIN_ORDER), n))
-    return [ordered[0], CounterfactualAuditor(), *ordered[1:]] if ordered[:1] == ["fairness"] else \
-        [CounterfactualAuditor(), *ordered]
+    return every()
 
 
 def build_parser() -> argparse.ArgumentParser:
