@@ -307,7 +307,8 @@ _HONORIFIC_WORDS: set[str] = set()
 # -- patterns ------------------------------------------------------------------------------------
 def _char_class(test: Callable[[str], bool], stop: int = 0x530) -> str:
     """A regex character-class body of every character below ``stop`` that passes ``test``, as ranges."""
-    out, run = [], []
+    out: list[str] = []
+    run: list[int] = []
     for code in list(range(0x41, stop)) + [-1]:
         if code >= 0 and test(chr(code)) and chr(code).isalpha():
             if run and run[-1] == code - 1:
