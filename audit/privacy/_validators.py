@@ -166,7 +166,7 @@ def _national_ok(digits: str, region: str) -> bool:
 
 
 def _country_code_without_plus(digits: str, region: str) -> bool:
-    """libphonenumber reads these digits, dialled in ``region``, as its country code and a valid number."""
+    """Whether libphonenumber reads these digits, dialled in ``region``, as its country code and a valid number."""
     try:
         number = phonenumbers.parse(digits, region, keep_raw_input=True)
     except phonenumbers.NumberParseException:
