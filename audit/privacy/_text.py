@@ -218,8 +218,9 @@ def _runs(pattern: re.Pattern[str], joined: str, texts: np.ndarray, offsets: np.
 
 #: Use Hyperscan when it is importable (tests switch it off to compare both paths).
 _ACCELERATE = True
-#: Hyperscan's database takes ~0.2 s to compile, about what it saves on this many characters of
-#: text; it is compiled on the first call at least this large and used for every call after.
+#: Hyperscan's database is compiled on the first call at least this large (and then used for every
+#: call after). The compile is a one-off cost per process: 0.76 CPU s before the ASCII-copy forms,
+#: 0.9-1.2 s with them (2026-12-02, benchmarks/README.md); this threshold predates both figures.
 _HS_MIN_CHARS = 250_000
 _HS_LOCK = threading.Lock()
 
