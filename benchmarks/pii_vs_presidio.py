@@ -56,8 +56,8 @@ class Corpus:
     """Seeded records with gold spans; Faker supplies the values."""
 
     def __init__(self, seed: int) -> None:
-        from faker import Faker
         import phonenumbers
+        from faker import Faker
 
         self.rng = random.Random(seed)
         Faker.seed(seed)
@@ -180,7 +180,7 @@ def score(gold: list[list[tuple[int, int, str]]], pred: list[list[tuple[int, int
           neutral=None) -> dict[str, dict]:
     """Per type tp/fp/fn of overlapping spans; ``neutral(span, gold)`` marks a miss that is neither right nor wrong."""
     out = {t: {"tp": 0, "fp": 0, "fn": 0} for t in types}
-    for g, p in zip(gold, pred):
+    for g, p in zip(gold, pred, strict=True):
         matched = set()
         for s, e, t in p:
             if t not in out:
@@ -227,8 +227,8 @@ def main() -> int:
     args, rest = ap.parse_known_args()
     if args.cases or args.free_text:
         sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-        import presidio_cases
         import pii_free_text
+        import presidio_cases
 
         sys.argv = [sys.argv[0], *rest]
         return (presidio_cases if args.cases else pii_free_text).main()
@@ -273,7 +273,7 @@ def main() -> int:
         print(f"; Presidio NoOp {len(texts) / presidio_s:,.0f}; ratio {presidio_s / ours_s:,.1f}x")
     else:
         print()
-    print(f"\n| type | ours P | ours R | ours F1 | Presidio P | Presidio R | Presidio F1 |")
+    print("\n| type | ours P | ours R | ours F1 | Presidio P | Presidio R | Presidio F1 |")
     print("|---|---|---|---|---|---|---|")
     for t in TYPES:
         o = ours_scores[t]

@@ -7,8 +7,9 @@ engine returns, for the recognizer's entity, exactly the expected number of span
 expected (start, end) offsets (sorted by start), as Presidio's tests assert; scores are not
 compared (the two engines score differently). Presidio's tests call a recognizer with no score
 threshold and accept weak results (``::`` at 0.1, ``5/21`` at 0.1, ``078051121`` at 0.3), so
-``find_pii`` runs here with ``score_threshold=0`` too; its default (0.5) drops those. Two test functions check one span only: the
-impossible-date cases pass when no span equals the date, the edge-date cases when one does.
+``find_pii`` runs here with ``score_threshold=0`` too; its default (0.5) drops those. Two test
+functions check one span only: the impossible-date cases pass when no span equals the date, the
+edge-date cases when one does.
 
     PYTHONPATH=$PWD python benchmarks/presidio_cases.py            # ours, and Presidio's when installed
     PYTHONPATH=$PWD python benchmarks/presidio_cases.py --failures # list the cases ours fails (texts are test data)
@@ -40,7 +41,7 @@ def passes(case: dict, found: list[tuple[int, int]]) -> bool:
         return False
     if case["expected_spans"] is None:
         return True
-    return all(tuple(f) == tuple(e) for f, e in zip(found, case["expected_spans"]))
+    return all(tuple(f) == tuple(e) for f, e in zip(found, case["expected_spans"], strict=False))
 
 
 def ours(data: dict) -> list[bool]:
@@ -101,9 +102,9 @@ def main() -> int:
         print(f"| {data['sources'][src]['recognizer']} | {per[src]} | {o} | {p} |")
     print(f"| **all** | {n} | **{sum(mine)}** | **{'-' if theirs is None else sum(theirs)}** |")
     if theirs is not None:
-        both_fail = sum(1 for a, b in zip(mine, theirs) if not a and not b)
-        only_p = [i for i, (a, b) in enumerate(zip(mine, theirs)) if b and not a]
-        only_o = [i for i, (a, b) in enumerate(zip(mine, theirs)) if a and not b]
+        both_fail = sum(1 for a, b in zip(mine, theirs, strict=True) if not a and not b)
+        only_p = [i for i, (a, b) in enumerate(zip(mine, theirs, strict=True)) if b and not a]
+        only_o = [i for i, (a, b) in enumerate(zip(mine, theirs, strict=True)) if a and not b]
         print(f"Presidio passes, ours fails: {len(only_p)}; ours passes, Presidio fails: {len(only_o)}; "
               f"both fail: {both_fail}")
     if args.failures:

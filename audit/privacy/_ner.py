@@ -47,7 +47,7 @@ _FORM_WORDS = frozenset({
     "Mr", "Mrs", "Ms", "Mx", "Miss", "Dr", "Prof", "Herr", "Frau", "Mme", "Monsieur", "Madame", "Sr", "Sra",
     "Team", "Support", "Service", "Admin", "User", "Manager", "Department", "Office", "Note", "Notes", "Subject",
     "Re", "Fwd", "Attn", "Signed", "Date", "Total", "Amount", "Balance", "Payment", "Transfer", "IBAN", "SSN",
-    "Login", "Server", "Host", "Client", "Build", "Version", "Update", "Updated", "Approved", "Pending",
+    "Login", "Server", "Host", "Build", "Version", "Update", "Updated", "Approved", "Pending",
 })
 def _NO_CAPITAL(text: str) -> bool:
     return text.islower() or not any(ch.isupper() for ch in text)
@@ -245,7 +245,7 @@ def ner_candidates(items: list[str], offsets: Any, name: str, wanted: frozenset[
         for at, piece in _selected(text, claimed.get(where[0], []), common):
             jobs.append((text, at, piece))
     out: list[tuple] = []
-    for (text, at, piece), doc in zip(jobs, _docs(nlp, [piece for _, _, piece in jobs])):
+    for (text, at, piece), doc in zip(jobs, _docs(nlp, [piece for _, _, piece in jobs]), strict=True):
         found = []
         for ent in doc.ents:
             etype = labels.get(ent.label_)

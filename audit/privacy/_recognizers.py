@@ -1,5 +1,7 @@
-"""The recognizers of :func:`find_pii`: one pattern per entity form, the context rules read before a
-candidate, and the check that turns a match into a candidate (validator, context, score) or rejects it.
+"""The recognizers of :func:`find_pii`: patterns, context rules, and checks that accept or reject a match.
+
+One pattern per entity form, the context rules read before a candidate, and the check that
+turns a match into a candidate (validator, context, score) or rejects it.
 
 Each spec is ``(entity_type, pattern, flags, check)``. Patterns start with a word character
 (or ``+``, ``(``, ``:``) not preceded by one (the combined start finder of :mod:`._text`
@@ -12,8 +14,18 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from ._validators import (IBAN_LENGTHS, card_ok, date_ok, iban_ok, ipv4_ok, ipv6_ok, mac_ok, month_number,
-                          phone_ok, ssn_ok)
+from ._validators import (
+    IBAN_LENGTHS,
+    card_ok,
+    date_ok,
+    iban_ok,
+    ipv4_ok,
+    ipv6_ok,
+    mac_ok,
+    month_number,
+    phone_ok,
+    ssn_ok,
+)
 
 __all__ = ["DEFAULT_REGIONS", "ENTITY_TYPES", "NAME_CUES", "NER_TYPES", "PRIORITY", "add_name_cues", "specs"]
 
@@ -307,7 +319,8 @@ _HONORIFIC_WORDS: set[str] = set()
 # -- patterns ------------------------------------------------------------------------------------
 def _char_class(test: Callable[[str], bool], stop: int = 0x530) -> str:
     """A regex character-class body of every character below ``stop`` that passes ``test``, as ranges."""
-    out, run = [], []
+    out: list[str] = []
+    run: list[int] = []
     for code in list(range(0x41, stop)) + [-1]:
         if code >= 0 and test(chr(code)) and chr(code).isalpha():
             if run and run[-1] == code - 1:

@@ -27,12 +27,22 @@ import numpy as np
 from .._exceptions import UsageError
 from . import _messages as msg
 from . import _recognizers
-from ._recognizers import (_LOW, _SEP, _UP, DEFAULT_REGIONS, ENTITY_TYPES, PRIORITY, _Candidate, _Check, _card,
-                           _date_numeric, _ssn)
 from ._ner import _pipeline as _ner_pipeline
 from ._ner import ner_candidates, parse_ner
+from ._recognizers import (
+    _SEP,
+    DEFAULT_REGIONS,
+    ENTITY_TYPES,
+    PRIORITY,
+    _Candidate,
+    _card,
+    _Check,
+    _date_numeric,
+    _ssn,
+)
+from ._regex import ascii_copy as _ascii_copy
 from ._regex import embedded as _embedded
-from ._regex import without_lookarounds as _without_lookarounds
+from ._regex import hyperscan_form as _hyperscan_form
 
 __all__ = ["PIISpan", "find_pii", "ENTITY_TYPES", "DEFAULT_REGIONS", "as_texts", "PRIORITY"]
 
@@ -47,7 +57,18 @@ class PIISpan:
     score: float
 
 
-def _compiled(specs: tuple) -> tuple:
+_Spec = tuple[str, str, int, _Check]
+_CompiledSpec = tuple[int, str, "re.Pattern[str]", _Check]
+# Rebuilt by _build() from the current recognizers (name cues can be added at run time).
+_GENERATION: int = -1
+_SPECS: tuple[_Spec, ...] = ()
+_COMPILED: tuple[_CompiledSpec, ...] = ()
+_FINDER: re.Pattern[str] = re.compile("(?!)")
+_MARKERS: tuple[int, ...] = ()
+_PATTERNS: dict[int, re.Pattern[str]] = {}
+
+
+def _compiled(specs: tuple[_Spec, ...]) -> tuple[_CompiledSpec, ...]:
     return tuple(sorted(  # strongest type first: pruning by "covered" needs that order
         ((i, etype, re.compile(pattern, flags), check) for i, (etype, pattern, flags, check) in enumerate(specs)),
         key=lambda spec: -PRIORITY[spec[1]]))
@@ -124,25 +145,19 @@ def _re_matches(joined: str, offsets: np.ndarray, lengths: np.ndarray, specs: fr
 
 
 def _hs_expression(pattern: str, flags: int) -> bytes:
-    """The Hyperscan form of an entity pattern, for ASCII text: a superset reported once per text.
+    """The Hyperscan form of an entity pattern, on the ASCII copy of the texts: a superset reported once per text.
 
-    Capturing groups and back-references go (as in the start finder), so do look-arounds;
-    ``\\s`` gains the ASCII separators Python counts as whitespace; the non-ASCII letters of
-    names go (texts with any non-ASCII character are always handed to ``re``). The suffix
-    runs on to the NUL that ends the text, so Hyperscan reports each text once.
+    :func:`._regex.hyperscan_form` keeps what each character atom may match in the copy
+    (non-ASCII characters stand in as ``_`` or SUB) and drops look-arounds. The suffix runs
+    on to the NUL that ends the text, so Hyperscan reports each text once.
     """
-    core = _without_lookarounds(_embedded(pattern, flags))
-    core = core.replace(_UP, "A-Z").replace(_LOW, "a-z").replace("\\u2019", "")
-    core = core.replace("[^\\s", "[^\\t\\n\\v\\f\\r \\x1c-\\x1f")  # \\s inside a class
-    core = core.replace("\\s", "[\\t\\n\\v\\f\\r \\x1c-\\x1f]")
-    # A non-ASCII letter can only match in a non-ASCII text, and those always go to ``re``.
-    core = _NON_ASCII.sub("\\\\xff", core)
-    return f"(?:{core})[^\\x00]*\\x00".encode("ascii")
+    return f"(?:{_hyperscan_form(pattern, flags)})[^\\x00]*\\x00".encode("ascii")
 
 
-# Patterns that many texts nearly match (digit runs), spelled out for Hyperscan exactly, their
-# one-character look-arounds written as consumed characters ("^" or a character before; the NUL
-# or a character after), so it reports only the texts that hold a real match.
+# Patterns that many texts nearly match (digit runs), spelled out exactly, their one-character
+# look-arounds written as consumed characters ("^" or a character before; the NUL or a character
+# after), so Hyperscan reports only the texts that hold a real match. They are Python patterns
+# over the original text that end at the text's NUL, turned into Hyperscan's form like the others.
 _HS_EXACT: dict[_Check, str] = {
     _ssn: r"(?:^|[^\d./\-])\d{3}[\-.\ ]?\d{2}[\-.\ ]?\d{4}"
           r"(?:\x00|[^\d\-/.\x00][^\x00]*\x00|[\-/.](?:\x00|[^\d\x00][^\x00]*\x00))",
@@ -159,14 +174,11 @@ def _hs_database() -> Any:
     except ImportError:
         return None
     database = hyperscan.Database()
-    expressions = [_HS_EXACT[check].encode("ascii") if check in _HS_EXACT else _hs_expression(pattern, flags)
-                   for _, pattern, flags, check in _SPECS]
+    expressions = [_hyperscan_form(_HS_EXACT[check]).encode("ascii") if check in _HS_EXACT
+                   else _hs_expression(pattern, flags) for _, pattern, flags, check in _SPECS]
     database.compile(expressions=expressions, ids=list(range(len(_SPECS))),
                      elements=len(_SPECS), flags=[0] * len(_SPECS))
     return database
-
-
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 def _hs_matches(joined: str, offsets: np.ndarray, lengths: np.ndarray, specs: frozenset[int]) -> _PerSpec:
@@ -174,23 +186,21 @@ def _hs_matches(joined: str, offsets: np.ndarray, lengths: np.ndarray, specs: fr
 
     No pattern crosses the NUL between texts, so ``finditer`` over a run of consecutive
     texts yields what it yields over the whole string there; texts Hyperscan did not report
-    (and no non-ASCII text is left out) hold no match.
+    hold no match. It scans the ASCII copy (one byte per character: offsets agree).
     """
     hits: list[list[int]] = [[] for _ in _SPECS]
-    data = (joined + _SEP).encode("ascii", "replace")  # one byte per character: offsets agree
+    data = _ascii_copy(joined + _SEP)
 
     def on_match(spec: int, start: int, end: int, flags: int, context: Any) -> None:
         hits[spec].append(end - 1)
 
     with _HS_LOCK:  # one scratch space per database: scans must not overlap
         _HS_STATE["database"].scan(data, match_event_handler=on_match)
-    forced = np.unique(np.searchsorted(offsets, [m.start() for m in _NON_ASCII.finditer(joined)], side="right") - 1)
     ends = offsets + lengths
     out: _PerSpec = {}
     for index in specs:
         found = np.searchsorted(offsets, hits[index], side="right") - 1
-        texts = np.union1d(found, forced) if len(forced) else found  # already sorted, unique for hits
-        out[index] = _runs(_PATTERNS[index], joined, texts, offsets, ends)
+        out[index] = _runs(_PATTERNS[index], joined, found, offsets, ends)  # sorted, one hit per text
     return out
 
 
@@ -202,14 +212,15 @@ def _runs(pattern: re.Pattern[str], joined: str, texts: np.ndarray, offsets: np.
     breaks = np.flatnonzero(np.diff(texts) != 1) + 1
     firsts = texts[np.concatenate([[0], breaks])].tolist()
     lasts = texts[np.concatenate([breaks - 1, [len(texts) - 1]])].tolist()
-    for first, last in zip(firsts, lasts):
+    for first, last in zip(firsts, lasts, strict=True):
         yield from pattern.finditer(joined, int(offsets[first]), int(ends[last]))
 
 
 #: Use Hyperscan when it is importable (tests switch it off to compare both paths).
 _ACCELERATE = True
-#: Hyperscan's database takes ~0.2 s to compile, about what it saves on this many characters of
-#: text; it is compiled on the first call at least this large and used for every call after.
+#: Hyperscan's database is compiled on the first call at least this large (and then used for every
+#: call after). The compile is a one-off cost per process: 0.76 CPU s before the ASCII-copy forms,
+#: 0.9-1.2 s with them (2026-12-02, benchmarks/README.md); this threshold predates both figures.
 _HS_MIN_CHARS = 250_000
 _HS_LOCK = threading.Lock()
 
@@ -264,7 +275,7 @@ def _claimed(found: list[_Candidate], offsets: np.ndarray) -> dict[int, list[tup
         return {}
     owner = np.searchsorted(offsets, [c[0] for c in strong], side="right") - 1
     per_text: dict[int, list[_Candidate]] = {}
-    for cand, idx in zip(strong, owner.tolist()):
+    for cand, idx in zip(strong, owner.tolist(), strict=True):
         per_text.setdefault(idx, []).append(cand)
     out: dict[int, list[tuple[int, int]]] = {}
     for idx, cands in per_text.items():
@@ -355,7 +366,7 @@ def _find(items: list[str], wanted: frozenset[str], region_tuple: tuple[str, ...
     pending: list[_Candidate] = []
     matches = _re_matches if _accelerator(len(joined)) is None else _hs_matches
     per_spec = matches(joined, offsets, lengths, frozenset(i for i, etype, _, _ in _COMPILED if etype in wanted))
-    for index, etype, pattern, check in _COMPILED:
+    for index, etype, _pattern, check in _COMPILED:
         if etype not in wanted:
             continue
         if PRIORITY[etype] != last_priority:
@@ -378,7 +389,7 @@ def _find(items: list[str], wanted: frozenset[str], region_tuple: tuple[str, ...
     starts = np.fromiter((c[0] for c in found), dtype=np.int64, count=len(found))
     owner = np.searchsorted(offsets, starts, side="right") - 1
     per_text: dict[int, list[_Candidate]] = {}
-    for cand, idx in zip(found, owner.tolist()):
+    for cand, idx in zip(found, owner.tolist(), strict=True):
         per_text.setdefault(idx, []).append(cand)
     for idx, cands in per_text.items():
         base = int(offsets[idx])

@@ -137,7 +137,8 @@ def _region_patterns(region: str) -> tuple[re.Pattern[str], str, str] | None:
     patterns = []
     # A national number dialled in ``region`` is valid when any region sharing its calling code
     # (NANP: US, CA and the Caribbean; +44: GB, GG, IM, JE) has it, as libphonenumber decides.
-    for sibling in phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(meta.country_code, (region,)):
+    code = meta.country_code
+    for sibling in phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(code, (region,)) if code is not None else (region,):
         smeta = PhoneMetadata.metadata_for_region(sibling)
         if smeta is None:
             continue
@@ -165,7 +166,7 @@ def _national_ok(digits: str, region: str) -> bool:
 
 
 def _country_code_without_plus(digits: str, region: str) -> bool:
-    """libphonenumber reads these digits, dialled in ``region``, as its country code and a valid number."""
+    """Whether libphonenumber reads these digits, dialled in ``region``, as its country code and a valid number."""
     try:
         number = phonenumbers.parse(digits, region, keep_raw_input=True)
     except phonenumbers.NumberParseException:
@@ -183,7 +184,7 @@ def _prefix_required(national: str, region: str) -> bool:
         leading = fmt.leading_digits_pattern
         if leading and re.match(leading[-1], national) is None:
             continue
-        if re.fullmatch(fmt.pattern, national) is None:
+        if fmt.pattern is None or re.fullmatch(fmt.pattern, national) is None:
             continue
         rule = fmt.national_prefix_formatting_rule
         if not rule or fmt.national_prefix_optional_when_formatting:

@@ -201,7 +201,7 @@ def test_a_pipeline_directory_without_ner_is_one_usage_error(tmp_path):
 
 
 def test_error_messages_carry_no_text(caplog):
-    secret = "jane.doe@example.org 4111 1111 1111 1111"
+    secret = "jane.doe@example.org 4111 1111 1111 1111"  # noqa: S105 - test PII, not a password
     with caplog.at_level(logging.DEBUG):
         for bad in (secret, secret.encode()):
             with pytest.raises(UsageError) as err:

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from audit.privacy import DEFAULT_REGIONS, add_name_cues, find_pii
-from audit.privacy import _recognizers
+from audit.privacy import DEFAULT_REGIONS, _recognizers, add_name_cues, find_pii
 
 
 def _found(text, **kw):
