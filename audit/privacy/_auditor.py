@@ -99,7 +99,7 @@ class PrivacyAuditor(BaseAuditor):
         if pipeline is not None:  # before any data is read (a spec's [auditors.privacy] ner = ...)
             check_installed(pipeline)
         if contains_people is not None and not isinstance(contains_people, bool):
-            raise UsageError(f"contains_people must be true, false or left out; got {contains_people!r}.")
+            raise UsageError(msg.CONTAINS_PEOPLE.format(value=contains_people))
         self.contains_people = contains_people
         self.quasi_identifiers = quasi_identifiers
         self.sensitive_attribute = sensitive_attribute

@@ -8,7 +8,7 @@ from __future__ import annotations
 __all__ = ["SINGLE_TEXT", "NOT_TEXTS", "UNKNOWN_ENTITY", "QI_MISSING", "QI_EMPTY", "SENSITIVE_MISSING",
            "NOT_A_FRAME", "EMPTY_FRAME", "BAD_THRESHOLD", "MIA_LENGTH", "BAD_REGION", "BAD_COUNT",
            "CANDIDATES_LOST", "BAD_NER", "NER_NO_SPACY", "NER_NOT_INSTALLED", "NER_NO_NER",
-           "RULES_ONLY"]
+           "RULES_ONLY", "CONTAINS_PEOPLE"]
 
 SINGLE_TEXT = ("find_pii expects a sequence of texts and returns one list of spans per text; got a single "
                "string. Wrap it in a list: find_pii([text]).")
@@ -40,3 +40,4 @@ NER_NOT_INSTALLED = ("spaCy pipeline {name!r} is not installed (no package or di
 NER_NO_NER = "spaCy pipeline {name!r} has no 'ner' component: it cannot find names, places or organisations."
 RULES_ONLY = ("names are found by rules only (honorifics and cue words such as 'Dear', 'Mr', 'Frau'); most names "
               "without a cue are missed. Pass ner='spacy:<pipeline>' to add a statistical NER.")
+CONTAINS_PEOPLE = "contains_people must be true, false or left out; got {value!r}."
