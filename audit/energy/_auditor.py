@@ -20,8 +20,8 @@ NOT byte-reproducible; keep it out of determinism checks and baselines.
 Compression. For a torch model, int8 dynamic-quantised and magnitude-pruned copies are built
 (the subject's model is never changed), their predictions on the audited rows scored for
 accuracy and the fairness engine's group gaps (by-group accuracy, demographic parity and
-equalized odds differences; MAE difference for regression), next to the original's. A variant
-that saves energy but widens a gap by more than ``gap_tolerance`` is flagged: Hooker et al.
+equalized odds differences; the accuracy difference for multiclass, as the image networks;
+MAE difference for regression), next to the original's. A variant that saves energy but widens a gap by more than ``gap_tolerance`` is flagged: Hooker et al.
 (2020, arXiv:2010.03058) found compression hurts under-represented groups first.
 The variants predict in one pass over the table, in batches of the subject's ``batch_rows``
 rows cut at the same rows for pandas and every engine (a lazy table is streamed and only the
@@ -55,7 +55,9 @@ __all__ = ["EnergyAuditor", "MSG_BAD_WORKLOAD", "MSG_BAD_PRUNE"]
 MSG_BAD_WORKLOAD = "{name} must be a finite number >= 0; got {value!r}."
 MSG_BAD_PRUNE = "prune_amounts must be fractions strictly between 0 and 1, e.g. (0.5, 0.8); got {value!r}."
 _J_PER_KWH = 3.6e6
-_GAPS = {"regression": ("mean_absolute_error_difference",),
+#: The group gaps a compressed variant is compared on. Multiclass (the image networks) has no one
+#: demographic parity or equalized odds gap, only per-class ones, so its gap is the accuracy gap.
+_GAPS = {"regression": ("mean_absolute_error_difference",), "multiclass": ("accuracy_score_difference",),
          "default": ("demographic_parity_difference", "equalized_odds_difference")}
 
 
@@ -338,7 +340,7 @@ class EnergyAuditor(BaseAuditor):
         predictions = _predict_all(subject, [v for v in variants if v.module is not None], encode, decode)
         x_sample = encode(sample)
         task = subject.task or "binary"
-        gap_names = _GAPS["regression"] if task == "regression" else _GAPS["default"]
+        gap_names = _GAPS.get(task, _GAPS["default"])
         table: list[dict[str, Any]] = []
         for v in variants:
             if v.module is None:
