@@ -21,8 +21,9 @@ Compression. For a torch model, int8 dynamic-quantised and magnitude-pruned copi
 (the subject's model is never changed), their predictions on the audited rows scored for
 accuracy and the fairness engine's group gaps (by-group accuracy, demographic parity and
 equalized odds differences; the accuracy difference for multiclass, as the image networks;
-MAE difference for regression), next to the original's. A variant that saves energy but widens a gap by more than ``gap_tolerance`` is flagged: Hooker et al.
-(2020, arXiv:2010.03058) found compression hurts under-represented groups first.
+MAE difference for regression), next to the original's. A variant that saves energy but
+widens a gap by more than ``gap_tolerance`` is flagged: Hooker et al. (2020, arXiv:2010.03058)
+found compression hurts under-represented groups first.
 The variants predict in one pass over the table, in batches of the subject's ``batch_rows``
 rows cut at the same rows for pandas and every engine (a lazy table is streamed and only the
 predictions are kept). Dynamic int8 quantisation scales activations per batch, so the int8
@@ -44,9 +45,18 @@ from .._base import BaseAuditor, Interval, Requirement
 from .._exceptions import UsageError
 from .._results import AuditResult, Finding, Severity
 from ._compress import Variant, build_variants
-from ._cost import (EFFECTIVE_FLOPS_PER_CORE_SECOND, INT8_COST_RATIO, INT8_SOURCE, THROUGHPUT_SOURCE,
-                    TRAINING_FLOPS_FACTOR, TRAINING_SOURCE, count_flops, energy_joules, parameter_bytes,
-                    parameter_count)
+from ._cost import (
+    EFFECTIVE_FLOPS_PER_CORE_SECOND,
+    INT8_COST_RATIO,
+    INT8_SOURCE,
+    THROUGHPUT_SOURCE,
+    TRAINING_FLOPS_FACTOR,
+    TRAINING_SOURCE,
+    count_flops,
+    energy_joules,
+    parameter_bytes,
+    parameter_count,
+)
 from ._hardware import MEMORY_SOURCE, MEMORY_WATTS_PER_GB, cpu_power, detect_cpu_model
 from ._tracker import DEFAULT_COUNTRY, DEFAULT_PUE, PUE_SOURCE, carbon_intensity, check_pue, constant, track
 
@@ -291,7 +301,8 @@ class EnergyAuditor(BaseAuditor):
         card = adapter.metadata.get("card")
         recorded = card.get("training_energy") if isinstance(card, dict) else None
         if isinstance(recorded, dict) and isinstance(recorded.get("energy_joules"), (int, float)):
-            return {"energy_kwh": float(recorded["energy_joules"]) / _J_PER_KWH, "method": str(recorded.get("method", "estimated")),
+            return {"energy_kwh": float(recorded["energy_joules"]) / _J_PER_KWH,
+                    "method": str(recorded.get("method", "estimated")),
                     "source": "model card (recorded at training time with audit.energy.track, PUE 1)",
                     "cpu_seconds": recorded.get("cpu_seconds"), "cpu_model": recorded.get("cpu_model")}
         if self.training_energy_kwh is not None:
