@@ -1,4 +1,4 @@
-"""The counterfactual auditor: does the prediction change when only the group attribute changes?
+"""The counterfactual auditor: whether the prediction changes when only the group attribute changes.
 
 Given ``swap(batch, from_group, to_group) -> batch`` (a batch of model inputs in, the same
 inputs as members of ``to_group`` out), every input of ``from_group`` is swapped and
@@ -85,14 +85,20 @@ class CounterfactualAuditor(BaseAuditor):
             known = getattr(subject, "class_probabilities", None)  # an image subject's, from its one pass
             for start, batch, proba in self._batches(subject):
                 g = groups[start:start + _length(batch)]
+                # the batch's own probabilities, from one forward pass shared by every pair (a table's rows
+                # of group a were otherwise passed once for each group they are swapped to)
+                whole: np.ndarray | None = None
                 for a, b in pairs:
                     mask = np.asarray([_same(v, a) for v in g], dtype=bool)
                     if not mask.any():
                         continue
                     part = _take(batch, mask)
                     swapped = self._apply(swap, part, a, b, feature, subject)
-                    before = (_two_columns(np.asarray(known[start:start + len(mask)])[mask]) if known is not None
-                              else proba(part))
+                    if known is not None:
+                        before = _two_columns(np.asarray(known[start:start + len(mask)])[mask])
+                    else:
+                        whole = proba(batch) if whole is None else whole
+                        before = whole[mask]
                     after = proba(swapped)
                     flips[(a, b)].append(before.argmax(1) != after.argmax(1))
                     column = np.full(len(before), pos_column) if pos_column is not None else before.argmax(1)
