@@ -44,7 +44,9 @@ class CounterfactualAuditor(BaseAuditor):
     feature : the sensitive feature whose groups are swapped (default: the only one).
     max_flip_rate : a pair whose flip rate's lower confidence bound exceeds this gets a finding.
     ci : confidence level of the intervals.
-    batch_size : inputs per forward pass.
+    batch_size : inputs per forward pass (default 2,048: a table's rows are encoded per batch, and
+        256-row batches spent two thirds of adult-mlp's time in pandas encoding; 2,048 images of
+        3x28x28 float32 are 19 MB).
     """
 
     name = "counterfactual"
@@ -56,7 +58,7 @@ class CounterfactualAuditor(BaseAuditor):
                    "ci": [Interval(float, 0, 1, "neither")], "batch_size": [Interval(int, 1, None)]}
 
     def __init__(self, *, swap: Callable[..., Any] | None = None, feature: str | None = None,
-                 max_flip_rate: float = 0.1, ci: float = 0.95, batch_size: int = 256) -> None:
+                 max_flip_rate: float = 0.1, ci: float = 0.95, batch_size: int = 2048) -> None:
         self.swap = swap
         self.feature = feature
         self.max_flip_rate = max_flip_rate
