@@ -1,4 +1,4 @@
-"""The counterfactual auditor: does the prediction change when only the group attribute changes?
+"""The counterfactual auditor: whether the prediction changes when only the group attribute changes.
 
 Given ``swap(batch, from_group, to_group) -> batch`` (a batch of model inputs in, the same
 inputs as members of ``to_group`` out), every input of ``from_group`` is swapped and
@@ -44,7 +44,9 @@ class CounterfactualAuditor(BaseAuditor):
     feature : the sensitive feature whose groups are swapped (default: the only one).
     max_flip_rate : a pair whose flip rate's lower confidence bound exceeds this gets a finding.
     ci : confidence level of the intervals.
-    batch_size : inputs per forward pass.
+    batch_size : inputs per forward pass (default 2,048: a table's rows are encoded per batch, and
+        256-row batches spent two thirds of adult-mlp's time in pandas encoding; 2,048 images of
+        3x28x28 float32 are 19 MB).
     """
 
     name = "counterfactual"
@@ -56,7 +58,7 @@ class CounterfactualAuditor(BaseAuditor):
                    "ci": [Interval(float, 0, 1, "neither")], "batch_size": [Interval(int, 1, None)]}
 
     def __init__(self, *, swap: Callable[..., Any] | None = None, feature: str | None = None,
-                 max_flip_rate: float = 0.1, ci: float = 0.95, batch_size: int = 256) -> None:
+                 max_flip_rate: float = 0.1, ci: float = 0.95, batch_size: int = 2048) -> None:
         self.swap = swap
         self.feature = feature
         self.max_flip_rate = max_flip_rate
@@ -85,14 +87,20 @@ class CounterfactualAuditor(BaseAuditor):
             known = getattr(subject, "class_probabilities", None)  # an image subject's, from its one pass
             for start, batch, proba in self._batches(subject):
                 g = groups[start:start + _length(batch)]
+                # the batch's own probabilities, from one forward pass shared by every pair (a table's rows
+                # of group a were otherwise passed once for each group they are swapped to)
+                whole: np.ndarray | None = None
                 for a, b in pairs:
                     mask = np.asarray([_same(v, a) for v in g], dtype=bool)
                     if not mask.any():
                         continue
                     part = _take(batch, mask)
                     swapped = self._apply(swap, part, a, b, feature, subject)
-                    before = (_two_columns(np.asarray(known[start:start + len(mask)])[mask]) if known is not None
-                              else proba(part))
+                    if known is not None:
+                        before = _two_columns(np.asarray(known[start:start + len(mask)])[mask])
+                    else:
+                        whole = proba(batch) if whole is None else whole
+                        before = whole[mask]
                     after = proba(swapped)
                     flips[(a, b)].append(before.argmax(1) != after.argmax(1))
                     column = np.full(len(before), pos_column) if pos_column is not None else before.argmax(1)

@@ -20,9 +20,10 @@ NOT byte-reproducible; keep it out of determinism checks and baselines.
 Compression. For a torch model, int8 dynamic-quantised and magnitude-pruned copies are built
 (the subject's model is never changed), their predictions on the audited rows scored for
 accuracy and the fairness engine's group gaps (by-group accuracy, demographic parity and
-equalized odds differences; MAE difference for regression), next to the original's. A variant
-that saves energy but widens a gap by more than ``gap_tolerance`` is flagged: Hooker et al.
-(2020, arXiv:2010.03058) found compression hurts under-represented groups first.
+equalized odds differences; the accuracy difference for multiclass, as the image networks;
+MAE difference for regression), next to the original's. A variant that saves energy but
+widens a gap by more than ``gap_tolerance`` is flagged: Hooker et al. (2020, arXiv:2010.03058)
+found compression hurts under-represented groups first.
 The variants predict in one pass over the table, in batches of the subject's ``batch_rows``
 rows cut at the same rows for pandas and every engine (a lazy table is streamed and only the
 predictions are kept). Dynamic int8 quantisation scales activations per batch, so the int8
@@ -44,9 +45,18 @@ from .._base import BaseAuditor, Interval, Requirement
 from .._exceptions import UsageError
 from .._results import AuditResult, Finding, Severity
 from ._compress import Variant, build_variants
-from ._cost import (EFFECTIVE_FLOPS_PER_CORE_SECOND, INT8_COST_RATIO, INT8_SOURCE, THROUGHPUT_SOURCE,
-                    TRAINING_FLOPS_FACTOR, TRAINING_SOURCE, count_flops, energy_joules, parameter_bytes,
-                    parameter_count)
+from ._cost import (
+    EFFECTIVE_FLOPS_PER_CORE_SECOND,
+    INT8_COST_RATIO,
+    INT8_SOURCE,
+    THROUGHPUT_SOURCE,
+    TRAINING_FLOPS_FACTOR,
+    TRAINING_SOURCE,
+    count_flops,
+    energy_joules,
+    parameter_bytes,
+    parameter_count,
+)
 from ._hardware import MEMORY_SOURCE, MEMORY_WATTS_PER_GB, cpu_power, detect_cpu_model
 from ._tracker import DEFAULT_COUNTRY, DEFAULT_PUE, PUE_SOURCE, carbon_intensity, check_pue, constant, track
 
@@ -55,7 +65,9 @@ __all__ = ["EnergyAuditor", "MSG_BAD_WORKLOAD", "MSG_BAD_PRUNE"]
 MSG_BAD_WORKLOAD = "{name} must be a finite number >= 0; got {value!r}."
 MSG_BAD_PRUNE = "prune_amounts must be fractions strictly between 0 and 1, e.g. (0.5, 0.8); got {value!r}."
 _J_PER_KWH = 3.6e6
-_GAPS = {"regression": ("mean_absolute_error_difference",),
+#: The group gaps a compressed variant is compared on. Multiclass (the image networks) has no one
+#: demographic parity or equalized odds gap, only per-class ones, so its gap is the accuracy gap.
+_GAPS = {"regression": ("mean_absolute_error_difference",), "multiclass": ("accuracy_score_difference",),
          "default": ("demographic_parity_difference", "equalized_odds_difference")}
 
 
@@ -289,7 +301,8 @@ class EnergyAuditor(BaseAuditor):
         card = adapter.metadata.get("card")
         recorded = card.get("training_energy") if isinstance(card, dict) else None
         if isinstance(recorded, dict) and isinstance(recorded.get("energy_joules"), (int, float)):
-            return {"energy_kwh": float(recorded["energy_joules"]) / _J_PER_KWH, "method": str(recorded.get("method", "estimated")),
+            return {"energy_kwh": float(recorded["energy_joules"]) / _J_PER_KWH,
+                    "method": str(recorded.get("method", "estimated")),
                     "source": "model card (recorded at training time with audit.energy.track, PUE 1)",
                     "cpu_seconds": recorded.get("cpu_seconds"), "cpu_model": recorded.get("cpu_model")}
         if self.training_energy_kwh is not None:
@@ -338,7 +351,7 @@ class EnergyAuditor(BaseAuditor):
         predictions = _predict_all(subject, [v for v in variants if v.module is not None], encode, decode)
         x_sample = encode(sample)
         task = subject.task or "binary"
-        gap_names = _GAPS["regression"] if task == "regression" else _GAPS["default"]
+        gap_names = _GAPS.get(task, _GAPS["default"])
         table: list[dict[str, Any]] = []
         for v in variants:
             if v.module is None:

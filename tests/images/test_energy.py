@@ -24,3 +24,20 @@ def test_cnn_flops_parameters_and_variants_by_group(fashion_nets, small_fashion)
     original = {tuple(r["group"].items()): r["value"] for r in table["original"]["by_group"]}
     assert set(original) == {(("group", "A"),), (("group", "B"),)}
     assert any("convolutions stay float32" in f.message for f in result.findings)
+
+
+def test_multiclass_variants_compare_the_accuracy_gap(fashion_nets, small_fashion):
+    """Multiclass has no single parity gap: each variant's gap is the accuracy difference across the groups."""
+    images, meta = small_fashion
+    net = fashion_nets["fashion-cnn-underrepresented"]
+    result = audit.run(images, model=net.as_model(), metadata=meta, target="label", sensitive_features=["group"],
+                       auditors=[EnergyAuditor(batch_size=64, prune_amounts=(0.5, 0.9))])["energy"]
+    for row in result.details["compression"]:
+        by_group = [r["value"] for r in row["by_group"]]
+        assert set(row["gaps"]) == {"accuracy_score_difference|group"}
+        assert row["gaps"]["accuracy_score_difference|group"] == pytest.approx(max(by_group) - min(by_group), abs=1e-5)
+    table = {row["variant"]: row["gaps"]["accuracy_score_difference|group"] for row in result.details["compression"]}
+    flagged = {f.evidence["variant"] for f in result.findings if f.code == "energy.compression_widens_gap"}
+    # every variant is cheaper (int8 0.25 of the cost, pruned by its density): flagged iff its gap grew by > 0.01
+    assert flagged == {v for v, gap in table.items() if v != "original" and gap - table["original"] > 0.01}
+    assert "pruned_90" in flagged  # 300 images: 0.188 -> 0.321 (B loses most when 90 % of the weights go)
