@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup chromium demo test contract clean
+.PHONY: setup chromium demo lint test contract clean
 
 setup: $(VENV)/.installed
 
@@ -38,7 +38,13 @@ chromium:
 demo: $(VENV)/.core
 	$(VENV)/bin/rai-audit demo --out reports
 
-test: setup chromium
+# ruff (pycodestyle, pyflakes, isort, bugbear, numpy docstrings, bandit) and mypy on the
+# library; configured in pyproject.toml. `make test` runs them first, so CI fails on either.
+lint: setup
+	$(VENV)/bin/ruff check audit examples
+	$(VENV)/bin/mypy
+
+test: setup chromium lint
 	$(PY) -m pytest
 
 contract: setup

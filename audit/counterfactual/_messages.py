@@ -6,7 +6,8 @@ __all__ = ["NOT_CLASSIFIER", "UNKNOWN_FEATURE", "WHICH_FEATURE", "NOT_CALLABLE",
            "STABLE"]
 
 NOT_CLASSIFIER = "the counterfactual test compares predicted classes; this subject's task is {task!r}."
-UNKNOWN_FEATURE = "counterfactual: feature {feature!r} is not a sensitive feature of the subject; expected one of {features}."
+UNKNOWN_FEATURE = ("counterfactual: feature {feature!r} is not a sensitive feature of the subject; "
+                   "expected one of {features}.")
 WHICH_FEATURE = ("counterfactual: the subject has sensitive features {features}; name the one whose groups are "
                  "swapped with feature=\"...\" ([auditors.counterfactual] feature in a spec).")
 NOT_CALLABLE = "counterfactual: swap must be a function swap(batch, from_group, to_group) -> batch; got {type}."
@@ -23,7 +24,8 @@ SWAP_SHAPE = ("swap(batch, {a!r}, {b!r}) (feature {feature!r}) returned shape {g
               "a swap must return the same inputs, one for one, in the same shape.")
 SWAP_NOT_FINITE = ("swap(batch, {a!r}, {b!r}) (feature {feature!r}) returned missing or infinite pixel values; "
                    "a swap must return finite inputs.")
-FLIPS = ("swapping {feature!r} from {a} to {b} changes {rate:.1%} of the predictions ({level:.0%} interval {low:.1%} to "
-         "{high:.1%}, {n:,} inputs), above {limit:.0%}: the model's output depends on the group attribute itself.")
+FLIPS = ("swapping {feature!r} from {a} to {b} changes {rate:.1%} of the predictions ({level:.0%} interval "
+         "{low:.1%} to {high:.1%}, {n:,} inputs), above {limit:.0%}: the model's output depends on the group "
+         "attribute itself.")
 STABLE = ("swapping {feature!r} between its groups changes {rate:.1%} of {n:,} predictions; no pair's interval lies "
           "above {limit:.0%}.")

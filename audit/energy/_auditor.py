@@ -34,6 +34,7 @@ per year x training energy. Not "the rate times the seconds of a year".
 """
 from __future__ import annotations
 
+import functools
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -309,7 +310,8 @@ class EnergyAuditor(BaseAuditor):
             return {"energy_kwh": _non_negative(self.training_energy_kwh, "training_energy_kwh"),
                     "method": "given", "source": "training_energy_kwh option"}
         recipe = adapter.metadata.get("recipe")
-        rows = epochs = None
+        rows: int | None = None
+        epochs = 0
         if isinstance(recipe, dict) and flops_pred and adapter.metadata.get("n_train_rows") and "epochs" in recipe:
             rows, epochs = int(adapter.metadata["n_train_rows"]), int(recipe["epochs"])
         elif self.training_epochs is not None and subject.train_data is not None and flops_pred:
@@ -365,7 +367,7 @@ class EnergyAuditor(BaseAuditor):
             if entry["energy_kwh_per_1000"] is not None:
                 add("variant_inference_energy_kwh_per_1000", entry["energy_kwh_per_1000"], group=group)
             if self.measure:
-                m = self._measure(lambda v=v: decode(adapter_forward(v.module, x_sample)), len(sample), consts)
+                m = self._measure(functools.partial(_forward_decoded, v.module, x_sample, decode), len(sample), consts)
                 measured[v.name] = m
                 entry["measured_energy_kwh_per_1000"] = _r(m["energy_kwh_per_1000"])
                 entry["measured_seconds_per_1000"] = _r(m["seconds_per_1000"])
@@ -456,6 +458,11 @@ def _predict_all(subject: Any, variants: Sequence[Variant], encode: Callable, de
         for v in variants:
             parts[v.name].append(decode(adapter_forward(v.module, x)))
     return {name: np.concatenate(chunks) if chunks else np.zeros(0) for name, chunks in parts.items()}
+
+
+def _forward_decoded(module: Any, x: Any, decode: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """A variant's predictions on ``x``: the forward pass, decoded to the model's labels."""
+    return decode(adapter_forward(module, x))
 
 
 def adapter_forward(module: Any, x: Any) -> np.ndarray:

@@ -10,6 +10,7 @@ NVML energy is the whole device's, whichever process used it.
 """
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Callable
@@ -61,6 +62,10 @@ class NvmlMeter:
         self._start: list[int | None] = []
         self._samplers: list[_PowerSampler | None] = []
 
+    def _watts(self, handle: Any) -> float:
+        """One GPU's power draw now, in watts (NVML reports milliwatts)."""
+        return float(self._nvml.nvmlDeviceGetPowerUsage(handle)) / 1000.0
+
     def start(self) -> None:
         self.methods, self._start, self._samplers = [], [], []
         for h in self._handles:
@@ -70,14 +75,13 @@ class NvmlMeter:
                 self.methods.append("energy counter")
             except Exception:  # NVMLError_NotSupported on pre-Volta GPUs
                 self._start.append(None)
-                self._samplers.append(_PowerSampler(
-                    lambda h=h: self._nvml.nvmlDeviceGetPowerUsage(h) / 1000.0, self._every))
+                self._samplers.append(_PowerSampler(functools.partial(self._watts, h), self._every))
                 self.methods.append("sampled power")
 
     def stop(self) -> float:
         """Joules used by all GPUs since :meth:`start`."""
         total = 0.0
-        for h, first, sampler in zip(self._handles, self._start, self._samplers):
+        for h, first, sampler in zip(self._handles, self._start, self._samplers, strict=True):
             if sampler is not None:
                 total += sampler.stop()
             else:

@@ -74,7 +74,7 @@ class RaplReader:
     def delta_joules(self, start: tuple[int, ...], end: tuple[int, ...]) -> dict[str, float]:
         """Joules per kind (``package``, ``dram``) between two snapshots, one wrap per counter allowed."""
         out = {"package": 0.0, "dram": 0.0}
-        for d, a, b in zip(self.domains, start, end):
+        for d, a, b in zip(self.domains, start, end, strict=True):
             out[d.kind] += counter_delta(a, b, d.max_range_uj) / 1e6
         return out
 

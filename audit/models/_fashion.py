@@ -22,13 +22,17 @@ import numpy as np
 from .._exceptions import UsageError
 from ._datasets import verified_bytes
 from ._image_recipes import GROUPS
+from ._messages import (
+    MSG_FASHION_SPLIT,
+    MSG_GROUP_DRAW,
+    MSG_SWAP_GROUP,
+)
 
 __all__ = ["CLASSES", "GROUPS", "load_fashion", "render", "swap", "garment_mask", "draw_groups", "MSG_SWAP_GROUP"]
 
 #: Fashion-MNIST's ten classes, in label order (Xiao, Rasul & Vollgraf 2017).
 CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
            "Ankle boot")
-MSG_SWAP_GROUP = "swap: group {group!r} is not one of the reference generator's groups {groups}."
 
 
 def _idx(relpath: str, data_dir: Path | None, images: bool) -> np.ndarray:
@@ -52,7 +56,7 @@ def _cached(data_dir: str | None) -> dict[str, Any]:
 def load_fashion(split: str, data_dir: Path | None = None) -> tuple[np.ndarray, np.ndarray]:
     """``(images, labels)`` of the vendored subset: uint8 ``(n, 28, 28)`` (copies) and int64 labels."""
     if split not in ("train", "test"):
-        raise UsageError(f"split must be 'train' or 'test'; got {split!r}.")
+        raise UsageError(MSG_FASHION_SPLIT.format(split=split))
     images, labels = _cached(None if data_dir is None else str(data_dir))[split]
     return images.copy(), labels.copy()
 
@@ -66,7 +70,10 @@ def _colours(groups: np.ndarray, key: str) -> np.ndarray:
 
 
 def render(gray: np.ndarray, groups: np.ndarray) -> np.ndarray:
-    """Grey garments (uint8 or [0, 1] floats, ``(n, 28, 28)``) in their groups' appearance: float32 ``(n, 3, 28, 28)``."""
+    """Grey garments in their groups' appearance.
+
+    ``gray`` is uint8 or [0, 1] floats, ``(n, 28, 28)``; the result float32 ``(n, 3, 28, 28)``.
+    """
     x = np.asarray(gray, dtype=np.float32)
     if np.asarray(gray).dtype == np.uint8:
         x = x / 255.0
@@ -106,7 +113,9 @@ def garment_mask(batch: Any) -> np.ndarray:
 
 def draw_groups(labels: np.ndarray, kind: str, seed: int, *, minority_share: float = 0.05,
                 agreement: float = 0.95) -> np.ndarray:
-    """The group of each image: ``balanced`` (A or B with probability 1/2, independent of the class),
+    """The group of each image, drawn by ``kind``.
+
+    ``balanced`` (A or B with probability 1/2, independent of the class),
     ``underrepresented`` (B with probability ``minority_share``), or ``spurious`` (classes 0-4 are A and
     5-9 are B with probability ``agreement``, the other group otherwise).
     """
@@ -120,5 +129,5 @@ def draw_groups(labels: np.ndarray, kind: str, seed: int, *, minority_share: flo
         major = np.asarray(labels) >= 5
         b = np.where(rng.random(n) < float(agreement), major, ~major)
     else:
-        raise UsageError(f"unknown group draw {kind!r}; expected 'balanced', 'underrepresented' or 'spurious'.")
+        raise UsageError(MSG_GROUP_DRAW.format(kind=kind))
     return np.where(b, "B", "A").astype(object)

@@ -30,6 +30,13 @@ import pandas as pd
 from .._exceptions import DataError, UsageError
 from ._fashion import CLASSES, GROUPS, draw_groups, garment_mask, load_fashion, render, swap
 from ._image_recipes import _IMAGE, IMAGE_NETWORKS
+from ._messages import (
+    MSG_CNN_ARCHITECTURE,
+    MSG_IMAGE_FOLDER_INCOMPLETE,
+    MSG_IMAGE_FOLDER_UNREADABLE,
+    MSG_IMAGE_WEIGHTS_ARCHITECTURE,
+    MSG_UNKNOWN_IMAGE_NETWORK,
+)
 
 __all__ = ["IMAGE_NETWORKS", "ImageReferenceNetwork", "build_cnn", "load_image_reference", "train_image",
            "IMAGE_FILES"]
@@ -39,11 +46,14 @@ IMAGE_FILES = ("recipe.json", "weights.pt", "card.json", "card.md")
 
 
 def build_cnn(architecture: dict[str, Any]) -> Any:
-    """conv(3->c1) ReLU maxpool, conv(c1->c2) ReLU maxpool, Linear(hidden) ReLU, Linear(outputs): an ``nn.Sequential``."""
+    """The reference CNN as an ``nn.Sequential``.
+
+    conv(3->c1) ReLU maxpool, conv(c1->c2) ReLU maxpool, Linear(hidden) ReLU, Linear(outputs).
+    """
     from torch import nn
 
     if architecture.get("type") != "cnn":
-        raise UsageError(f"unsupported architecture type {architecture.get('type')!r}; expected 'cnn'")
+        raise UsageError(MSG_CNN_ARCHITECTURE.format(got=architecture.get('type')))
     c1, c2 = (int(c) for c in architecture["channels"])
     channels, height, width = (int(v) for v in architecture["input_shape"])
     hidden, outputs = int(architecture["hidden"]), int(architecture["outputs"])
@@ -95,7 +105,7 @@ class ImageReferenceNetwork:
         return self._split("train")[1]
 
     def as_model(self) -> Any:
-        """This network as an :class:`audit.Model` (ten classes, logits out)."""
+        """The network as an :class:`audit.Model` (ten classes, logits out)."""
         from ..subject import Model
 
         return Model(self.module, task="multiclass", classes=list(range(len(CLASSES))),
@@ -206,7 +216,7 @@ def train_image(name: str, models_dir: str | os.PathLike[str] | None = None) -> 
     from ._train import _replace_dir, _write_json
 
     if name not in _IMAGE:
-        raise UsageError(f"unknown image reference network {name!r}; expected one of {sorted(_IMAGE)}")
+        raise UsageError(MSG_UNKNOWN_IMAGE_NETWORK.format(name=name, known=sorted(_IMAGE)))
     recipe = copy.deepcopy(_IMAGE[name])
     root = resolve_models_dir(models_dir)
     root.mkdir(parents=True, exist_ok=True)
@@ -224,7 +234,7 @@ def train_image(name: str, models_dir: str | os.PathLike[str] | None = None) -> 
         torch.save({k: v.detach().clone() for k, v in module.state_dict().items()}, tmp / "weights.pt")
         _write_json(tmp / "card.json", card)
         (tmp / "card.md").write_text(_card_markdown(card), encoding="utf-8")
-        os.chmod(tmp, 0o755)
+        os.chmod(tmp, 0o755)  # noqa: S103 - a model folder others read, like any installed package data
         _replace_dir(tmp, root / name)
     finally:
         if tmp.exists():
@@ -247,18 +257,18 @@ def load_image_reference(name_or_path: str | os.PathLike[str],
                          f"expected an image reference network name ({', '.join(_IMAGE)}) or its folder; got {key!r}")
     missing = [f for f in IMAGE_FILES if not (folder / f).is_file()]
     if missing:
-        raise UsageError(f"image reference network folder {folder} is incomplete: missing {', '.join(missing)}; "
-                         f"run `rai-audit train {folder.name}` to rebuild it")
+        raise UsageError(MSG_IMAGE_FOLDER_INCOMPLETE.format(folder=folder, missing=", ".join(missing),
+                                                            name=folder.name))
     try:
         recipe = json.loads((folder / "recipe.json").read_text(encoding="utf-8"))
         card = json.loads((folder / "card.json").read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
-        raise DataError(f"cannot read {folder}: {exc}; retrain with `rai-audit train {folder.name}`") from exc
+        raise DataError(MSG_IMAGE_FOLDER_UNREADABLE.format(folder=folder, error=exc, name=folder.name)) from exc
     with torch.random.fork_rng(devices=[]):
         module = build_cnn(recipe["architecture"])
     try:
         module.load_state_dict(load_state_dict(folder / "weights.pt"), strict=True)
     except RuntimeError as exc:
-        raise DataError(f"{folder / 'weights.pt'} does not fit the architecture in recipe.json "
-                        f"({str(exc).splitlines()[0]}); retrain with `rai-audit train {folder.name}`") from exc
+        raise DataError(MSG_IMAGE_WEIGHTS_ARCHITECTURE.format(
+            path=folder / "weights.pt", error=str(exc).splitlines()[0], name=folder.name)) from exc
     return ImageReferenceNetwork(recipe["name"], module, recipe, card, folder)

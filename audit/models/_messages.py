@@ -52,6 +52,14 @@ __all__ = [
     "MSG_MITIGATED_COLUMN",
     "MSG_UNKNOWN_PLANTED",
     "MSG_UNKNOWN_RECIPE",
+    "MSG_SWAP_GROUP",
+    "MSG_GROUP_DRAW",
+    "MSG_FASHION_SPLIT",
+    "MSG_IMAGE_WEIGHTS_ARCHITECTURE",
+    "MSG_IMAGE_FOLDER_UNREADABLE",
+    "MSG_IMAGE_FOLDER_INCOMPLETE",
+    "MSG_UNKNOWN_IMAGE_NETWORK",
+    "MSG_CNN_ARCHITECTURE",
 ]
 
 # -- audit.models._network ---------------------------------------------------------
@@ -137,3 +145,17 @@ MSG_UNKNOWN_PLANTED = "unknown planted defect kind {kind!r}; expected one of {kn
 
 # -- audit.models._recipes ---------------------------------------------------------------------
 MSG_UNKNOWN_RECIPE = "unknown reference network {name!r}; expected one of {known}"
+
+# -- audit.models._fashion -----------------------------------------------------------------------
+MSG_SWAP_GROUP = "swap: group {group!r} is not one of the reference generator's groups {groups}."
+MSG_GROUP_DRAW = "unknown group draw {kind!r}; expected 'balanced', 'underrepresented' or 'spurious'."
+MSG_FASHION_SPLIT = "split must be 'train' or 'test'; got {split!r}."
+
+# -- audit.models._image_nets ------------------------------------------------------------------
+MSG_IMAGE_WEIGHTS_ARCHITECTURE = ("{path} does not fit the architecture in recipe.json ({error}); retrain with "
+                                  "`rai-audit train {name}`")
+MSG_IMAGE_FOLDER_UNREADABLE = "cannot read {folder}: {error}; retrain with `rai-audit train {name}`"
+MSG_IMAGE_FOLDER_INCOMPLETE = ("image reference network folder {folder} is incomplete: missing {missing}; run "
+                               "`rai-audit train {name}` to rebuild it")
+MSG_UNKNOWN_IMAGE_NETWORK = "unknown image reference network {name!r}; expected one of {known}"
+MSG_CNN_ARCHITECTURE = "unsupported architecture type {got!r}; expected 'cnn'"

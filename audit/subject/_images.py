@@ -16,38 +16,30 @@ import numpy as np
 import pandas as pd
 
 from .._exceptions import DataError, UsageError
-from ._validation import as_column_list, check_columns, check_finite, check_frame
-from ._adapters import as_model
+from ._adapters import Model, as_model
+from ._messages import (
+    MSG_BAD_ITEM,
+    MSG_CHANNEL_LAST,
+    MSG_CLASS_COUNT,
+    MSG_IMAGE_SHAPE,
+    MSG_IMAGES_NOT_FOLDER,
+    MSG_IMAGES_TYPE,
+    MSG_METADATA_ROWS,
+    MSG_MISSING_FILE,
+    MSG_MIXED_SIZES,
+    MSG_NAN_PIXELS,
+    MSG_NO_MODEL,
+    MSG_NO_PATH_COLUMN,
+    MSG_NO_PIL,
+    MSG_UNREADABLE_IMAGE,
+)
 from ._subject import MSG_BAD_TASK, TASKS, AuditSubject
+from ._validation import as_column_list, check_columns, check_finite, check_frame
 
 __all__ = ["ImageSource", "ImageSubject", "is_image_data", "MSG_CHANNEL_LAST", "MSG_IMAGE_SHAPE",
            "MSG_MIXED_SIZES", "MSG_NAN_PIXELS", "MSG_METADATA_ROWS", "MSG_MISSING_FILE", "MSG_NO_PATH_COLUMN",
            "MSG_CLASS_COUNT", "MSG_NO_MODEL", "MSG_UNREADABLE_IMAGE", "MSG_BAD_ITEM"]
 
-MSG_IMAGE_SHAPE = ("images must have shape (N, C, H, W) or (N, H, W); got an array of shape {shape}. "
-                   "Stack the images into one array, one image per first index.")
-MSG_CHANNEL_LAST = ("the images look channel-last: shape {shape} (N, H, W, C with C = {channels}); expected "
-                    "channel-first (N, C, H, W), as torch models take. Pass images.transpose(0, 3, 1, 2) "
-                    "(numpy) or images.permute(0, 3, 1, 2) (torch).")
-MSG_MIXED_SIZES = ("image {where} has shape {got}, image {first_where} has {expected}; every image must have "
-                   "the same channels, height and width. Resize (or crop) them to one size before auditing.")
-MSG_NAN_PIXELS = ("image {where} has {count} missing or infinite pixel value(s); every pixel must be a finite "
-                  "number. Fix or drop that image (and its metadata row).")
-MSG_METADATA_ROWS = ("metadata has {rows:,} row(s) for {images:,} image(s); expected one row per image, in the "
-                     "images' order. Add the missing rows or drop the extra images.")
-MSG_MISSING_FILE = ("image file {path!s} (metadata row {row:,}, column {column!r}) does not exist; fix the "
-                    "path or drop that row.")
-MSG_UNREADABLE_IMAGE = ("cannot read image file {path!s} (metadata row {row:,}): {reason}. Check that it is an "
-                        "image Pillow can open (PNG, JPEG, ...).")
-MSG_NO_PATH_COLUMN = ("images is a folder ({path!s}), so the metadata must name each image's file: pass "
-                      "path_column=\"<column>\" (in a spec, [data] path_column).")
-MSG_CLASS_COUNT = ("the model returns {width} class score(s) per image, but {what}; a model must return one "
-                   "score per class. Check the model's last layer, or pass audit.Model(model, classes=[...]).")
-MSG_NO_MODEL = "an image subject needs a model to predict from the images; pass model=... ."
-MSG_BAD_ITEM = ("item {index:,} of the dataset is a {type}; expected an image (tensor or array) or a tuple "
-                "(image, label).")
-MSG_NO_PIL = ("images is a folder of files, which needs Pillow to read them; install it (pip install pillow), "
-              "or pass the images as an array.")
 _CHANNELS = (1, 3, 4)
 DEFAULT_IMAGE_BATCH = 256
 
@@ -87,8 +79,7 @@ class ImageSource:
         if isinstance(images, (str, os.PathLike)):
             root = Path(images)
             if not root.is_dir():
-                raise UsageError(f"images {str(root)!r} is not a folder; expected a folder of image files, an "
-                                 "array (N, C, H, W) or a torch Dataset.")
+                raise UsageError(MSG_IMAGES_NOT_FOLDER.format(path=str(root)))
             if paths is None:
                 raise UsageError(MSG_NO_PATH_COLUMN.format(path=root))
             self.kind, self._root, self._paths = "folder", root, [str(p) for p in paths]
@@ -103,8 +94,7 @@ class ImageSource:
             self.kind, self._dataset, self.n = "dataset", images, len(images)
             self.shape = None
         else:
-            raise UsageError(f"images of type {type(images).__name__} are not supported; expected a numpy array or "
-                             "torch tensor (N, C, H, W), a torch Dataset, or a folder of image files.")
+            raise UsageError(MSG_IMAGES_TYPE.format(got=type(images).__name__))
 
     def describe(self) -> dict[str, Any]:
         return {"source": self.kind, "n_images": int(self.n), "shape": None if self.shape is None else list(self.shape)}
@@ -245,12 +235,12 @@ class ImageSubject(AuditSubject):
             raise UsageError(MSG_BAD_TASK.format(tasks=list(TASKS), task=task))
         self.name = name
         self.random_state = int(random_state)
-        self.model = as_model(model)
-        if self.model is None:
+        adapted = as_model(model)
+        if adapted is None:
             raise UsageError(MSG_NO_MODEL)
+        self.model: Model = adapted  # an image subject always has one
         self.batch_rows = int(batch_size)
         self._loaded: dict[str, Any] = {}
-        self.table = None
         frame = check_frame(metadata) if metadata is not None else None
         paths = None
         if path_column is not None:

@@ -20,6 +20,20 @@ __all__ = [
     "MSG_NO_RAW_OUTPUT",
     "MSG_PREPROCESS_TYPE",
     "MSG_MODEL_COLUMNS",
+    "MSG_IMAGE_SHAPE",
+    "MSG_CHANNEL_LAST",
+    "MSG_MIXED_SIZES",
+    "MSG_NAN_PIXELS",
+    "MSG_METADATA_ROWS",
+    "MSG_MISSING_FILE",
+    "MSG_UNREADABLE_IMAGE",
+    "MSG_NO_PATH_COLUMN",
+    "MSG_CLASS_COUNT",
+    "MSG_NO_MODEL",
+    "MSG_BAD_ITEM",
+    "MSG_NO_PIL",
+    "MSG_IMAGES_TYPE",
+    "MSG_IMAGES_NOT_FOLDER",
 ]
 
 # -- audit.subject._adapters -------------------------------------------------------
@@ -110,3 +124,33 @@ MSG_ROLE_TYPE = "{role} must be a column name or a list of column names; got {ty
 #: A score or weight column holding text or objects (their values are never quoted: they may be personal data).
 MSG_NOT_NUMERIC = ("column {column!r} ({role}) must hold numbers; {count} of its {n} values are not numbers "
                    "(first at row {row}). Convert or drop those rows before auditing.")
+
+# -- audit.subject._images -----------------------------------------------------------------------
+MSG_IMAGE_SHAPE = ("images must have shape (N, C, H, W) or (N, H, W); got an array of shape {shape}. "
+                   "Stack the images into one array, one image per first index.")
+MSG_CHANNEL_LAST = ("the images look channel-last: shape {shape} (N, H, W, C with C = {channels}); expected "
+                    "channel-first (N, C, H, W), as torch models take. Pass images.transpose(0, 3, 1, 2) "
+                    "(numpy) or images.permute(0, 3, 1, 2) (torch).")
+MSG_MIXED_SIZES = ("image {where} has shape {got}, image {first_where} has {expected}; every image must have "
+                   "the same channels, height and width. Resize (or crop) them to one size before auditing.")
+MSG_NAN_PIXELS = ("image {where} has {count} missing or infinite pixel value(s); every pixel must be a finite "
+                  "number. Fix or drop that image (and its metadata row).")
+MSG_METADATA_ROWS = ("metadata has {rows:,} row(s) for {images:,} image(s); expected one row per image, in the "
+                     "images' order. Add the missing rows or drop the extra images.")
+MSG_MISSING_FILE = ("image file {path!s} (metadata row {row:,}, column {column!r}) does not exist; fix the "
+                    "path or drop that row.")
+MSG_UNREADABLE_IMAGE = ("cannot read image file {path!s} (metadata row {row:,}): {reason}. Check that it is an "
+                        "image Pillow can open (PNG, JPEG, ...).")
+MSG_NO_PATH_COLUMN = ("images is a folder ({path!s}), so the metadata must name each image's file: pass "
+                      "path_column=\"<column>\" (in a spec, [data] path_column).")
+MSG_CLASS_COUNT = ("the model returns {width} class score(s) per image, but {what}; a model must return one "
+                   "score per class. Check the model's last layer, or pass audit.Model(model, classes=[...]).")
+MSG_NO_MODEL = "an image subject needs a model to predict from the images; pass model=... ."
+MSG_BAD_ITEM = ("item {index:,} of the dataset is a {type}; expected an image (tensor or array) or a tuple "
+                "(image, label).")
+MSG_NO_PIL = ("images is a folder of files, which needs Pillow to read them; install it (pip install pillow), "
+              "or pass the images as an array.")
+MSG_IMAGES_TYPE = ("images of type {got} are not supported; expected a numpy array or torch tensor (N, C, H, W), a "
+                   "torch Dataset, or a folder of image files.")
+MSG_IMAGES_NOT_FOLDER = ("images {path!r} is not a folder; expected a folder of image files, an array (N, C, H, W) "
+                         "or a torch Dataset.")

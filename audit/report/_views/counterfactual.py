@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .._html import esc, fmt_value, table
+from .._html import as_mapping, esc, fmt_value, table
 from ._generic import SectionContext
 
 __all__ = ["render_counterfactual"]
@@ -24,7 +24,7 @@ def _pair(group: Any) -> tuple[str, str, str] | None:
 
 
 def render_counterfactual(result: Mapping[str, Any], ctx: SectionContext) -> list[str]:
-    details = result.get("details") if isinstance(result.get("details"), Mapping) else {}
+    details = as_mapping(result.get("details"))
     rows: dict[tuple[str, str, str], dict[str, Any]] = {}
     totals: dict[str, dict[str, Any]] = {}
     for m in result.get("metrics") or []:

@@ -5,7 +5,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .._html import esc, fmt_num, humanize, table, truncate
+from .._html import as_mapping, esc, fmt_num, humanize, table, truncate
 from .._plots import _MAIN, _MUTED, _PALETTE, _figure, _svg, _text
 
 __all__ = ["render_energy"]
@@ -35,7 +35,8 @@ def _breakdown_figure(ident: str, projection: Mapping[str, Any], intensity: floa
     with _figure(ident, 7.2, 2.2) as fig:
         axes = fig.subplots(1, 2)
         scale = (intensity or 0.0) / 1000.0
-        for ax, (title, factor) in zip(axes, (("Energy per year (kWh)", 1.0), ("CO2e per year (kg)", scale))):
+        panels = (("Energy per year (kWh)", 1.0), ("CO2e per year (kg)", scale))
+        for ax, (title, factor) in zip(axes, panels, strict=True):
             ax.barh([0], [train * factor], color=_PALETTE[1], label="training", height=0.5)
             ax.barh([0], [serve * factor], left=[train * factor], color=_PALETTE[0], label="serving", height=0.5)
             ax.set_yticks([])
@@ -69,7 +70,7 @@ def _tradeoff_figure(ident: str, rows: Sequence[Mapping[str, Any]], gap_key: str
 
 def render_energy(result: Mapping[str, Any], ctx: Any) -> list[str]:
     """Key figures, yearly breakdown chart, constants and their sources, compression table and chart."""
-    details = result.get("details") if isinstance(result.get("details"), Mapping) else {}
+    details = as_mapping(result.get("details"))
     metrics = result.get("metrics") or []
     overall = _overall(metrics)
     out: list[str] = []
@@ -94,11 +95,11 @@ def render_energy(result: Mapping[str, Any], ctx: Any) -> list[str]:
     if isinstance(training, Mapping):
         out.append(f'<p class="muted small">Training energy source: {esc(training.get("source", ""))} '
                    f'({esc(training.get("method", ""))}).</p>')
-    constants = details.get("constants") if isinstance(details.get("constants"), Mapping) else {}
+    constants = as_mapping(details.get("constants"))
     intensity = _num((constants.get("carbon_intensity") or {}).get("value")) if constants else None
     projection = details.get("projection")
     if isinstance(projection, Mapping):
-        workload = details.get("workload") if isinstance(details.get("workload"), Mapping) else {}
+        workload = as_mapping(details.get("workload"))
         out.append("<h3>Training and serving per year</h3>")
         svg = _breakdown_figure(f"{ctx.anchor}-breakdown", projection, intensity)
         out.append(f"<figure>{svg}<figcaption>Projected from a stated workload: "
