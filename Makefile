@@ -38,10 +38,11 @@ chromium:
 demo: $(VENV)/.core
 	$(VENV)/bin/rai-audit demo --out reports
 
-# ruff (pycodestyle, pyflakes, isort, bugbear, numpy docstrings, bandit) and mypy on the
+# ruff (pycodestyle, pyflakes, isort, bugbear, numpy docstrings, bandit) on the code, tests and
+# benchmarks (per-file rules in pyproject.toml) and mypy on the
 # library; configured in pyproject.toml. `make test` runs them first, so CI fails on either.
 lint: setup
-	$(VENV)/bin/ruff check audit examples
+	$(VENV)/bin/ruff check audit examples tests benchmarks
 	$(VENV)/bin/mypy
 
 test: setup chromium lint

@@ -59,7 +59,9 @@ def charts() -> dict[str, Callable[[], Any]]:
                                  [min(1.0, k / 10 + 0.03 * j) for k in range(10)]) for j in range(5)])
               for f in ("sex", "age_band", "foreign_worker")]
     feats = [f"feature_{i}" for i in range(12)]
-    importance = [(f, 0.1 - 0.007 * i, 0.09 - 0.007 * i, 0.11 - 0.007 * i, 0.02 - 0.004 * i) for i, f in enumerate(feats)]
+    importance = [
+        (f, 0.1 - 0.007 * i, 0.09 - 0.007 * i, 0.11 - 0.007 * i, 0.02 - 0.004 * i) for i, f in enumerate(feats)
+    ]
     group_panels = [(f"by {s}", feats[:8], [(f"{s} {j}", [0.02 + 0.01 * ((i + j) % 5) for i in range(8)])
                                             for j in range(4)]) for s in ("sex", "age_band", "foreign_worker")]
     gap = {"low_mean_output": 0.4, "high_mean_output": 0.7, "residual": 0.001,
@@ -113,7 +115,11 @@ def measure(repeats: int) -> dict[str, Any]:
 def _row(name: str, ours: dict[str, Any], base: dict[str, Any] | None) -> str:
     cells = [name, f"{ours['median_ms']:.2f}", f"{ours['max_ms']:.2f}", f"{ours['bytes']:,}"]
     if base is not None:
-        cells += [f"{base['median_ms']:.1f}", f"{base['bytes']:,}", f"{base['median_ms'] / ours['median_ms']:.0f}\u00d7"]
+        cells += [
+            f"{base['median_ms']:.1f}",
+            f"{base['bytes']:,}",
+            f"{base['median_ms'] / ours['median_ms']:.0f}\u00d7",
+        ]
     return "| " + " | ".join(cells) + " |"
 
 

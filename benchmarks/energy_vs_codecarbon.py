@@ -43,8 +43,8 @@ def main() -> None:
     logging.getLogger("codecarbon").setLevel(logging.ERROR)
     warnings.simplefilter("ignore")
 
-    from codecarbon import OfflineEmissionsTracker
     import codecarbon
+    from codecarbon import OfflineEmissionsTracker
 
     from audit.energy import track
 
@@ -89,17 +89,22 @@ def main() -> None:
     print("\n| tracker | energy (last run) | CO2e | method | constants |")
     print("|---|---|---|---|---|")
     c = ours_d["constants"]
-    print(f"| audit.energy.track | {ours_d['energy_kwh'] * 1000:.4g} Wh (CPU {ours_d['components']['cpu']['joules']:.3g} J, "
-          f"RAM {ours_d['components']['memory']['joules']:.3g} J) | {ours_d['co2e_kg'] * 1000:.4g} g | "
-          f"{ours_d['method']} | {ours_d['cpu_seconds']:.2f} CPU-s x {c['cpu_watts_per_core']['value']:g} W/core "
-          f"({c['cpu_watts_per_core']['cpu_model']}); {ours_d['memory_gb']:.2f} GB RSS x "
-          f"{c['memory_watts_per_gb']['value']} W/GB x {ours_d['seconds']:.2f} s; PUE 1; "
-          f"{c['carbon_intensity']['value']} g/kWh |")
-    print(f"| CodeCarbon OfflineEmissionsTracker (process) | {data.energy_consumed * 1000:.4g} Wh "
-          f"(CPU {data.cpu_energy * 3.6e6:.3g} J, RAM {data.ram_energy * 3.6e6:.3g} J) | {data.emissions * 1000:.4g} g | "
-          f"estimated | CPU power {data.cpu_power:.3g} W ({data.cpu_model}, {data.cpu_count} CPUs), "
-          f"RAM power {data.ram_power:.3g} W over {data.duration:.2f} s; PUE {data.pue}; "
-          f"{data.emissions / data.energy_consumed * 1000 if data.energy_consumed else float('nan'):.1f} g/kWh |")
+    print(
+        f"| audit.energy.track | {ours_d['energy_kwh'] * 1000:.4g} Wh "
+        f"(CPU {ours_d['components']['cpu']['joules']:.3g} J, "
+        f"RAM {ours_d['components']['memory']['joules']:.3g} J) | {ours_d['co2e_kg'] * 1000:.4g} g | "
+        f"{ours_d['method']} | {ours_d['cpu_seconds']:.2f} CPU-s x {c['cpu_watts_per_core']['value']:g} W/core "
+        f"({c['cpu_watts_per_core']['cpu_model']}); {ours_d['memory_gb']:.2f} GB RSS x "
+        f"{c['memory_watts_per_gb']['value']} W/GB x {ours_d['seconds']:.2f} s; PUE 1; "
+        f"{c['carbon_intensity']['value']} g/kWh |"
+    )
+    print(
+        f"| CodeCarbon OfflineEmissionsTracker (process) | {data.energy_consumed * 1000:.4g} Wh "
+        f"(CPU {data.cpu_energy * 3.6e6:.3g} J, RAM {data.ram_energy * 3.6e6:.3g} J) | {data.emissions * 1000:.4g} g | "
+        f"estimated | CPU power {data.cpu_power:.3g} W ({data.cpu_model}, {data.cpu_count} CPUs), "
+        f"RAM power {data.ram_power:.3g} W over {data.duration:.2f} s; PUE {data.pue}; "
+        f"{data.emissions / data.energy_consumed * 1000 if data.energy_consumed else float('nan'):.1f} g/kWh |"
+    )
     print("\n| tracker | start+stop s (median) | share of workload | tracked/untracked wall (median) |")
     print("|---|---|---|---|")
     for name, over, walls in (("audit.energy.track", ours_overhead, ours), ("CodeCarbon", cc_overhead, theirs)):

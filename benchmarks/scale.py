@@ -82,7 +82,8 @@ else:
     report = audit_privacy(source)
     result = report["privacy"]
     pii = sorted(f"{p['column']}:{p['entity_type']}:{p['share_full']}" for p in result.details["pii"])
-    figure = json.dumps({"k": result.value("k_anonymity", over=qis), "l": result.value("l_diversity_distinct", over=qis),
+    figure = json.dumps({"k": result.value("k_anonymity", over=qis),
+                         "l": result.value("l_diversity_distinct", over=qis),
                          "t": round(result.value("t_closeness", over=qis), 12), "pii": pii})
 seconds = time.perf_counter() - start
 # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent across fork + exec.
@@ -165,7 +166,9 @@ def main() -> None:
                         print(f"{rows:>11,}  {which:<9} {engine:<7} {r['seconds']:>8.2f} {r['setup']:>8.2f} "
                               f"{r['peak_mb']:>8.0f}  {figure}", flush=True)
     done = [r for r in results if "figure" in r]
-    agree = len({(r["rows"], r["audit"], str(r["figure"])) for r in done}) == len({(r["rows"], r["audit"]) for r in done})
+    agree = len({(r["rows"], r["audit"], str(r["figure"])) for r in done}) == len(
+        {(r["rows"], r["audit"]) for r in done}
+    )
     print(f"# engines agree on every figure checked: {agree}")
     if not agree or any("error" in r for r in results):
         sys.exit(1)

@@ -101,8 +101,10 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(1)
     rows = 2000 if args.quick else None
-    out = {"regression_integer_target": regression_audit(rows),
-           "attribution_pipeline_vs_reference": attribution_pipeline_vs_reference(rows, 1 if args.quick else args.repeat)}
+    out = {
+        "regression_integer_target": regression_audit(rows),
+        "attribution_pipeline_vs_reference": attribution_pipeline_vs_reference(rows, 1 if args.quick else args.repeat),
+    }
     print(json.dumps(out, indent=2))
 
 

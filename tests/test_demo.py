@@ -2,8 +2,9 @@
 import json
 
 import pytest
+
 from audit import ExitCode
-from tests.conftest import ROOT, run_cli
+from tests.conftest import run_cli
 
 pytestmark = pytest.mark.slow
 
@@ -35,8 +36,10 @@ def test_demo_writes_seven_reports_and_an_index(tmp_path):
         assert doc["subject"]["modality"] == "image" and doc["model_card"]["name"] == name
         assert f'href="{name}/report.html"' in index
         assert (tmp_path / name / "report.html").stat().st_size < 2_000_000
-    gated = {name: {c["metric"]: c["status"] for c in json.loads((tmp_path / name / "report.json").read_text())["checks"]}
-             for name in ("fashion-cnn", "fashion-cnn-spurious")}
+    gated = {
+        name: {c["metric"]: c["status"] for c in json.loads((tmp_path / name / "report.json").read_text())["checks"]}
+        for name in ("fashion-cnn", "fashion-cnn-spurious")
+    }
     assert gated["fashion-cnn"]["counterfactual.counterfactual_flip_rate"] == "pass"
     assert gated["fashion-cnn-spurious"]["counterfactual.counterfactual_flip_rate"] == "fail"
 

@@ -3,8 +3,8 @@ import math
 import pytest
 
 from audit import AuditResult, SpecError, Status
-from audit.gate._checks import (MSG_CHECK_BOUND, MSG_CHECK_KEYS, MSG_CHECK_METRIC, evaluate_checks, parse_checks)
 from audit._results import metrics_frame
+from audit.gate._checks import MSG_CHECK_BOUND, MSG_CHECK_KEYS, MSG_CHECK_METRIC, evaluate_checks, parse_checks
 
 
 def _result(rows, status=Status.PASS):

@@ -27,11 +27,13 @@ def test_run_writes_reports_and_is_byte_identical(tmp_path, csv_path):
     s = spec(tmp_path, csv_path)
     a, b = run_cli("run", s, "--out", tmp_path / "a"), run_cli("run", s, "--out", tmp_path / "b")
     assert a.returncode == ExitCode.OK, a.stderr
+    assert b.returncode == ExitCode.OK, b.stderr
     assert (tmp_path / "a" / "report.html").exists()
     assert (tmp_path / "a" / "report.json").read_bytes() == (tmp_path / "b" / "report.json").read_bytes()
     doc = json.loads((tmp_path / "a" / "report.json").read_text())
-    import jsonschema
     from importlib import resources
+
+    import jsonschema
 
     schema = json.loads((resources.files("audit") / "schema" / "report.schema.json").read_text())
     jsonschema.validate(doc, schema)
@@ -110,10 +112,14 @@ def test_gate_baseline_flags_a_regression(tmp_path, csv_path, predictions_frame)
     worse = predictions_frame.copy()
     worse.loc[worse["g"] == "c", "y_pred"] = 1  # group c now always selected: parity gets worse
     worse.to_csv(tmp_path / "worse.csv", index=False)
-    assert run_cli("run", spec(tmp_path, tmp_path / "worse.csv", name="w.toml"), "--out", tmp_path / "new").returncode == 0
+    assert (
+        run_cli("run", spec(tmp_path, tmp_path / "worse.csv", name="w.toml"), "--out", tmp_path / "new").returncode == 0
+    )
     pol = tmp_path / "policy.toml"
     pol.write_text('[[checks]]\nmetric = "fairness.demographic_parity_difference"\nmax = 0.99\n')
-    r = run_cli("gate", tmp_path / "new" / "report.json", "--policy", pol, "--baseline", tmp_path / "old" / "report.json")
+    r = run_cli(
+        "gate", tmp_path / "new" / "report.json", "--policy", pol, "--baseline", tmp_path / "old" / "report.json"
+    )
     assert r.returncode == ExitCode.CHECKS_FAILED, r.stdout
     assert "against the baseline" in r.stdout
     same = run_cli("gate", tmp_path / "old" / "report.json", "--policy", pol, "--baseline",

@@ -1,4 +1,5 @@
-"""Without the `torch` extra: fairness, privacy and energy run; attribution and the reference networks say what to install.
+"""Without the `torch` extra: fairness, privacy and energy run; attribution and the reference
+networks say what to install.
 
 Each case runs in a fresh interpreter where ``torch`` and ``captum`` cannot be found (a finder
 first on ``sys.meta_path`` refuses them), as on a machine with only the core dependencies.

@@ -97,10 +97,16 @@ def test_catalogue_describes_a_plugin_from_its_source_without_importing_it(tmp_p
     assert found["drift"].description == "Population drift between two tables."
     assert found["drift"].target == "rai_fake_plugin:DriftAuditor"
     assert "rai_fake_plugin" not in sys.modules
-    assert found["fairness"].description.startswith("Bias metrics by group") and found["fairness"].distribution == "rai-audit"
+    assert (
+        found["fairness"].description.startswith("Bias metrics by group")
+        and found["fairness"].distribution == "rai-audit"
+    )
 
 
 def test_catalogue_imports_a_plugin_whose_class_it_cannot_read(tmp_path, monkeypatch):
-    dynamic = _DRIFT.replace("class Drift:", "class _Base:") + "\nDrift = type('Drift', (_Base,), {'__doc__': 'Made at import.'})\n"
+    dynamic = (
+        _DRIFT.replace("class Drift:", "class _Base:")
+        + "\nDrift = type('Drift', (_Base,), {'__doc__': 'Made at import.'})\n"
+    )
     _plugin_package(tmp_path, monkeypatch, dynamic)
     assert {i.name: i.description for i in _registry.catalogue()}["drift"] == "Made at import."

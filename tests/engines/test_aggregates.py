@@ -2,16 +2,14 @@
 them: the same answers from pandas, polars, DuckDB and Dask."""
 import dask
 import dask.dataframe as dd
-import duckdb
 import numpy as np
 import pandas as pd
 import polars as pl
 import pytest
 
 import audit
-from audit.engines import open_table
+from audit.engines import COUNT_COLUMN, LazyTable, bin_codes, open_table
 from audit.engines._batches import iter_batches, rebatch
-from audit.engines import COUNT_COLUMN, LazyTable, bin_codes
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,7 @@ import polars as pl
 import pyarrow as pa
 import pytest
 
-from audit.engines import open_table
-from audit.engines import LazyTable, sample_positions
+from audit.engines import LazyTable, open_table, sample_positions
 
 PATTERN = r"\d{3}-\d{4}"
 

@@ -17,8 +17,14 @@ from sklearn.tree import DecisionTreeClassifier
 
 from audit.fairness import calibration_table, group_metrics
 
-from ._oracle import (MISSING, assert_close, assert_matches_fairlearn, binary_metric_functions,
-                      our_values, regression_metric_functions)
+from ._oracle import (
+    MISSING,
+    assert_close,
+    assert_matches_fairlearn,
+    binary_metric_functions,
+    our_values,
+    regression_metric_functions,
+)
 
 
 def synthetic_binary(n: int = 3000, seed: int = 0):
@@ -155,7 +161,9 @@ def test_single_class_group_one_group_and_string_labels():
     frame = group_metrics(y_true, y_pred, sensitive_features=sensitive, pos_label="yes", zero_division=0)
     assert_matches_fairlearn(frame, binary_metric_functions("yes"), y_true, y_pred, sensitive,
                              fairness_functions=False)
-    one = group_metrics(y_true, y_pred, sensitive_features=pd.DataFrame({"g": ["x"] * 8}), pos_label="yes", zero_division=0)
+    one = group_metrics(
+        y_true, y_pred, sensitive_features=pd.DataFrame({"g": ["x"] * 8}), pos_label="yes", zero_division=0
+    )
     assert_matches_fairlearn(one, binary_metric_functions("yes"), y_true, y_pred,
                              pd.DataFrame({"g": ["x"] * 8}), fairness_functions=False)
     # one group is no comparison: undefined, where fairlearn reports 0 ("perfect parity")

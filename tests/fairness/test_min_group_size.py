@@ -2,7 +2,7 @@
 import numpy as np
 import pandas as pd
 import pytest
-from fairlearn.metrics import MetricFrame, selection_rate, true_positive_rate, false_positive_rate
+from fairlearn.metrics import MetricFrame, false_positive_rate, selection_rate, true_positive_rate
 
 from audit import UsageError
 from audit.fairness import group_metrics, messages
@@ -31,7 +31,8 @@ def test_small_groups_are_left_out_of_aggregates_only(data):
     ours = group_metrics(y, yp, sensitive_features=sf, min_group_size=m)
     everything = group_metrics(y, yp, sensitive_features=sf)
     # per-group rows are unchanged
-    per = lambda f: f[f["group"].notna() & ~f["metric"].str.contains("_difference|_ratio|_group_")]
+    def per(f):
+        return f[f["group"].notna() & ~f["metric"].str.contains("_difference|_ratio|_group_")]
     pd.testing.assert_frame_equal(per(ours).reset_index(drop=True), per(everything).reset_index(drop=True))
     for over in (["b"], ["a", "b"]):
         mf = MetricFrame(metrics={"sel": selection_rate, "tpr": true_positive_rate, "fpr": false_positive_rate,

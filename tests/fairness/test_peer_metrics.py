@@ -3,7 +3,6 @@ odds differences and reference groups, log loss; each against the peer's definit
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 import sklearn.metrics as skm
 

@@ -8,8 +8,7 @@ import pytest
 from audit import DataError, UsageError
 from audit.fairness import group_metrics, group_metrics_from_counts, messages
 
-from ._oracle import (assert_close, assert_matches_fairlearn, binary_metric_functions, our_values,
-                      peer_metric_functions)
+from ._oracle import assert_close, assert_matches_fairlearn, binary_metric_functions, our_values, peer_metric_functions
 from .test_against_fairlearn import synthetic_binary
 
 

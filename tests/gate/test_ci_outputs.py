@@ -7,8 +7,15 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from audit.gate._outputs import (ANNOTATION_LIMIT, SUMMARY_LIMIT, escape_data, escape_property, github_annotations,
-                       junit_xml, markdown_summary)
+from audit.gate._outputs import (
+    ANNOTATION_LIMIT,
+    SUMMARY_LIMIT,
+    escape_data,
+    escape_property,
+    github_annotations,
+    junit_xml,
+    markdown_summary,
+)
 
 
 def _check(i, status="fail", message=None):
@@ -67,7 +74,10 @@ def test_summary_stays_within_one_mebibyte_at_scale():
 
 def test_small_summary_is_complete():
     text = markdown_summary(REPORT, [_check(1), _check(2, "pass")], "fail")
-    assert "Checks: 1 failed, 0 warned, 1 passed." in text and "| fail | fairness.metric_1 ≤ 0.1 over sex (ci bound) |" in text
+    assert (
+        "Checks: 1 failed, 0 warned, 1 passed." in text
+        and "| fail | fairness.metric_1 ≤ 0.1 over sex (ci bound) |" in text
+    )
     assert "truncated" not in text
 
 

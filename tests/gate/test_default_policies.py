@@ -6,8 +6,8 @@ from importlib import resources
 import pytest
 
 from audit import AuditResult, Finding, Severity, SpecError, Status
-from audit.gate._checks import MSG_CHECK_FIELD, evaluate_checks, load_policy, parse_checks
 from audit._results import metrics_frame
+from audit.gate._checks import MSG_CHECK_FIELD, evaluate_checks, load_policy, parse_checks
 from tests.conftest import ROOT
 
 POLICIES = [resources.files("audit") / "policies" / "classification.toml",
@@ -114,7 +114,7 @@ def test_a_binary_check_names_the_positive_class_when_the_subject_says_it():
 
 # -- E: undefined values never pass ----------------------------------------------------------------
 def test_a_null_aggregate_fails_and_says_it_is_undefined():
-    from audit.gate._checks import MSG_OUTCOME_UNDEFINED, _WHY_UNDEFINED_AGGREGATE
+    from audit.gate._checks import _WHY_UNDEFINED_AGGREGATE, MSG_OUTCOME_UNDEFINED
 
     rows = [_agg("equalized_odds_difference", ["sex"], 0.02, 0.01, 0.03),
             _agg("equalized_odds_difference", ["race"], None, None, None)]

@@ -10,10 +10,18 @@ import pytest
 
 import audit
 from audit import AuditReport, AuditResult, ExitCode, Finding, Severity, SpecError, Status
-from audit.gate._checks import (MSG_AUDITOR_SKIPPED, MSG_CHECK_FIELD, MSG_METRIC_MISSING, MSG_NOT_RUN,
-                           MSG_SKIPPED_SUFFIX, MSG_UNKNOWN_AUDITOR, MSG_UNKNOWN_METRIC, evaluate_checks,
-                           parse_checks)
 from audit._results import metrics_frame
+from audit.gate._checks import (
+    MSG_AUDITOR_SKIPPED,
+    MSG_CHECK_FIELD,
+    MSG_METRIC_MISSING,
+    MSG_NOT_RUN,
+    MSG_SKIPPED_SUFFIX,
+    MSG_UNKNOWN_AUDITOR,
+    MSG_UNKNOWN_METRIC,
+    evaluate_checks,
+    parse_checks,
+)
 from audit.privacy._auditor import SKIP_NO_TRAIN
 from tests.conftest import run_cli
 

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from audit import AuditResult, Finding, Severity, Status
+from audit._results import metrics_frame
 from audit.gate._baseline import MSG_NO_REGRESSION, MSG_REGRESSION, regression_checks
 from audit.gate._checks import MSG_OUTCOME_FAIL, MSG_OUTCOME_PASS, evaluate_checks, parse_checks
-from audit._results import metrics_frame
 
 ROWS = [
     {"metric": "selection_rate", "group": {"sex": "F"}, "value": 0.2, "ci_low": 0.1, "ci_high": 0.3, "n": 40,

@@ -54,5 +54,12 @@ def test_every_auditor_is_deterministic_on_a_reference_network():
                          random_state=3).to_json()
 
     a, b = once(), once()
-    assert {r["auditor"] for r in json.loads(a)["results"]} == {"fairness", "counterfactual", "attribution", "privacy", "energy", "mitigation"}
+    assert {r["auditor"] for r in json.loads(a)["results"]} == {
+        "fairness",
+        "counterfactual",
+        "attribution",
+        "privacy",
+        "energy",
+        "mitigation",
+    }
     assert a == b

@@ -3,16 +3,14 @@ clear usage error (audit.UsageError), never another exception."""
 import json
 import string
 
-import numpy as np
-import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import audit
 from audit import UsageError
-from audit.gate._checks import load_policy
-from audit._spec import load_spec
 from audit._files import read_table
+from audit._spec import load_spec
+from audit.gate._checks import load_policy
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 

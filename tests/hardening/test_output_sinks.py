@@ -24,9 +24,9 @@ from hypothesis import strategies as st
 
 import audit
 from audit import _format, cli
-from audit.gate._outputs import github_annotations, junit_xml, markdown_summary
-from audit.gate._diff import diff_reports, format_diff
 from audit._results import metrics_frame
+from audit.gate._diff import diff_reports, format_diff
+from audit.gate._outputs import github_annotations, junit_xml, markdown_summary
 
 HOSTILE = [
     "a\n::stop-commands::TOKEN",

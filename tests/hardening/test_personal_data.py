@@ -13,8 +13,8 @@ import pytest
 
 import audit
 from audit import cli
-from audit.gate._outputs import github_annotations, junit_xml, markdown_summary
 from audit.gate._diff import diff_reports, format_diff
+from audit.gate._outputs import github_annotations, junit_xml, markdown_summary
 from audit.subject._subject import MSG_PSEUDONYMISED, pseudonyms
 
 N = 240

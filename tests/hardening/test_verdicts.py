@@ -14,10 +14,10 @@ import pytest
 
 import audit
 from audit import cli
-from audit.gate._baseline import MSG_TOLERANCE
-from audit.gate._checks import MSG_POLICY_EMPTY, evaluate_checks
 from audit._files import write_files_atomically
 from audit._results import _jsonable
+from audit.gate._baseline import MSG_TOLERANCE
+from audit.gate._checks import MSG_POLICY_EMPTY, evaluate_checks
 
 SCHEMA = json.loads((resources.files("audit") / "schema" / "report.schema.json").read_text())
 
@@ -98,8 +98,8 @@ def test_an_infinite_value_is_written_and_read_back_and_the_message_says_so(fram
 
 
 def test_an_undefined_aggregate_fails_unless_the_check_says_skip() -> None:
-    from audit.gate._checks import MSG_SKIPPED_SUFFIX, parse_checks
     from audit._results import metrics_frame
+    from audit.gate._checks import MSG_SKIPPED_SUFFIX, parse_checks
 
     result = audit.AuditResult("fairness", "1", audit.Status.PASS, metrics=metrics_frame(
         [{"metric": "demographic_parity_difference", "value": None, "over": ["g"]}]))

@@ -77,8 +77,9 @@ def test_ssim_of_a_map_with_itself_is_one():
 
 def test_bad_options(fashion_nets, small_fashion):
     images, meta = small_fashion
-    run = lambda **kw: audit.run(images[:20], model=fashion_nets["fashion-cnn"].as_model(), metadata=meta.iloc[:20],
-                                 target="label", sensitive_features=["group"], auditors=[AttributionAuditor(**kw)])
+    def run(**kw):
+        return audit.run(images[:20], model=fashion_nets["fashion-cnn"].as_model(), metadata=meta.iloc[:20],
+                                     target="label", sensitive_features=["group"], auditors=[AttributionAuditor(**kw)])
     with pytest.raises(UsageError) as err:
         run(image_methods=["lime"])
     assert str(err.value) == ai.MSG_IMAGE_METHOD.format(method="lime", methods=list(ai.IMAGE_METHODS))

@@ -41,7 +41,10 @@ def test_a_users_own_cnn_through_the_cli(tmp_path):
     doc = json.loads((tmp_path / "out" / "report.json").read_text())
     assert doc["subject"]["modality"] == "image" and doc["subject"]["n_rows"] == 120
     statuses = {x["auditor"]: x["status"] for x in doc["results"]}
-    assert statuses == {"fairness": statuses["fairness"], "energy": statuses["energy"]} and "error" not in statuses.values()
+    assert (
+        statuses == {"fairness": statuses["fairness"], "energy": statuses["energy"]}
+        and "error" not in statuses.values()
+    )
     with torch.no_grad():
         expected = cnn(torch.from_numpy(images)).argmax(1).numpy()
     meta = pd.read_csv(tmp_path / "meta.csv")

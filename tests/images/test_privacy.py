@@ -10,7 +10,9 @@ from audit.privacy import _auditor as pa
 
 def _run(net, n=300, with_train=True, **kw):
     images, meta = net.test_images()[:n], net.test_metadata().iloc[:n]
-    train = {"train_data": net.train_images()[:n], "train_metadata": net.train_metadata().iloc[:n]} if with_train else {}
+    train = (
+        {"train_data": net.train_images()[:n], "train_metadata": net.train_metadata().iloc[:n]} if with_train else {}
+    )
     return audit.run(images, model=net.as_model(), metadata=meta, target="label", sensitive_features=["group"],
                      auditors=[PrivacyAuditor(**kw)], **train)
 

@@ -12,8 +12,7 @@ import pandas as pd
 import pytest
 
 from audit import DataError, UsageError
-from audit.models import AGE_BANDS, load_dataset
-from audit.models import _datasets
+from audit.models import AGE_BANDS, _datasets, load_dataset
 
 SHAPES = {  # name: (train rows, test rows, columns)
     "adult": (32561, 16281, 14),

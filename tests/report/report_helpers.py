@@ -46,8 +46,14 @@ def fairness_result(task: str = "binary", features: dict[str, list[str]] | None 
             n = (sizes or {}).get(key, 40 + (h * 37) % 900)
             r = 0.15 + ((h * 13) % 50) / 100
             if task == "regression":
-                metrics = {"count": n, "mean_prediction": 30 + r * 10, "mean_target": 31 + r * 9,
-                           "mean_absolute_error": 2 + r * 3, "root_mean_squared_error": 3 + r * 3, "r2_score": 0.7 - r / 3}
+                metrics = {
+                    "count": n,
+                    "mean_prediction": 30 + r * 10,
+                    "mean_target": 31 + r * 9,
+                    "mean_absolute_error": 2 + r * 3,
+                    "root_mean_squared_error": 3 + r * 3,
+                    "r2_score": 0.7 - r / 3,
+                }
                 rows += _rows_for_group(metrics, group, over, n)
             elif task == "multiclass":
                 rows += _rows_for_group({"count": n, "accuracy_score": 0.6 + r / 3}, group, over, n)
@@ -55,8 +61,15 @@ def fairness_result(task: str = "binary", features: dict[str, list[str]] | None 
                     rows += _rows_for_group({"selection_rate": (r + i * 0.2) % 1, "true_positive_rate": 0.5 + r / 4},
                                             group, over, n, label)
             else:
-                metrics = {"count": n, "selection_rate": r, "base_rate": r * 0.9 + 0.05, "accuracy_score": 0.9 - r / 4,
-                           "true_positive_rate": 0.6 + r / 3, "false_positive_rate": r / 3, "roc_auc_score": 0.8 + r / 10}
+                metrics = {
+                    "count": n,
+                    "selection_rate": r,
+                    "base_rate": r * 0.9 + 0.05,
+                    "accuracy_score": 0.9 - r / 4,
+                    "true_positive_rate": 0.6 + r / 3,
+                    "false_positive_rate": r / 3,
+                    "roc_auc_score": 0.8 + r / 10,
+                }
                 rows += _rows_for_group(metrics, group, over, n)
     total = 5000
     if task == "regression":
@@ -80,8 +93,17 @@ def fairness_result(task: str = "binary", features: dict[str, list[str]] | None 
             group = None if over is None else {names[0]: value}
             for b in range(5):
                 drift = (0.03 * i - 0.04) * b / 4
-                calibration.append({"group": group, "over": over, "bin_low": b / 5, "bin_high": (b + 1) / 5, "n": 100,
-                                    "mean_score": b / 5 + 0.1, "fraction_positive": min(max(b / 5 + 0.1 + drift, 0), 1)})
+                calibration.append(
+                    {
+                        "group": group,
+                        "over": over,
+                        "bin_low": b / 5,
+                        "bin_high": (b + 1) / 5,
+                        "n": 100,
+                        "mean_score": b / 5 + 0.1,
+                        "fraction_positive": min(max(b / 5 + 0.1 + drift, 0), 1),
+                    }
+                )
         details["calibration"] = calibration
     return {"auditor": "fairness", "version": "0.1.0", "status": "fail", "reason": None,
             "params": {"sensitive_features": names, "n_bootstrap": 200},
@@ -127,32 +149,81 @@ def make_report(task: str = "binary", *, features: dict[str, list[str]] | None =
         "title": title,
         "status": "fail",
         "exit_code": 1,
-        "subject": {"name": "adult-mlp", "n_rows": 5000, "task": task, "target": "income", "prediction": "y_pred",
-                    "score": "y_score" if task == "binary" else None, "sensitive_features": feats,
-                    "quasi_identifiers": [], "features": ["age", "education_num", "hours_per_week"],
-                    "model": {"kind": "torch", "class": "MLP", "n_parameters": 12801},
-                    "data_fingerprint": "sha256:3f2a9c"},
-        "environment": {"python": "3.11.7", "platform": "Linux-x86_64", "random_state": 0,
-                        "packages": {"torch": "2.5.1", "pandas": "3.1.1", "numpy": "2.4.6", "fairlearn": "0.13.0"}},
+        "subject": {
+            "name": "adult-mlp",
+            "n_rows": 5000,
+            "task": task,
+            "target": "income",
+            "prediction": "y_pred",
+            "score": "y_score" if task == "binary" else None,
+            "sensitive_features": feats,
+            "quasi_identifiers": [],
+            "features": ["age", "education_num", "hours_per_week"],
+            "model": {"kind": "torch", "class": "MLP", "n_parameters": 12801},
+            "data_fingerprint": "sha256:3f2a9c",
+        },
+        "environment": {
+            "python": "3.11.7",
+            "platform": "Linux-x86_64",
+            "random_state": 0,
+            "packages": {"torch": "2.5.1", "pandas": "3.1.1", "numpy": "2.4.6", "fairlearn": "0.13.0"},
+        },
         "model_card": {
-            "model_details": {"name": "adult-mlp", "overview": "A two-layer MLP trained on Adult.\nReference network.",
-                              "owners": [{"name": "rai-audit developers"}], "version": {"name": "1.0"}},
-            "considerations": {"limitations": ["Trained on 1994 census data."],
-                               "ethical_considerations": [{"name": "Historical bias",
-                                                           "mitigation_strategy": "Audit per group."}]},
+            "model_details": {
+                "name": "adult-mlp",
+                "overview": "A two-layer MLP trained on Adult.\nReference network.",
+                "owners": [{"name": "rai-audit developers"}],
+                "version": {"name": "1.0"},
+            },
+            "considerations": {
+                "limitations": ["Trained on 1994 census data."],
+                "ethical_considerations": [{"name": "Historical bias", "mitigation_strategy": "Audit per group."}],
+            },
             "license": "MIT",
         },
         "results": [
             fairness,
-            {"auditor": "privacy", "version": "0.1.0", "status": "skipped",
-             "reason": "no quasi_identifiers given in [data]", "params": {}, "metrics": [], "findings": [], "details": {}},
-            {"auditor": "energy", "version": "0.1.0", "status": "error",
-             "reason": "RuntimeError: power meter unavailable", "params": {}, "metrics": [], "findings": [], "details": {}},
-            {"auditor": "acme_drift", "version": "2.3", "status": "pass", "reason": None, "params": {"window": 7},
-             "metrics": [{"metric": "psi", "group": None, "value": 0.04, "ci_low": None, "ci_high": None, "n": 5000,
-                          "over": None, "label": None}],
-             "findings": [{"severity": "info", "code": "DRIFT-OK", "message": "No drift detected.", "evidence": {}}],
-             "details": {"reference": "train split"}},
+            {
+                "auditor": "privacy",
+                "version": "0.1.0",
+                "status": "skipped",
+                "reason": "no quasi_identifiers given in [data]",
+                "params": {},
+                "metrics": [],
+                "findings": [],
+                "details": {},
+            },
+            {
+                "auditor": "energy",
+                "version": "0.1.0",
+                "status": "error",
+                "reason": "RuntimeError: power meter unavailable",
+                "params": {},
+                "metrics": [],
+                "findings": [],
+                "details": {},
+            },
+            {
+                "auditor": "acme_drift",
+                "version": "2.3",
+                "status": "pass",
+                "reason": None,
+                "params": {"window": 7},
+                "metrics": [
+                    {
+                        "metric": "psi",
+                        "group": None,
+                        "value": 0.04,
+                        "ci_low": None,
+                        "ci_high": None,
+                        "n": 5000,
+                        "over": None,
+                        "label": None,
+                    }
+                ],
+                "findings": [{"severity": "info", "code": "DRIFT-OK", "message": "No drift detected.", "evidence": {}}],
+                "details": {"reference": "train split"},
+            },
         ],
         "checks": checks,
     }

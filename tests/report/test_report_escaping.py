@@ -5,9 +5,9 @@ import html as html_lib
 import re
 
 import pytest
-from tests.report.report_helpers import HOSTILE_A, HOSTILE_B, REMOTE, make_report, outline
 
 from audit.report import render_html
+from tests.report.report_helpers import HOSTILE_A, HOSTILE_B, REMOTE, make_report, outline
 
 _HTML_TAGS = {"html", "head", "meta", "title", "style", "body", "main", "header", "footer", "section", "nav",
               "h1", "h2", "h3", "p", "div", "span", "strong", "code", "a", "ol", "ul", "li", "dl", "dt", "dd",

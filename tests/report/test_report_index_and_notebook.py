@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import re
 
-from tests.report.report_helpers import HOSTILE_A, HOSTILE_B, REMOTE, fairness_result, outline
-
 from audit import AuditResult
 from audit.report import render_index, render_result_html
+from tests.report.report_helpers import HOSTILE_A, HOSTILE_B, REMOTE, fairness_result, outline
 
 ENTRIES = [
     {"name": "adult-mlp", "href": "adult-mlp/report.html", "status": "fail", "title": "Adult MLP",

@@ -4,10 +4,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from tests.report.report_helpers import REMOTE, outline
 
-from audit.report import render_html
-from audit.report import _views
+from audit.report import _views, render_html
+from tests.report.report_helpers import REMOTE, outline
 
 
 def test_page_is_one_well_formed_document(binary_html):
@@ -102,7 +101,9 @@ def _disparity_rows(html):
     body = section[:section.index("</table>")]
     out = {}
     for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S):
-        cells = [" ".join(re.sub(r"<[^>]+>", " ", c).split()) for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, re.S)]
+        cells = [
+            " ".join(re.sub(r"<[^>]+>", " ", c).split()) for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, re.S)
+        ]
         if cells:
             out[(cells[0], cells[1])] = " ".join(cells[2:])
     return out
@@ -113,7 +114,9 @@ def test_disparity_rows_show_their_own_outcome_and_the_threshold_apart(binary_ht
     # accuracy_score_group_min 0.79 against min 0.7 (a fail-severity check): this row passes
     assert rows[("accuracy_score_group_min", "sex")].endswith("\u2265 0.700 (estimate) \u2713 Pass")
     # equalized_odds_difference 0.13 against max 0.1, a warn-only check: the row warns
-    assert rows[("equalized_odds_difference", "sex")].endswith("\u2264 0.100 (estimate, warn only) \u26a0\ufe0e Warning")
+    assert rows[("equalized_odds_difference", "sex")].endswith(
+        "\u2264 0.100 (estimate, warn only) \u26a0\ufe0e Warning"
+    )
     # demographic parity over race: even the lower bound 0.14 is above 0.1; over sex it is not gated
     assert rows[("demographic_parity_difference", "race")].endswith("\u2264 0.100 (ci bound) \u2717 Fail")
     assert rows[("demographic_parity_difference", "sex")].endswith("\u2014 not gated")
@@ -278,8 +281,11 @@ def test_same_bytes_across_processes_and_hash_seeds(binary_html):
 
     here = Path(__file__).resolve().parent
     root = here.parents[1]
-    code = ("import hashlib, sys; from tests.report.report_helpers import make_report; from audit.report import render_html; "
-            "sys.stdout.write(hashlib.sha256(render_html(make_report()).encode()).hexdigest())")
+    code = (
+        "import hashlib, sys; from tests.report.report_helpers import make_report; "
+        "from audit.report import render_html; "
+        "sys.stdout.write(hashlib.sha256(render_html(make_report()).encode()).hexdigest())"
+    )
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), str(here)]), "PYTHONHASHSEED": "12345"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60, check=True)
     assert out.stdout == hashlib.sha256(binary_html.encode()).hexdigest()
@@ -290,12 +296,34 @@ def test_checks_table_names_the_class_and_lists_skipped_checks_apart(report_fact
 
     report = report_factory("multiclass")
     report["checks"] = [
-        {"metric": "fairness.demographic_parity_difference", "op": "max", "threshold": 0.1, "bound": "ci",
-         "severity": "fail", "over": "each", "value": 0.33, "group": None, "label": "Low", "status": "fail",
-         "message": "fairness.demographic_parity_difference across race for class 'Low': ..."},
-        {"metric": "privacy.membership_advantage", "op": "max", "threshold": 0.1, "bound": "estimate",
-         "severity": "fail", "over": None, "value": None, "group": None, "label": None, "status": "skipped",
-         "if_missing": "skip", "message": "privacy.membership_advantage: ... Skipped (if_missing = \"skip\"), not passed."}]
+        {
+            "metric": "fairness.demographic_parity_difference",
+            "op": "max",
+            "threshold": 0.1,
+            "bound": "ci",
+            "severity": "fail",
+            "over": "each",
+            "value": 0.33,
+            "group": None,
+            "label": "Low",
+            "status": "fail",
+            "message": "fairness.demographic_parity_difference across race for class 'Low': ...",
+        },
+        {
+            "metric": "privacy.membership_advantage",
+            "op": "max",
+            "threshold": 0.1,
+            "bound": "estimate",
+            "severity": "fail",
+            "over": None,
+            "value": None,
+            "group": None,
+            "label": None,
+            "status": "skipped",
+            "if_missing": "skip",
+            "message": 'privacy.membership_advantage: ... Skipped (if_missing = "skip"), not passed.',
+        },
+    ]
     html = render_html(report)
     checks = html[html.index('id="checks"'):html.index("</section>", html.index('id="checks"'))]
     assert "fairness.demographic_parity_difference over each feature" in checks and "<td>class Low</td>" in checks

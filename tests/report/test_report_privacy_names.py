@@ -4,11 +4,11 @@ from __future__ import annotations
 import html as html_lib
 
 import pandas as pd
-from tests.report.report_helpers import HOSTILE_A, HOSTILE_B, make_report
 
 import audit
 from audit.report import render_html
 from audit.report._views.privacy import MSG_NAMES_RULES_ONLY, MSG_NAMES_WITH_NER
+from tests.report.report_helpers import HOSTILE_A, HOSTILE_B, make_report
 
 
 def _with_privacy(details: dict) -> dict:

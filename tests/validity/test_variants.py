@@ -7,8 +7,7 @@ import numpy as np
 import pytest
 
 from audit import UsageError
-from audit.models import (REFERENCE_NETWORKS, VARIANT_NETWORKS, load_mitigated, load_reference,
-                          plant, train)
+from audit.models import REFERENCE_NETWORKS, VARIANT_NETWORKS, load_mitigated, load_reference, plant, train
 from audit.models._datasets import load_dataset
 
 MODELS = Path(__file__).resolve().parents[2] / "models"

@@ -42,7 +42,10 @@ def _column_transformer() -> Any:
 
 @lru_cache(maxsize=None)
 def logistic_pipeline() -> tuple[Any, pd.DataFrame, pd.DataFrame, dict[str, Any]]:
-    """Pipeline(ColumnTransformer(OneHotEncoder, SimpleImputer+StandardScaler), LogisticRegression) taking sex and race."""
+    """Pipeline(ColumnTransformer(OneHotEncoder, SimpleImputer+StandardScaler), LogisticRegression).
+
+    It takes sex and race as inputs.
+    """
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import Pipeline
 

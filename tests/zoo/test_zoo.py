@@ -10,7 +10,6 @@ import pytest
 import audit
 from audit.subject import Model
 from tests.conftest import run_cli
-
 from tests.zoo.models import ADULT_CAT, ADULT_NUM, ZOO
 
 QUICK = {"attribution": dict(max_rows=300, n_boot=20, sanity_rows=80, infidelity_rows=80),
@@ -130,8 +129,9 @@ def test_keras_randomisation_check_runs_or_the_verdict_is_not_reliable() -> None
 def test_missing_values_reach_a_pipeline_that_imputes() -> None:
     model, test, train, roles = ZOO["hist_gradient_boosting"]()
     assert test["age"].isna().sum() > 0
-    report = audit.run(test, model=model, auditors=["attribution"], auditor_options={"attribution": QUICK["attribution"]},
-                       **roles)
+    report = audit.run(
+        test, model=model, auditors=["attribution"], auditor_options={"attribution": QUICK["attribution"]}, **roles
+    )
     assert report["attribution"].status != audit.Status.ERROR, report["attribution"].reason
 
 
