@@ -348,7 +348,6 @@ def run(data: Any, model: Any = None, *, target: str | None = None, prediction: 
 
 def image_auditors() -> list[Any]:
     """Every registered auditor, with the counterfactual one built in even where the install predates it."""
-    from . import _registry
     from .counterfactual import CounterfactualAuditor
 
     names = [n for n in _registry.names() if n != "counterfactual"]

@@ -108,8 +108,8 @@ def for_terminal_block(text: Any) -> str:
 def for_annotation(text: Any) -> str:
     """A GitHub workflow command's message, kept on one line.
 
-    A GitHub workflow command's message: visible, then escaped as GitHub's toolkit does (``%``, CR and
-    LF as ``%25``, ``%0D``, ``%0A``), so the command stays on one line whatever the data holds.
+    The text is made visible, then escaped as GitHub's toolkit does (``%``, CR and LF as ``%25``,
+    ``%0D``, ``%0A``), so the command stays on one line whatever the data holds.
     """
     return visible(text, keep="\r\n").replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 

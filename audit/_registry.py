@@ -182,8 +182,8 @@ def _source_docstring(target: str, depth: int = 0) -> str | None:
 def catalogue() -> list[AuditorInfo]:
     """Every auditor with its one-line description, for listing.
 
-    Installed auditors are described from
-    their source where possible (no import: listing must not load torch); the rest are imported.
+    Installed auditors are described from their source where possible (no import: listing must
+    not load torch); the rest are imported.
     """
     declared = _entry_points()
     out = []

@@ -56,8 +56,7 @@ _NON_FINITE = {POS_INFINITY: math.inf, NEG_INFINITY: -math.inf, NOT_A_NUMBER: ma
 def decode_number(v: Any) -> Any:
     """A number field of report.json as a float.
 
-    ``"Infinity"``, ``"-Infinity"`` and ``"NaN"`` decoded,
-    anything else returned as it is.
+    ``"Infinity"``, ``"-Infinity"`` and ``"NaN"`` are decoded; anything else is returned as it is.
     """
     return _NON_FINITE.get(v, v) if isinstance(v, str) else v
 
@@ -506,8 +505,8 @@ class AuditReport:
     def to_json(self, doc: Mapping[str, Any] | None = None) -> str:
         r"""report.json's text, byte for byte the same for the same report.
 
-        report.json's text: stable key order, no NaN (null instead), infinities as ``"Infinity"`` /
-        ``"-Infinity"``, UTF-8 (a lone surrogate from data written as its ``\udXXX`` JSON escape).
+        Stable key order, no NaN (null instead), infinities as ``"Infinity"`` / ``"-Infinity"``,
+        UTF-8 (a lone surrogate from data written as its ``\udXXX`` JSON escape).
         """
         text = json.dumps(self.to_dict() if doc is None else doc, indent=2, ensure_ascii=False,
                           allow_nan=False) + "\n"

@@ -15,7 +15,7 @@ import traceback
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ._exceptions import AuditError, PluginError, UsageError
 from ._exit import ExitCode
@@ -25,9 +25,6 @@ from ._messages import (
     MSG_NEEDS_EXTRA,
     MSG_UNKNOWN_NETWORK,
 )
-
-if TYPE_CHECKING:
-    pass
 
 __all__ = ["main", "build_parser", "save_report", "THRESHOLDS_FILE", "MSG_NEEDS_EXTRA"]
 
@@ -49,10 +46,9 @@ class _Progress:
 
 
 class _SafeFormatter(logging.Formatter):
-    """Log records as one neutralised line each.
+    """Log records as one neutralised line each (:func:`audit._format.for_terminal`).
 
-    (:func:`audit._format.for_terminal`); a traceback
-    attached to a record keeps its lines, each neutralised.
+    A traceback attached to a record keeps its lines, each neutralised.
     """
 
     def format(self, record: logging.LogRecord) -> str:
@@ -252,7 +248,7 @@ def _cmd_demo(args: argparse.Namespace, progress: _Progress) -> int:
 
 def _demo_images(out: Path, args: argparse.Namespace, progress: _Progress) -> list[dict[str, Any]]:
     """Audit the image reference networks (trained first when missing); their index entries."""
-    from ._api import run
+    from ._api import image_auditors, run
     from .models import IMAGE_NETWORKS, load_image_reference, train_image
 
     entries = []
@@ -273,13 +269,6 @@ def _demo_images(out: Path, args: argparse.Namespace, progress: _Progress) -> li
                         "summary": f"image classifier, 10 classes; {report.subject['n_rows']} test images"})
         print(f"{name}: {report.status} -> {out / name / 'report.html'}")
     return entries
-
-
-def image_auditors() -> list[Any]:
-    """Every registered auditor, the counterfactual one included (:func:`audit._api.image_auditors`)."""
-    from ._api import image_auditors as every
-
-    return every()
 
 
 def build_parser() -> argparse.ArgumentParser:

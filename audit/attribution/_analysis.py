@@ -100,8 +100,8 @@ def _codes(series: pd.Series, bins: int) -> np.ndarray:
 def _factorize(series: pd.Series) -> np.ndarray:
     """Codes of the sorted distinct values, missing as one more value.
 
-    The same codes for a
-    column and for its distinct values, so a count table's keys are coded as the rows would be.
+    A column and its distinct values get the same codes, so a count table's keys are coded as
+    the rows would be.
     """
     return pd.factorize(series.astype(object).where(series.notna(), "\x00missing"), sort=True)[0]
 

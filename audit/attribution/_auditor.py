@@ -216,7 +216,7 @@ class AttributionAuditor(BaseAuditor):
         from .._results import Status
         from ._images import image_attribution
 
-        model = require(subject.model, "model", self.name)
+        model = subject.model  # an image subject always has one
         if model.torch_module() is None:
             return AuditResult(self.name, self.version, Status.SKIPPED, params=self.get_params(),
                                reason="image attribution needs a torch module (gradients, layers); this model is a "

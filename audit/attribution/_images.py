@@ -1,7 +1,7 @@
 """Image attribution: per-group heatmaps, region shares and the randomisation check.
 
-Image attribution: per-group mean heatmaps (Captum GradCAM, IntegratedGradients, Occlusion), their
-difference, the share of attribution inside a region mask, and the model-randomisation sanity check.
+The heatmaps are per-group means from Captum GradCAM, IntegratedGradients and Occlusion, with
+their difference; the share is of attribution inside a region mask.
 
 Heatmaps illustrate what a model looked at; they do not decide whether it is fair. Adebayo et al.
 (2018, 2022) found post-hoc attributions unreliable at detecting a spurious signal, and this project's
@@ -18,7 +18,6 @@ import numpy as np
 
 from .._exceptions import UsageError
 from .._results import Finding, Severity
-from ..subject import require
 
 if TYPE_CHECKING:
     from ..subject import ImageSubject
@@ -176,7 +175,7 @@ def image_attribution(subject: ImageSubject, *, methods: Sequence[str], max_imag
     for m in methods:
         if m not in IMAGE_METHODS:
             raise UsageError(MSG_IMAGE_METHOD.format(method=m, methods=list(IMAGE_METHODS)))
-    module = require(subject.model, "model", "attribution").torch_module()
+    module = subject.model.torch_module()
     rng = np.random.default_rng(seed)
     n = subject.n_rows
     positions = np.arange(n) if n <= max_images else np.sort(rng.choice(n, size=int(max_images), replace=False))

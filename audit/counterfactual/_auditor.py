@@ -54,8 +54,10 @@ class CounterfactualAuditor(BaseAuditor):
     requires = frozenset({Requirement.MODEL, Requirement.SENSITIVE_FEATURES})
     modalities = frozenset({"table", "image"})
     metrics = METRICS
-    constraints = {"swap": [Callable, None],  # type: ignore[list-item]  # an ABC: isinstance checks it "feature": [str, None], "max_flip_rate": [Interval(float, 0, 1)],
-                   "ci": [Interval(float, 0, 1, "neither")], "batch_size": [Interval(int, 1, None)]}
+    # Callable is an ABC: isinstance checks it, though mypy reads it as a typing form
+    constraints = {"swap": [Callable, None], "feature": [str, None],  # type: ignore[list-item]
+                   "max_flip_rate": [Interval(float, 0, 1)], "ci": [Interval(float, 0, 1, "neither")],
+                   "batch_size": [Interval(int, 1, None)]}
 
     def __init__(self, *, swap: Callable[..., Any] | None = None, feature: str | None = None,
                  max_flip_rate: float = 0.1, ci: float = 0.95, batch_size: int = 2048) -> None:

@@ -456,7 +456,7 @@ def _predict_all(subject: Any, variants: Sequence[Variant], encode: Callable, de
     for batch in batches:
         x = encode(batch)
         for v in variants:
-            parts[v.name].append(decode(adapter_forward(v.module, x)))
+            parts[v.name].append(_forward_decoded(v.module, x, decode))
     return {name: np.concatenate(chunks) if chunks else np.zeros(0) for name, chunks in parts.items()}
 
 

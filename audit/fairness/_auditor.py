@@ -72,8 +72,8 @@ def _finite(x: Any) -> bool:
 def _per_group(m: pd.DataFrame, metric: str, cache: dict) -> pd.DataFrame:
     """The per-group rows (group not null) of ``metric``.
 
-    From one split of ``m`` by metric kept in ``cache``
-    (the details and findings ask about the same few metrics many times).
+    They come from one split of ``m`` by metric, kept in ``cache``: the details and findings ask
+    about the same few metrics many times.
     """
     split = cache.get("by_metric")
     if split is None:
@@ -242,8 +242,8 @@ class FairnessAuditor(BaseAuditor):
                          cache: dict) -> set[tuple]:
         """Groups whose ``component`` rate is defined on enough rows.
 
-        Groups whose ``component`` rate is defined and has ``min_group_size`` of its denominator
-        (worked out once per question: ``cache`` belongs to one metrics frame).
+        Enough means ``min_group_size`` of the rate's own denominator. Worked out once per
+        question: ``cache`` belongs to one metrics frame.
         """
         key = ("compared", component, tuple(over), label)
         if key in cache:

@@ -821,8 +821,8 @@ def _effective(numerator: np.ndarray, denominator: np.ndarray,
 def _weighted_sizes(plan: _Plan, point: list[_GroupingValues]) -> None:
     """With sample weights, each group's effective sample size.
 
-    With sample weights: ``count`` and ``n`` are people (rows), and each group reports its
-    ``effective_sample_size``; the weighted metrics stay as computed.
+    ``count`` and ``n`` are people (rows), and each group reports its ``effective_sample_size``;
+    the weighted metrics stay as computed.
     """
     row_cells, square_cells = plan.row_cells, plan.square_cells
     if row_cells is None or square_cells is None:

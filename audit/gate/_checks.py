@@ -240,8 +240,7 @@ def _where(result: AuditResult, row: Any, subject: Mapping[str, Any]) -> str:
 def _names_positive(subject: Mapping[str, Any]) -> bool:
     """Whether a message should name the positive class.
 
-    The subject gives one, and it is not
-    the obvious one of 0/1 or False/True labels.
+    It does when the subject gives one that is not the obvious one of 0/1 or False/True labels.
     """
     pos = subject.get("pos_label")
     if pos is None:

@@ -1,7 +1,7 @@
 """Outputs for CI systems: JUnit XML, a Markdown summary, GitHub annotations.
 
-Outputs for CI systems: JUnit XML (one test case per check), a Markdown job summary, and
-GitHub Actions workflow commands (``::error`` / ``::warning`` annotations).
+JUnit has one test case per check; the annotations are GitHub Actions workflow commands
+(``::error`` / ``::warning``).
 """
 from __future__ import annotations
 
@@ -105,9 +105,8 @@ def markdown_summary(report: Mapping[str, Any], checks: Sequence[Mapping[str, An
 def terminal_safe(text: Any) -> str:
     r"""One line of printable text for a terminal.
 
-    (:func:`audit._format.for_terminal`): whitespace folded,
-    control and format characters (ANSI escapes, bidi overrides) shown as ``\x1b`` / ``\u202e``, a
-    leading ``::`` escaped.
+    As :func:`audit._format.for_terminal`: whitespace folded, control and format characters (ANSI
+    escapes, bidi overrides) shown as ``\x1b`` / ``\u202e``, a leading ``::`` escaped.
     """
     return for_terminal(text)
 

@@ -1,7 +1,6 @@
 """Messages of the reference networks: vendored datasets, recipes, preprocessing, weights.
 
-Each constant is a ``str.format`` template that says what was expected, what came and how to
-fix it; tests compare them verbatim. Modules import what they raise.
+Conventions as in :mod:`audit._messages`.
 """
 from __future__ import annotations
 

@@ -225,8 +225,8 @@ class _Confirmed:
 def _confirmed(n_matched: int, n_values: int, n_checked: int, n_valid: int) -> _Confirmed:
     """Whole-column share of valid values, with its interval.
 
-    Whole-column share of valid values: a count when every match was checked, else (matches / values) x
-    (valid / checked) with the Wilson interval of the checked sample scaled the same way.
+    A count when every match was checked, else (matches / values) x (valid / checked), with the
+    Wilson interval of the checked sample scaled the same way.
     """
     if n_checked == n_matched:
         share = n_valid / n_values

@@ -64,8 +64,8 @@ class Curve:
 def _text(s: object, limit: int = 42) -> str:
     """Chart-safe label: one visible line, shortened.
 
-    Chart-safe label: one line, control and bidi characters shown as escapes
-    (:func:`audit._format.visible`), shortened; the canvas escapes it for SVG.
+    Control and bidi characters are shown as escapes (:func:`audit._format.visible`); the canvas
+    escapes the label for SVG.
     """
     return truncate(visible(one_line(s)), limit)
 

@@ -310,8 +310,8 @@ class AuditSubject:
     def _check_role_types(self) -> None:
         """Reject list, struct, map, array and binary columns in a role.
 
-        A list, struct, map, array or binary column in a role is a usage error naming it (one value per
-        row is what every auditor groups and counts by). Cheap: dtypes first, values only for object columns.
+        Such a column is a usage error naming it: one value per row is what every auditor groups and
+        counts by. Cheap: dtypes first, values only for object columns.
         """
         for column, role in self._role_columns():
             kind = self.table.nested_kind(column)
@@ -321,8 +321,8 @@ class AuditSubject:
     def _pseudonymise(self, frame: pd.DataFrame, random_state: int) -> pd.DataFrame:
         """Pseudonymise the direct identifiers held in role columns.
 
-        Replace the values of every role column the privacy engine classifies as a direct identifier
-        (e-mail, name, phone, card, SSN, IBAN, identifier) by stable pseudonyms (``email#1`` for the
+        The values of every role column the privacy engine classifies as a direct identifier
+        (e-mail, name, phone, card, SSN, IBAN, identifier) are replaced by stable pseudonyms (``email#1`` for the
         largest group, ties broken by a hash of the value), so no auditor, output or message sees them.
 
         Sensitive features and quasi-identifiers always; the target and prediction columns when no model
@@ -695,8 +695,8 @@ _PSEUDONYM_PREFIX = {"EMAIL_ADDRESS": "email", "PERSON": "name", "PHONE_NUMBER":
 def pseudonyms(values: pd.Series, prefix: str) -> dict[Any, str]:
     """Stable pseudonyms ``value -> prefix#k``.
 
-    ``value -> prefix#k``: k = 1 for the most frequent value; ties ordered by a hash of the value, so
-    the numbering is stable across runs and row orders and does not follow the values' own order.
+    k = 1 for the most frequent value; ties are ordered by a hash of the value, so the numbering is
+    stable across runs and row orders and does not follow the values' own order.
     """
     counts = values.dropna().value_counts(sort=False)
     keyed = sorted(counts.items(), key=lambda kv: (-int(kv[1]), hashlib.sha256(repr(kv[0]).encode()).hexdigest()))

@@ -100,8 +100,8 @@ def check_finite(values: Any, column: str, role: str) -> np.ndarray:
 def check_numeric(values: Any, column: str, role: str) -> np.ndarray:
     """``values`` as float64, or a DataError that names no value.
 
-    ``values`` (already checked by :func:`check_finite`) as float64; a DataError with a count and the first
-    row position, never a value, when some are not numbers.
+    ``values`` are already checked by :func:`check_finite`. The DataError, when some are not
+    numbers, gives a count and the first row position, never a value.
     """
     series = pd.Series(values)
     if pd.api.types.is_numeric_dtype(series.dtype) or pd.api.types.is_bool_dtype(series.dtype):

@@ -123,6 +123,13 @@ def test_options_are_checked(small_fashion, fashion_nets):
     assert str(err.value) == msg.UNKNOWN_FEATURE.format(feature="age", features=["group"])
 
 
+def test_every_option_is_declared_and_checked_when_built():
+    assert set(CounterfactualAuditor.constraints) == {"swap", "feature", "max_flip_rate", "ci", "batch_size"}
+    for option, value in (("max_flip_rate", 2.0), ("feature", 3), ("batch_size", 0)):
+        with pytest.raises(audit.SpecError, match=f"option '{option}' must be"):
+            audit.build_auditors(["counterfactual"], {"counterfactual": {option: value}})
+
+
 def test_params_show_the_swap_by_name(fashion_nets, small_fashion):
     images, meta = small_fashion
     doc = _run(images, meta, fashion_nets["fashion-cnn"].as_model(), swap=fashion_swap).to_dict()

@@ -1,7 +1,7 @@
 """Report section of the attribution auditor.
 
-Importance, per-group importance, gap waterfall,
-proxies, and whether the explanation can be trusted.
+It shows importance, per-group importance, the gap waterfall, proxies, and whether the
+explanation can be trusted.
 
 Everything shown comes from the result's metrics and ``details`` (feature names, group labels,
 attribution values): never a row's values. Every string is escaped; figures are inline SVG.
