@@ -78,8 +78,9 @@ def _generated(auditor: str, metric: str) -> bool:
     """Names built from another: ``<method>_mean_abs_attribution``, ``variant_<fairness or quality metric>``."""
     if auditor == "attribution":
         return metric.endswith("_mean_abs_attribution") and len(metric) > len("_mean_abs_attribution")
-    if auditor == "energy":
-        return metric.startswith("variant_") and metric[len("variant_"):] in _FAIRNESS
+    if auditor == "energy":  # variant_<gap> and variant_<gap>_change (its paired change from the original)
+        base = metric[len("variant_"):] if metric.startswith("variant_") else ""
+        return base in _FAIRNESS or (base.endswith("_change") and base[:-len("_change")] in _FAIRNESS)
     if auditor == "mitigation":
         return metric.startswith("candidate_") and metric[len("candidate_"):] in _FAIRNESS
     return False
@@ -156,7 +157,8 @@ def direction(metric: str) -> str | None:
     if name in _LOWER:
         return LOWER
     if name.startswith("variant_"):
-        return direction(name[len("variant_"):])
+        base = name[len("variant_"):]
+        return direction(base[:-len("_change")] if base.endswith("_change") else base)
     if name.startswith("candidate_"):
         return direction(name[len("candidate_"):])
     for suffix in ("_difference_to_overall", "_difference"):

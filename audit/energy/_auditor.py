@@ -21,9 +21,11 @@ Compression. For a torch model, int8 dynamic-quantised and magnitude-pruned copi
 (the subject's model is never changed), their predictions on the audited rows scored for
 accuracy and the fairness engine's group gaps (by-group accuracy, demographic parity and
 equalized odds differences; the accuracy difference for multiclass, as the image networks;
-MAE difference for regression), next to the original's. A variant that saves energy but
-widens a gap by more than ``gap_tolerance`` is flagged: Hooker et al. (2020, arXiv:2010.03058)
-found compression hurts under-represented groups first.
+MAE difference for regression), next to the original's. Each gap's change from the original
+comes with a paired bootstrap interval (both models resampled on the same rows:
+:mod:`audit.energy._gap_change`). A variant that saves energy and whose gap growth is
+established above ``gap_tolerance`` (the interval's lower bound exceeds it) is flagged:
+Hooker et al. (2020, arXiv:2010.03058) found compression hurts under-represented groups first.
 The variants predict in one pass over the table, in batches of the subject's ``batch_rows``
 rows cut at the same rows for pandas and every engine (a lazy table is streamed and only the
 predictions are kept). Dynamic int8 quantisation scales activations per batch, so the int8
@@ -58,6 +60,7 @@ from ._cost import (
     parameter_bytes,
     parameter_count,
 )
+from ._gap_change import gap_changes
 from ._hardware import MEMORY_SOURCE, MEMORY_WATTS_PER_GB, cpu_power, detect_cpu_model
 from ._tracker import DEFAULT_COUNTRY, DEFAULT_PUE, PUE_SOURCE, carbon_intensity, check_pue, constant, track
 
@@ -103,6 +106,8 @@ class EnergyAuditor(BaseAuditor):
     gap_tolerance : a variant whose group gap exceeds the original's by more than this is flagged.
     min_saving : a variant must save at least this share of inference energy to count as cheaper.
     min_group_size : groups smaller than this are left out of the gaps (as the fairness auditor).
+    n_boot, ci : replicates and level of the paired bootstrap interval of each gap's change
+        (0: no interval, the point change is compared with ``gap_tolerance``).
     measure, measure_seconds : opt in to wall-clock measurement (not byte-reproducible).
     random_state : seed of the row sample; None takes the subject's.
     """
@@ -121,6 +126,7 @@ class EnergyAuditor(BaseAuditor):
         "training_epochs": [Interval(int, 1, None), None], "batch_size": [Interval(int, 1, None)],
         "compression": [bool], "prune_amounts": [Sequence], "gap_tolerance": [Interval(float, 0, 1)],
         "min_saving": [Interval(float, 0, 1)], "min_group_size": [Interval(int, 0, None)], "measure": [bool],
+        "n_boot": [Interval(int, 0, None)], "ci": [Interval(float, 0, 1, "neither")],
         "measure_seconds": [Interval(float, 0, None, "neither")], "random_state": [Interval(int, 0, None), None],
     }
 
@@ -131,8 +137,8 @@ class EnergyAuditor(BaseAuditor):
                  training_energy_kwh: float | None = None, training_epochs: int | None = None,
                  batch_size: int = 256, compression: bool = True,
                  prune_amounts: Sequence[float] = (0.5, 0.8), gap_tolerance: float = 0.01,
-                 min_saving: float = 0.05, min_group_size: int = 30, measure: bool = False,
-                 measure_seconds: float = 1.0, random_state: int | None = None) -> None:
+                 min_saving: float = 0.05, min_group_size: int = 30, n_boot: int = 200, ci: float = 0.95,
+                 measure: bool = False, measure_seconds: float = 1.0, random_state: int | None = None) -> None:
         self.country = country
         self.pue = pue
         self.carbon_intensity = carbon_intensity
@@ -149,6 +155,8 @@ class EnergyAuditor(BaseAuditor):
         self.gap_tolerance = gap_tolerance
         self.min_saving = min_saving
         self.min_group_size = min_group_size
+        self.n_boot = n_boot
+        self.ci = ci
         self.measure = measure
         self.measure_seconds = measure_seconds
         self.random_state = random_state
@@ -212,6 +220,7 @@ class EnergyAuditor(BaseAuditor):
 
         def add(metric: str, value: Any, **extra: Any) -> None:
             rows.append({"metric": metric, "group": extra.get("group"), "value": value,
+                         "ci_low": extra.get("ci_low"), "ci_high": extra.get("ci_high"),
                          "n": extra.get("n"), "over": extra.get("over")})
 
         encode, decode = _io(subject)
@@ -355,6 +364,7 @@ class EnergyAuditor(BaseAuditor):
         task = subject.task or "binary"
         gap_names = _GAPS.get(task, _GAPS["default"])
         table: list[dict[str, Any]] = []
+        seed = subject.random_state if self.random_state is None else self.random_state
         for v in variants:
             if v.module is None:
                 notes.append(v.note or f"{v.name}: skipped.")
@@ -392,17 +402,37 @@ class EnergyAuditor(BaseAuditor):
                 entry["by_group"] = [{"group": r.group, "value": _r(r.value), "n": None if r.n is None else int(r.n)}
                                      for r in frame[(frame["metric"] == by) & frame["group"].notna()
                                                     & frame["label"].isna()].itertuples(index=False)]
+                if table and v.name != "original" and "original" in predictions:
+                    entry["gap_changes"] = self._gap_changes(subject, predictions["original"], y_pred, task,
+                                                             gap_names, seed, group, add)
             table.append(entry)
-        _flag(table, self.gap_tolerance, self.min_saving, self.measure, task == "regression", findings)
+        _flag(table, self.gap_tolerance, self.min_saving, self.measure, task == "regression", self.ci, findings)
         return table
+
+    def _gap_changes(self, subject: Any, y_original: np.ndarray, y_variant: np.ndarray, task: str,
+                     gap_names: Sequence[str], seed: int, group: dict[str, Any], add: Callable
+                     ) -> dict[str, dict[str, float | None]]:
+        """Each gap's change from the original to this variant, with its paired bootstrap interval."""
+        out: dict[str, dict[str, float | None]] = {}
+        for c in gap_changes(subject.y_true, y_original, y_variant, subject.sensitive_frame, task=task,
+                             metrics=gap_names, min_group_size=int(self.min_group_size), n_boot=int(self.n_boot),
+                             ci=float(self.ci), random_state=int(seed)):
+            if not math.isfinite(c.change):
+                continue
+            out[f"{c.metric}|{c.over}"] = {"change": _r(c.change), "ci_low": _r(c.ci_low), "ci_high": _r(c.ci_high)}
+            add(f"variant_{c.metric}_change", _r(c.change), group=group, over=[c.over],
+                ci_low=_r(c.ci_low), ci_high=_r(c.ci_high), n=len(y_variant))
+        return out
 
 
 def _flag(table: list[dict[str, Any]], tolerance: float, min_saving: float, measured: bool,
-          regression: bool, findings: list[Finding]) -> None:
+          regression: bool, level: float, findings: list[Finding]) -> None:
     """Warn about each variant that is cheaper than the original but widens a group gap.
 
-    A gap widens when it grows by more than ``tolerance`` (a rate difference), or, for
-    regression, by more than ``tolerance`` x the original's overall MAE (gaps are in target units).
+    A gap widens when its growth is established above ``tolerance`` (a rate difference; for
+    regression ``tolerance`` x the original's overall MAE, as gaps are in target units): the
+    lower bound of the growth's paired interval exceeds it. Without an interval
+    (``n_boot=0``) the point growth is compared, and the message says so.
     """
     if not table or table[0]["variant"] != "original":
         return
@@ -416,15 +446,26 @@ def _flag(table: list[dict[str, Any]], tolerance: float, min_saving: float, meas
         widened = []
         for gap, value in (entry.get("gaps") or {}).items():
             before = (base.get("gaps") or {}).get(gap)
-            if before is not None and value - before > tolerance * scale:
+            change = (entry.get("gap_changes") or {}).get(gap) or {}
+            low = change.get("ci_low")
+            growth = low if low is not None else (None if before is None else value - before)
+            if before is not None and growth is not None and growth > tolerance * scale:
                 metric, feature = gap.split("|", 1)
-                widened.append({"metric": metric, "over": feature, "original": before, "variant": value})
+                widened.append({"metric": metric, "over": feature, "original": before, "variant": value,
+                                "change": change.get("change", _r(value - before)), "ci_low": low,
+                                "ci_high": change.get("ci_high")})
         if not widened:
             continue
         saving = 1 - cost / base_cost
         how = "measured" if measured else entry["basis"].split(":")[0]
-        listed = "; ".join(f"{w['metric']} across {w['over']} {w['original']:.3g} -> {w['variant']:.3g}"
-                           for w in widened)
+
+        def shown(w: dict[str, Any]) -> str:
+            bounds = (f"{level:.0%} interval {w['ci_low']:+.3f} to {w['ci_high']:+.3f}" if w["ci_low"] is not None
+                      else "no interval: n_boot=0")
+            return (f"{w['metric']} across {w['over']} {w['original']:.3g} -> {w['variant']:.3g} "
+                    f"({w['change']:+.3f}, {bounds})")
+
+        listed = "; ".join(shown(w) for w in widened)
         findings.append(Finding(
             Severity.WARNING, "energy.compression_widens_gap",
             f"{entry['variant']} saves {saving:.0%} of inference energy ({how}) but widens {len(widened)} group "

@@ -121,7 +121,10 @@ def render_energy(result: Mapping[str, Any], ctx: Any) -> list[str]:
         out.append(table(["Constant", "Value", "Unit", "Kind", "Source"], rows, numeric=(1,)))
     compression = details.get("compression")
     if isinstance(compression, Sequence) and compression and not isinstance(compression, str):
-        out.extend(_compression_block(compression, ctx))
+        flagged = {str(as_mapping(f.get("evidence")).get("variant")) for f in result.get("findings") or []
+                   if isinstance(f, Mapping) and f.get("code") == "energy.compression_widens_gap"}
+        level = _num(as_mapping(result.get("params")).get("ci")) or 0.95
+        out.extend(_compression_block(compression, ctx, flagged, level))
     measured = details.get("measured")
     if isinstance(measured, Mapping) and isinstance(measured.get("runs"), Mapping):
         rows = [[name, str(run.get("method", "")), _sci(run.get("seconds_per_1000")),
@@ -135,7 +138,7 @@ def render_energy(result: Mapping[str, Any], ctx: Any) -> list[str]:
     return out
 
 
-def _compression_block(rows: Sequence[Any], ctx: Any) -> list[str]:
+def _compression_block(rows: Sequence[Any], ctx: Any, flagged: set[str], level: float) -> list[str]:
     rows = [r for r in rows if isinstance(r, Mapping) and "variant" in r]
     if not rows:
         return []
@@ -156,20 +159,23 @@ def _compression_block(rows: Sequence[Any], ctx: Any) -> list[str]:
         line: list[Any] = [str(r["variant"]), _sci(cost), saving, truncate(str(r.get("basis", "")), 80)]
         if quality:
             line.append(_sci(r.get("quality")))
-        widened = False
         for k in gap_keys:
             v, b = _num((r.get("gaps") or {}).get(k)), _num((base.get("gaps") or {}).get(k))
             if v is None:
                 line.append("\u2014")
                 continue
-            delta = "" if b is None or r is base else f" ({v - b:+.3f})"
-            widened |= b is not None and r is not base and v > b
+            change = as_mapping(as_mapping(r.get("gap_changes")).get(k))
+            low, high = _num(change.get("ci_low")), _num(change.get("ci_high"))
+            bounds = f"; {low:+.3f} to {high:+.3f}" if low is not None and high is not None else ""
+            delta = "" if b is None or r is base else f" ({v - b:+.3f}{bounds})"
             line.append(f"{v:.3f}{delta}")
         body.append(line)
-        classes.append("row-warn" if widened else None)
+        classes.append("row-warn" if str(r["variant"]) in flagged else None)
     out = ["<h3>Compression versus accuracy and fairness</h3>",
            table(headers, body, caption="Each variant is a copy of the model; gaps are differences between groups "
-                                        "(larger is less fair); brackets: change from the original",
+                                        f"(larger is less fair); brackets: change from the original and its paired "
+                                        f"{level:.0%} bootstrap interval; highlighted: flagged, its growth "
+                                        "established above the tolerance",
                  numeric=range(1, len(headers)), row_classes=classes, what="variants")]
     if gap_keys:
         key = max(gap_keys, key=lambda k: max((_num((r.get("gaps") or {}).get(k)) or 0.0) -
