@@ -24,10 +24,10 @@ def _recipe(name: str, groups: str, description: str) -> dict[str, Any]:
         "groups": {"train": groups, "test": "balanced", "seed": 0, "test_seed": TEST_GROUP_SEED,
                    "minority_share": 0.05, "agreement": 0.95, "appearance": copy.deepcopy(GROUPS),
                    "description": description},
-        "architecture": {"type": "cnn", "channels": [8, 16], "hidden": 32, "outputs": 10,
+        "architecture": {"type": "cnn", "channels": [12, 24], "hidden": 48, "outputs": 10,
                          "input_shape": [3, 28, 28]},
         "loss": "CrossEntropyLoss", "seed": 0, "epochs": 12, "batch_size": 64,
-        "optimiser": {"name": "Adam", "lr": 2e-3, "weight_decay": 0.0},
+        "optimiser": {"name": "Adam", "lr": 2e-3, "weight_decay": 1e-4},
     }
 
 
