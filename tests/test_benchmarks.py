@@ -18,7 +18,8 @@ def test_scale_benchmark_quick():
 
 @pytest.mark.parametrize("script", ["attribution.py", "pii_vs_presidio.py", "score_bootstrap.py", "users_models.py",
                                     "charts.py", "startup.py", "run_vs_metricframe.py",
-                                    "mitigation_thresholds.py", "images.py"])  # fairness: tests/fairness
+                                    "mitigation_thresholds.py", "images.py",
+                                    "image_recipes.py"])  # fairness: tests/fairness
 def test_benchmark_quick_runs(script):
     out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / script), "--quick"], capture_output=True,
                          text=True, cwd=ROOT, env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})

@@ -20,7 +20,8 @@ def test_cnn_flops_parameters_and_variants_by_group(fashion_nets, small_fashion)
     arch = net.recipe["architecture"]
     (c1, c2), hidden = arch["channels"], arch["hidden"]
     macs = 28 * 28 * c1 * 3 * 9 + 14 * 14 * c2 * c1 * 9 + 7 * 7 * c2 * hidden + hidden * 10
-    assert m.loc["flops_per_prediction", "value"] == pytest.approx(2 * macs, rel=1e-5)  # the row keeps 6 significant digits
+    # the row keeps 6 significant digits
+    assert m.loc["flops_per_prediction", "value"] == pytest.approx(2 * macs, rel=1e-5)
     table = {row["variant"]: row for row in result.details["compression"]}
     assert set(table) == {"original", "int8_dynamic", "pruned_50", "pruned_80"}
     assert table["pruned_50"]["density"] == pytest.approx(0.5, abs=1e-3)  # convolutions are pruned too

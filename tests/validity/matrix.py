@@ -119,13 +119,12 @@ def _compression(name: str) -> tuple[bool, str]:
     auditor = EnergyAuditor(gap_tolerance=COMPRESSION_GAP_TOLERANCE, prune_amounts=COMPRESSION_PRUNE)
     hits = _findings(name, "energy", auditor, "energy.compression_widens_gap")
     table = _run(name, "energy", auditor)["energy"].details.get("compression", [])
-    widest = 0.0
-    base = table[0].get("gaps") or {} if table else {}
-    for entry in table[1:]:
-        for gap, value in (entry.get("gaps") or {}).items():
-            if gap in base:
-                widest = max(widest, value - base[gap])
-    return bool(hits), f"widest gap growth {widest:.3f}"
+    changes = [c for entry in table[1:] for c in (entry.get("gap_changes") or {}).values()]
+    widest = max(changes, key=lambda c: c["change"], default=None)
+    if widest is None:
+        return bool(hits), "no gap compared"
+    return bool(hits), (f"widest gap growth {widest['change']:.3f} "
+                        f"(paired 95% {widest['ci_low']:.3f} to {widest['ci_high']:.3f})")
 
 
 SIGNALS = (
@@ -148,8 +147,9 @@ SIGNALS = (
     Signal("privacy", "personal data as input",
            "finding `privacy.pii_model_input` (high)", ("german-mlp-overfit-id",), CLEAN, _pii_input),
     Signal("energy", "compression widens a gap",
-           f"warning `energy.compression_widens_gap` with `gap_tolerance={COMPRESSION_GAP_TOLERANCE}`, "
-           f"variants int8 and pruned {COMPRESSION_PRUNE[0]:.0%}",
+           f"warning `energy.compression_widens_gap` with `gap_tolerance={COMPRESSION_GAP_TOLERANCE}` (the lower "
+           "bound of a gap growth's paired 95% interval above it), variants int8 and pruned "
+           f"{COMPRESSION_PRUNE[0]:.0%}",
            ("adult-mlp-fragile-female",), CLEAN, _compression),
 )
 
