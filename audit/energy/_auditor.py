@@ -103,7 +103,8 @@ class EnergyAuditor(BaseAuditor):
     training_epochs : epochs for a FLOP-based training estimate from ``train_data``.
     batch_size : rows drawn (seeded) from the audited data for FLOP counting and timing.
     compression, prune_amounts : build int8 and pruned variants (default 50% and 80%).
-    gap_tolerance : a variant whose group gap exceeds the original's by more than this is flagged.
+    gap_tolerance : a variant is flagged when its gap growth is above this with confidence (the lower bound
+        of the growth's paired interval; the point growth when there is no interval).
     min_saving : a variant must save at least this share of inference energy to count as cheaper.
     min_group_size : groups smaller than this are left out of the gaps (as the fairness auditor).
     n_boot, ci : replicates and level of the paired bootstrap interval of each gap's change
@@ -461,7 +462,7 @@ def _flag(table: list[dict[str, Any]], tolerance: float, min_saving: float, meas
 
         def shown(w: dict[str, Any]) -> str:
             bounds = (f"{level:.0%} interval {w['ci_low']:+.3f} to {w['ci_high']:+.3f}" if w["ci_low"] is not None
-                      else "no interval: n_boot=0")
+                      else "point only, no interval")
             return (f"{w['metric']} across {w['over']} {w['original']:.3g} -> {w['variant']:.3g} "
                     f"({w['change']:+.3f}, {bounds})")
 
