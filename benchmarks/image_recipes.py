@@ -38,12 +38,6 @@ def _merge(recipe: dict, override: dict) -> dict:
     return out
 
 
-def _predict(module, images: np.ndarray) -> np.ndarray:
-    with torch.no_grad():
-        return np.concatenate([module(torch.from_numpy(images[i:i + 1000])).argmax(1).numpy()
-                               for i in range(0, len(images), 1000)])
-
-
 def _gap(correct: np.ndarray, is_b: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
     if rows is None:
         return np.asarray(correct[~is_b].mean() - correct[is_b].mean())
@@ -61,17 +55,17 @@ def evaluate(name: str, override: dict, prune: tuple[float, ...], resamples: int
     seconds = time.perf_counter() - started
     x_test, meta_test = probe._split("test")
     y, is_b = meta_test["label"].to_numpy(), meta_test["group"].to_numpy() == "B"
-    pred = _predict(module, x_test)
+    pred = nets._predict(module, x_test)
     swapped = np.empty_like(x_test)
     swapped[~is_b] = _fashion.swap(x_test[~is_b], "A", "B")
     swapped[is_b] = _fashion.swap(x_test[is_b], "B", "A")
     correct = pred == y
     out = {"network": name, "train_s": round(seconds, 1), "accuracy_A": round(float(correct[~is_b].mean()), 3),
            "accuracy_B": round(float(correct[is_b].mean()), 3),
-           "flip_rate": round(float((_predict(module, swapped) != pred).mean()), 3)}
+           "flip_rate": round(float((nets._predict(module, swapped) != pred).mean()), 3)}
     rows = np.random.default_rng(0).integers(0, len(y), (resamples, len(y)))
     for variant in build_variants(module, prune, False, 0.25, "")[1:]:
-        after = _predict(variant.module, x_test) == y
+        after = nets._predict(variant.module, x_test) == y
         change = float(_gap(after, is_b) - _gap(correct, is_b))
         low, high = np.percentile(_gap(after, is_b, rows) - _gap(correct, is_b, rows), [2.5, 97.5])
         out[variant.name] = (f"A {after[~is_b].mean():.3f} B {after[is_b].mean():.3f} "

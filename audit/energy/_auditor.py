@@ -60,7 +60,7 @@ from ._cost import (
     parameter_bytes,
     parameter_count,
 )
-from ._gap_change import gap_changes
+from ._gap_change import GapChange, gap_changes
 from ._hardware import MEMORY_SOURCE, MEMORY_WATTS_PER_GB, cpu_power, detect_cpu_model
 from ._tracker import DEFAULT_COUNTRY, DEFAULT_PUE, PUE_SOURCE, carbon_intensity, check_pue, constant, track
 
@@ -198,8 +198,7 @@ class EnergyAuditor(BaseAuditor):
         amounts = self._amounts()
         per_day = _non_negative(self.predictions_per_day, "predictions_per_day")
         per_year = _non_negative(self.retrains_per_year, "retrains_per_year")
-        seed = subject.random_state if self.random_state is None else self.random_state
-        rng = np.random.default_rng(seed)
+        rng = np.random.default_rng(self._seed(subject))
         n = subject.n_rows
         positions = np.sort(rng.choice(n, size=min(int(self.batch_size), n), replace=False))
         image = getattr(subject, "modality", "table") == "image"
@@ -365,7 +364,13 @@ class EnergyAuditor(BaseAuditor):
         task = subject.task or "binary"
         gap_names = _GAPS.get(task, _GAPS["default"])
         table: list[dict[str, Any]] = []
-        seed = subject.random_state if self.random_state is None else self.random_state
+        changes: dict[str, Any] = {}
+        if subject.y_true is not None and subject.sensitive_features and "original" in predictions:
+            changes = gap_changes(subject.y_true, predictions["original"],
+                                  {name: p for name, p in predictions.items() if name != "original"},
+                                  subject.sensitive_frame, task=task, metrics=gap_names,
+                                  min_group_size=int(self.min_group_size), n_boot=int(self.n_boot),
+                                  ci=float(self.ci), random_state=int(self._seed(subject)))
         for v in variants:
             if v.module is None:
                 notes.append(v.note or f"{v.name}: skipped.")
@@ -403,27 +408,28 @@ class EnergyAuditor(BaseAuditor):
                 entry["by_group"] = [{"group": r.group, "value": _r(r.value), "n": None if r.n is None else int(r.n)}
                                      for r in frame[(frame["metric"] == by) & frame["group"].notna()
                                                     & frame["label"].isna()].itertuples(index=False)]
-                if table and v.name != "original" and "original" in predictions:
-                    entry["gap_changes"] = self._gap_changes(subject, predictions["original"], y_pred, task,
-                                                             gap_names, seed, group, add)
+                if v.name in changes:
+                    entry["gap_changes"] = _changes_entry(changes[v.name], group, len(y_pred), add)
             table.append(entry)
         _flag(table, self.gap_tolerance, self.min_saving, self.measure, task == "regression", self.ci, findings)
         return table
 
-    def _gap_changes(self, subject: Any, y_original: np.ndarray, y_variant: np.ndarray, task: str,
-                     gap_names: Sequence[str], seed: int, group: dict[str, Any], add: Callable
-                     ) -> dict[str, dict[str, float | None]]:
-        """Each gap's change from the original to this variant, with its paired bootstrap interval."""
-        out: dict[str, dict[str, float | None]] = {}
-        for c in gap_changes(subject.y_true, y_original, y_variant, subject.sensitive_frame, task=task,
-                             metrics=gap_names, min_group_size=int(self.min_group_size), n_boot=int(self.n_boot),
-                             ci=float(self.ci), random_state=int(seed)):
-            if not math.isfinite(c.change):
-                continue
-            out[f"{c.metric}|{c.over}"] = {"change": _r(c.change), "ci_low": _r(c.ci_low), "ci_high": _r(c.ci_high)}
-            add(f"variant_{c.metric}_change", _r(c.change), group=group, over=[c.over],
-                ci_low=_r(c.ci_low), ci_high=_r(c.ci_high), n=len(y_variant))
-        return out
+    def _seed(self, subject: Any) -> Any:
+        """The row sample's and the bootstrap's seed: the option, else the subject's."""
+        return subject.random_state if self.random_state is None else self.random_state
+
+
+def _changes_entry(changes: Sequence[GapChange], group: dict[str, Any], n: int, add: Callable
+                   ) -> dict[str, dict[str, float | None]]:
+    """A variant's gap changes as ``details`` holds them (``metric|feature`` -> change and interval), and their rows."""
+    out: dict[str, dict[str, float | None]] = {}
+    for c in changes:
+        if not math.isfinite(c.change):
+            continue
+        out[f"{c.metric}|{c.over}"] = {"change": _r(c.change), "ci_low": _r(c.ci_low), "ci_high": _r(c.ci_high)}
+        add(f"variant_{c.metric}_change", _r(c.change), group=group, over=[c.over],
+            ci_low=_r(c.ci_low), ci_high=_r(c.ci_high), n=n)
+    return out
 
 
 def _flag(table: list[dict[str, Any]], tolerance: float, min_saving: float, measured: bool,

@@ -20,7 +20,7 @@ interval is the percentile interval of the replicates.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -41,30 +41,44 @@ class GapChange:
     over: str
     original: float
     variant: float
-    change: float
     ci_low: float
     ci_high: float
+
+    @property
+    def change(self) -> float:
+        """The variant's gap minus the original's."""
+        return self.variant - self.original
 
 
 #: Per replicate, a gap under the original and under the variant: ``(L, 2)``.
 _Gaps = dict[str, np.ndarray]
 
 
-def gap_changes(y_true: Any, y_original: Any, y_variant: Any, sensitive: Any, *, task: str,
+def gap_changes(y_true: Any, y_original: Any, variants: Mapping[str, Any], sensitive: Any, *, task: str,
                 metrics: Sequence[str], min_group_size: int = 0, n_boot: int = 200, ci: float = 0.95,
-                random_state: int = 0) -> list[GapChange]:
-    """Each of ``metrics`` over each sensitive feature: original gap, variant gap, change and its interval.
+                random_state: int = 0) -> dict[str, list[GapChange]]:
+    """Per variant (name -> its predictions), each of ``metrics`` over each sensitive feature.
 
     ``metrics`` are among ``accuracy_score_difference`` (multiclass), ``demographic_parity_difference``
     and ``equalized_odds_difference`` (binary) and ``mean_absolute_error_difference`` (regression);
     the others of a task are skipped. ``sensitive`` is what :func:`audit.fairness.group_metrics`
-    takes; features are compared one at a time, not intersected. ``n_boot=0`` gives NaN bounds.
+    takes, encoded once for all variants; features are compared one at a time, not intersected.
+    Every variant's replicates are drawn from ``random_state`` afresh, so a variant's interval
+    does not depend on which others are compared. ``n_boot=0`` gives NaN bounds.
     """
     y_true = np.asarray(y_true)
     encoding = encode_sensitive_features(sensitive, len(y_true), intersections=False)
-    rng = np.random.default_rng(random_state)
+    return {name: _one_variant(y_true, y_original, y_variant, encoding.features, task=task, metrics=metrics,
+                               min_group_size=min_group_size, n_boot=n_boot, ci=ci,
+                               rng=np.random.default_rng(random_state))
+            for name, y_variant in variants.items()}
+
+
+def _one_variant(y_true: np.ndarray, y_original: Any, y_variant: Any, features: Sequence[Any], *, task: str,
+                 metrics: Sequence[str], min_group_size: int, n_boot: int, ci: float,
+                 rng: np.random.Generator) -> list[GapChange]:
     out: list[GapChange] = []
-    for feature in encoding.features:
+    for feature in features:
         groups, n_groups = feature.codes, len(feature.levels)
         if task == "regression":
             point, replicates = _regression(y_true, y_original, y_variant, groups, n_groups, min_group_size,
@@ -76,13 +90,12 @@ def gap_changes(y_true: Any, y_original: Any, y_variant: Any, sensitive: Any, *,
             if metric not in point:
                 continue
             g0, g1 = (float(v) for v in point[metric][0])
-            change = g1 - g0
             low = high = np.nan
             if replicates:
                 bounds = percentile_interval(np.concatenate([r[metric] for r in replicates])[:, None],
-                                             np.array([change]), ci)
+                                             np.array([g1 - g0]), ci)
                 low, high = float(bounds[0][0]), float(bounds[1][0])
-            out.append(GapChange(metric, feature.name, g0, g1, change, low, high))
+            out.append(GapChange(metric, feature.name, g0, g1, low, high))
     return out
 
 
