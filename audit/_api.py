@@ -323,27 +323,36 @@ def run(data: Any, model: Any = None, *, target: str | None = None, prediction: 
     """
     policy = load_policy(checks)
     built = build_auditors(auditors, auditor_options)
-    if metadata is not None or path_column is not None or is_image_data(data):
-        from .subject import ImageSubject
-
+    image = metadata is not None or path_column is not None or is_image_data(data)
+    if image:
         for given, role in ((prediction, "prediction"), (score, "score"), (features, "features"),
                             (engine, "engine")):
             if given is not None:
                 raise UsageError(MSG_IMAGE_ROLE.format(role=role))
-        image_subject = ImageSubject(data, model=model, metadata=metadata, target=target,
-                                     sensitive_features=sensitive_features, path_column=path_column,
-                                     quasi_identifiers=quasi_identifiers, task=task, name=name,
-                                     random_state=random_state, pos_label=pos_label, sample_weight=sample_weight,
-                                     train_images=train_data, train_metadata=train_metadata)
-        card = image_subject.model.card if image_subject.model is not None else None
-        return run_auditors(image_subject, built, checks=policy, title=title, model_card=card, progress=progress)
-    subject = AuditSubject(data, model=model, target=target, prediction=prediction, score=score,
-                           sensitive_features=sensitive_features, quasi_identifiers=quasi_identifiers,
-                           features=features, task=task, name=name, random_state=random_state,
-                           train_data=train_data, engine=engine, pos_label=pos_label,
-                           sample_weight=sample_weight)
+    subject = _subject(data, model, image=image, target=target, sensitive_features=sensitive_features,
+                       quasi_identifiers=quasi_identifiers, task=task, name=name, random_state=random_state,
+                       pos_label=pos_label, sample_weight=sample_weight, train_data=train_data,
+                       metadata=metadata, path_column=path_column, train_metadata=train_metadata,
+                       prediction=prediction, score=score, features=features, engine=engine)
     model_card = subject.model.card if subject.model is not None else None
     return run_auditors(subject, built, checks=policy, title=title, model_card=model_card, progress=progress)
+
+
+#: Roles only a table has (an image subject's caller has refused them before).
+_TABLE_ROLES = ("prediction", "score", "features", "engine")
+#: Roles only images have.
+_IMAGE_ROLES = ("metadata", "path_column", "train_metadata")
+
+
+def _subject(data: Any, model: Any, *, image: bool, train_data: Any = None, **roles: Any) -> Subject:
+    """The subject :func:`run` and :func:`run_spec` audit: images with their metadata, or a table."""
+    if image:
+        from .subject import ImageSubject
+
+        kept = {k: v for k, v in roles.items() if k not in _TABLE_ROLES}
+        return ImageSubject(data, model=model, train_images=train_data, **kept)
+    return AuditSubject(data, model=model, train_data=train_data,
+                        **{k: v for k, v in roles.items() if k not in _IMAGE_ROLES})
 
 
 def image_auditors() -> list[Any]:
@@ -368,34 +377,27 @@ def run_spec(spec: Spec, *, models_dir: str | os.PathLike[str] | None = None,
             progress(message)
 
     d = spec.data
-    subject: Subject
+    roles = {"target": d.get("target"), "sensitive_features": d.get("sensitive_features"),
+             "quasi_identifiers": d.get("quasi_identifiers"), "task": d.get("task"),
+             "name": spec.name or spec.path.stem, "random_state": spec.random_state,
+             "pos_label": d.get("pos_label"), "sample_weight": d.get("sample_weight")}
     if spec.is_image:
-        from .subject import ImageSubject
-
         loaded = spec.load_images_and_model(models_dir)
         for key in ("prediction", "score", "features", "train_path", "engine"):
             if key in d:
                 raise UsageError(MSG_SPEC_IMAGE_KEY.format(path=spec.path, key=key))
         step("reading the images")
-        subject = ImageSubject(loaded["images"], model=loaded["model"], metadata=loaded["metadata"],
-                               target=d.get("target"), sensitive_features=d.get("sensitive_features"),
-                               path_column=d.get("path_column"), quasi_identifiers=d.get("quasi_identifiers"),
-                               task=d.get("task"), name=spec.name or spec.path.stem,
-                               random_state=spec.random_state, pos_label=d.get("pos_label"),
-                               sample_weight=d.get("sample_weight"), train_images=loaded.get("train_images"),
-                               train_metadata=loaded.get("train_metadata"))
+        subject = _subject(loaded["images"], loaded["model"], image=True, train_data=loaded.get("train_images"),
+                           metadata=loaded["metadata"], path_column=d.get("path_column"),
+                           train_metadata=loaded.get("train_metadata"), **roles)
         card = loaded["card"]
         given = spec.auditors is not None or spec.auditor_options
         auditors = build_auditors(spec.auditors, spec.auditor_options) if given else image_auditors()
     else:
         data, train, model, card = spec.load_data_and_model(models_dir)
         step("validating the data")
-        subject = AuditSubject(data, model=model, target=d.get("target"), prediction=d.get("prediction"),
-                               score=d.get("score"), sensitive_features=d.get("sensitive_features"),
-                               quasi_identifiers=d.get("quasi_identifiers"), features=d.get("features"),
-                               task=d.get("task"), name=spec.name or spec.path.stem,
-                               random_state=spec.random_state, train_data=train, engine=d.get("engine"),
-                               pos_label=d.get("pos_label"), sample_weight=d.get("sample_weight"))
+        subject = _subject(data, model, image=False, train_data=train, prediction=d.get("prediction"),
+                           score=d.get("score"), features=d.get("features"), engine=d.get("engine"), **roles)
         auditors = build_auditors(spec.auditors, spec.auditor_options)
     return run_auditors(subject, auditors, checks=spec.checks, title=spec.title, model_card=card,
                         progress=progress)

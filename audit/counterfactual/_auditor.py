@@ -89,25 +89,22 @@ class CounterfactualAuditor(BaseAuditor):
             known = getattr(subject, "class_probabilities", None)  # an image subject's, from its one pass
             for start, batch, proba in self._batches(subject):
                 g = groups[start:start + _length(batch)]
-                # the batch's own probabilities, from one forward pass shared by every pair (a table's rows
-                # of group a were otherwise passed once for each group they are swapped to)
-                whole: np.ndarray | None = None
-                for a, b in pairs:
+                # the batch's own probabilities: the image subject's one pass, else one forward pass shared by
+                # every pair (a table's rows of group a were otherwise passed once per group they are swapped to)
+                own = _two_columns(np.asarray(known[start:start + len(g)])) if known is not None else proba(batch)
+                for a in present:
                     mask = np.asarray([_same(v, a) for v in g], dtype=bool)
                     if not mask.any():
                         continue
-                    part = _take(batch, mask)
-                    swapped = self._apply(swap, part, a, b, feature, subject)
-                    if known is not None:
-                        before = _two_columns(np.asarray(known[start:start + len(mask)])[mask])
-                    else:
-                        whole = proba(batch) if whole is None else whole
-                        before = whole[mask]
-                    after = proba(swapped)
-                    flips[(a, b)].append(before.argmax(1) != after.argmax(1))
+                    part, before = _take(batch, mask), own[mask]
                     column = np.full(len(before), pos_column) if pos_column is not None else before.argmax(1)
                     rows = np.arange(len(before))
-                    changes[(a, b)].append(after[rows, column] - before[rows, column])
+                    for b in present:
+                        if b == a:
+                            continue
+                        after = proba(self._apply(swap, part, a, b, feature, subject))
+                        flips[(a, b)].append(before.argmax(1) != after.argmax(1))
+                        changes[(a, b)].append(after[rows, column] - before[rows, column])
             measured.append((feature, source, pairs, flips, changes))
         if not measured:
             return self._skipped(msg.ONE_GROUP.format(feature=", ".join(f for f, _, _ in plan)))

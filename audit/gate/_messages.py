@@ -8,7 +8,7 @@ __all__ = [
     "MSG_NOT_A_REPORT", "MSG_REGRESSION", "MSG_NO_REGRESSION", "MSG_TOLERANCE", "MSG_CHECK_KEYS",
     "MSG_CHECK_BOUND", "MSG_CHECK_METRIC", "MSG_CHECK_FIELD", "MSG_UNKNOWN_METRIC", "MSG_UNKNOWN_AUDITOR",
     "MSG_NOT_RUN", "MSG_AUDITOR_SKIPPED", "MSG_METRIC_MISSING", "MSG_SKIPPED_SUFFIX", "MSG_NO_ROW",
-    "MSG_OUTCOME_UNDEFINED", "MSG_OUTCOME_NON_FINITE", "MSG_POLICY_EMPTY", "MSG_POLICY_READ",
+    "MSG_OUTCOME_UNDEFINED", "MSG_OUTCOME_NON_FINITE", "MSG_POLICY_EMPTY",
     "MSG_OUTCOME_FAIL", "MSG_OUTCOME_PASS",
     "MSG_CHECKS_SOURCE",
     "MSG_POLICY_KEYS",
@@ -53,7 +53,6 @@ MSG_OUTCOME_NON_FINITE = ("{metric} {where}: {basis} is {value}, not a finite nu
 #: A policy file with no [[checks]]: gating on it would pass anything.
 MSG_POLICY_EMPTY = ("policy {path!s} has no checks: expected at least one [[checks]] table (metric and max or "
                     "min); got none. An empty policy would pass any report.")
-MSG_POLICY_READ = "cannot read policy {path!s}: {reason}."
 #: A failed (or warned) check: what, for which group, by how much, and the evidence.
 MSG_OUTCOME_FAIL = ("{metric} {where}: {basis} {value} is {direction} the {op} {threshold} by {excess} "
                     "({relative}); estimate {estimate}{interval}, n = {n}.{extremes}")

@@ -34,8 +34,10 @@ from ._messages import (
     MSG_CNN_ARCHITECTURE,
     MSG_IMAGE_FOLDER_INCOMPLETE,
     MSG_IMAGE_FOLDER_UNREADABLE,
-    MSG_IMAGE_WEIGHTS_ARCHITECTURE,
+    MSG_IMAGE_NOT_A_NETWORK,
+    MSG_IMAGE_NOT_TRAINED,
     MSG_UNKNOWN_IMAGE_NETWORK,
+    MSG_WEIGHTS_ARCHITECTURE,
 )
 
 __all__ = ["IMAGE_NETWORKS", "ImageReferenceNetwork", "build_cnn", "load_image_reference", "train_image",
@@ -252,9 +254,9 @@ def load_image_reference(name_or_path: str | os.PathLike[str],
     key = os.fspath(name_or_path)
     folder = resolve_models_dir(models_dir) / key if key in _IMAGE else Path(key)
     if not folder.is_dir():
-        raise UsageError(f"image reference network {key!r} is not trained: expected folder {folder}; "
-                         f"run `rai-audit train {key}`" if key in _IMAGE else
-                         f"expected an image reference network name ({', '.join(_IMAGE)}) or its folder; got {key!r}")
+        if key in _IMAGE:
+            raise UsageError(MSG_IMAGE_NOT_TRAINED.format(key=key, folder=folder))
+        raise UsageError(MSG_IMAGE_NOT_A_NETWORK.format(names=", ".join(_IMAGE), key=key))
     missing = [f for f in IMAGE_FILES if not (folder / f).is_file()]
     if missing:
         raise UsageError(MSG_IMAGE_FOLDER_INCOMPLETE.format(folder=folder, missing=", ".join(missing),
@@ -269,6 +271,6 @@ def load_image_reference(name_or_path: str | os.PathLike[str],
     try:
         module.load_state_dict(load_state_dict(folder / "weights.pt"), strict=True)
     except RuntimeError as exc:
-        raise DataError(MSG_IMAGE_WEIGHTS_ARCHITECTURE.format(
+        raise DataError(MSG_WEIGHTS_ARCHITECTURE.format(
             path=folder / "weights.pt", error=str(exc).splitlines()[0], name=folder.name)) from exc
     return ImageReferenceNetwork(recipe["name"], module, recipe, card, folder)

@@ -54,7 +54,8 @@ __all__ = [
     "MSG_SWAP_GROUP",
     "MSG_GROUP_DRAW",
     "MSG_FASHION_SPLIT",
-    "MSG_IMAGE_WEIGHTS_ARCHITECTURE",
+    "MSG_IMAGE_NOT_TRAINED",
+    "MSG_IMAGE_NOT_A_NETWORK",
     "MSG_IMAGE_FOLDER_UNREADABLE",
     "MSG_IMAGE_FOLDER_INCOMPLETE",
     "MSG_UNKNOWN_IMAGE_NETWORK",
@@ -151,8 +152,9 @@ MSG_GROUP_DRAW = "unknown group draw {kind!r}; expected 'balanced', 'underrepres
 MSG_FASHION_SPLIT = "split must be 'train' or 'test'; got {split!r}."
 
 # -- audit.models._image_nets ------------------------------------------------------------------
-MSG_IMAGE_WEIGHTS_ARCHITECTURE = ("{path} does not fit the architecture in recipe.json ({error}); retrain with "
-                                  "`rai-audit train {name}`")
+MSG_IMAGE_NOT_TRAINED = ("image reference network {key!r} is not trained: expected folder {folder}; run `rai-audit "
+                         "train {key}`")
+MSG_IMAGE_NOT_A_NETWORK = "expected an image reference network name ({names}) or its folder; got {key!r}"
 MSG_IMAGE_FOLDER_UNREADABLE = "cannot read {folder}: {error}; retrain with `rai-audit train {name}`"
 MSG_IMAGE_FOLDER_INCOMPLETE = ("image reference network folder {folder} is incomplete: missing {missing}; run "
                                "`rai-audit train {name}` to rebuild it")

@@ -89,7 +89,7 @@ def ascii_copy(text: str) -> bytes:
     """``text`` as bytes, one per character: ASCII kept, a non-ASCII word character ``_``, any other SUB."""
     if text.isascii():
         return text.encode("ascii")
-    return _NON_ASCII.sub("\x1a", _NON_ASCII_WORD.sub("_", text)).encode("ascii")
+    return _NON_ASCII.sub(chr(OTHER_STAND_IN), _NON_ASCII_WORD.sub(chr(WORD_STAND_IN), text)).encode("ascii")
 
 
 def _non_ascii_kinds(op: Any, av: Any, folding: bool) -> tuple[bool, bool]:
@@ -114,8 +114,6 @@ def _non_ascii_kinds(op: Any, av: Any, folding: bool) -> tuple[bool, bool]:
         return {_c.CATEGORY_DIGIT: (True, False), _c.CATEGORY_WORD: (True, False),
                 _c.CATEGORY_SPACE: (False, True), _c.CATEGORY_NOT_WORD: (False, True)}.get(av, (True, True))
     return True, True  # NEGATE, NOT_LITERAL, ANY and anything new: may match any character
-
-
 
 
 def _byte_class(codes: list[int]) -> str:

@@ -390,7 +390,7 @@ class AuditSubject:
         if self.prediction_column is not None and self.prediction_column != column \
                 and self.table.has_fraction(self.prediction_column):
             return "regression"
-        labels = self._target_labels() if self.target else None
+        labels = self._target_labels()
         if labels is None:
             labels = list(self.table.distinct(column, MAX_CLASSES + 1))
         return _task_from_labels(labels, column)

@@ -25,12 +25,17 @@ def _inline_raises(source: str, path: str) -> list[str]:
         name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
         if name not in USER_FACING:
             continue
-        text = node.exc.args[0]
-        literal = isinstance(text, (ast.JoinedStr, ast.Constant)) or (
-            isinstance(text, ast.BinOp) and any(isinstance(n, (ast.JoinedStr, ast.Constant)) for n in ast.walk(text)))
-        if literal:
+        if _builds_text(node.exc.args[0]):
             found.append(f"{path}:{node.lineno}")
     return found
+
+
+def _builds_text(text: ast.expr) -> bool:
+    """A literal, an f-string, a ``+`` of them, or a conditional whose either branch is one."""
+    if isinstance(text, ast.IfExp):
+        return _builds_text(text.body) or _builds_text(text.orelse)
+    return isinstance(text, (ast.JoinedStr, ast.Constant)) or (
+        isinstance(text, ast.BinOp) and any(isinstance(n, (ast.JoinedStr, ast.Constant)) for n in ast.walk(text)))
 
 
 def test_no_user_facing_raise_builds_its_own_text():
@@ -43,5 +48,6 @@ def test_no_user_facing_raise_builds_its_own_text():
 def test_the_finder_sees_an_inline_message():
     source = ('def f(x):\n    raise UsageError(f"bad {x}")\n'
               'def g(x):\n    raise UsageError(MSG_BAD.format(x=x))\n'
-              'def h():\n    raise SpecError("no " + "way")\n')
-    assert _inline_raises(source, "m.py") == ["m.py:2", "m.py:6"]
+              'def h():\n    raise SpecError("no " + "way")\n'
+              'def k(x):\n    raise UsageError(MSG_BAD.format(x=x) if x else f"bad {x}")\n')
+    assert _inline_raises(source, "m.py") == ["m.py:2", "m.py:6", "m.py:8"]
